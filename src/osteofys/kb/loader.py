@@ -1,0 +1,607 @@
+"""Reads the TOML knowledge base, checks it strictly and builds the core's `Knowledge`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from osteofys.rules import lang
+from osteofys.rules.case import case_fields
+from osteofys.rules.findings import FINDINGS, LATE_FINDINGS
+from osteofys.rules.knowledge import (
+    AlternativeRule,
+    CategoryInfo,
+    Exercise,
+    Knowledge,
+    Precaution,
+    RiskFactor,
+    Rule,
+    Table,
+    TableRow,
+    Threshold,
+    make_rule,
+)
+from osteofys.rules.plan import candidates, tighten
+from osteofys.rules.model import (
+    CAP_SCALES,
+    BoneStatus,
+    Category,
+    Component,
+    Domain,
+    Dose,
+    Evidence,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+LANGS = ("da", "en")
+EVIDENCE = frozenset(e.value for e in Evidence)
+CATEGORIES = tuple(c.value for c in Category)
+DOMAIN_COMPONENTS = {
+    Domain.STAERK: (Component.RESISTANCE, Component.IMPACT),
+    Domain.STABIL: (Component.BALANCE, Component.AEROBIC),
+    Domain.STRAKT: (Component.BACK_EXTENSION, Component.POSTURE, Component.SAFE_MOVEMENT),
+}
+EQUIPMENT = frozenset(
+    "none chair wall counter band dumbbells barbell kettlebell step mat poles pull_up_bar table "
+    "dowel bed bike".split()
+)
+ERROR_CODES = (
+    "unknown_field out_of_range wrong_type bad_date after_assessment before_birth bad_choice "
+    "required invalid_json unreadable"
+).split()
+# Literal values a rule may compare a finding with.
+LITERALS: dict[str, frozenset[str]] = {
+    "category": frozenset(CATEGORIES),
+    "bone_status": frozenset(b.value for b in BoneStatus),
+    "sex": frozenset({"female", "male"}),
+    "smoking": frozenset({"never", "former", "current"}),
+    "walking_aid": frozenset({"none", "stick", "rollator", "wheelchair"}),
+    "everyday_activity": frozenset({"active", "low"}),
+}
+DOSE_RANGES = ("reps", "hold_s", "minutes", "days_per_week")
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is inconsistent. `problems` lists every finding of the check."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The loaded knowledge base: the core's `Knowledge` plus every text and register."""
+
+    knowledge: Knowledge
+    raw: dict[str, Any]
+    exercises: dict[str, dict[str, Any]]
+
+    @property
+    def version(self) -> str:
+        return self.knowledge.version
+
+    @property
+    def content_hash(self) -> str:
+        return self.knowledge.content_hash
+
+
+def content_hash(data_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.rglob("*.toml")):
+        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_raw(data_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    raw = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in sorted(data_dir.glob("*.toml"))}
+    exercises = {
+        p.stem: tomllib.loads(p.read_text("utf-8"))
+        for p in sorted((data_dir / "exercises").glob("*.toml"))
+    }
+    return raw, exercises
+
+
+def load_from(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Load and check a knowledge base. Raises KnowledgeError listing every problem."""
+    try:
+        raw, exercises = read_raw(data_dir)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KnowledgeError([f"cannot read {data_dir}: {exc}"]) from exc
+    builder = _Builder(raw, exercises, content_hash(data_dir))
+    knowledge = builder.build()
+    if builder.problems or knowledge is None:
+        raise KnowledgeError(builder.problems)
+    return KnowledgeBase(knowledge, raw, exercises)
+
+
+def texts_in(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every {da, en} text table below `node`."""
+    if isinstance(node, dict):
+        if node.keys() & set(LANGS):
+            yield where, node
+            return
+        for key, value in node.items():
+            yield from texts_in(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from texts_in(value, f"{where}[{i}]")
+
+
+class _Builder:
+    """Builds `Knowledge` while collecting every problem instead of stopping at the first."""
+
+    def __init__(self, raw: dict[str, Any], exercises: dict[str, dict[str, Any]], digest: str):
+        self.raw = raw
+        self.exercise_raw = exercises
+        self.digest = digest
+        self.problems: list[str] = []
+        self.sources: frozenset[str] = frozenset()
+        self.thresholds: dict[str, Threshold] = {}
+        self.rule_ids: set[str] = set()
+        self.names: set[str] = set(FINDINGS)
+
+    def fail(self, where: str, problem: str) -> None:
+        self.problems.append(f"{where}: {problem}")
+
+    def section(self, name: str) -> dict[str, Any]:
+        if name not in self.raw:
+            self.fail(f"{name}.toml", "file is missing")
+            return {}
+        return self.raw[name]
+
+    # --- registers -------------------------------------------------------------------------
+
+    def check_sources(self, where: str, ids: Any, required: bool = True) -> tuple[str, ...]:
+        if not isinstance(ids, list) or (required and not ids):
+            self.fail(where, "needs a non-empty list of source ids")
+            return ()
+        for sid in ids:
+            if sid not in self.sources:
+                self.fail(where, f"unknown source {sid!r}")
+        return tuple(ids)
+
+    def check_evidence(self, where: str, tag: Any) -> str:
+        if tag not in EVIDENCE:
+            self.fail(where, f"evidence {tag!r} is not one of {sorted(EVIDENCE)}")
+        return str(tag)
+
+    def check_texts(self) -> None:
+        trees: dict[str, Any] = {**self.raw, **{f"exercises/{k}": v for k, v in self.exercise_raw.items()}}
+        for name, tree in trees.items():
+            for where, text in texts_in(tree, name):
+                for lng in LANGS:
+                    value = text.get(lng)
+                    ok = isinstance(value, str) and value.strip()
+                    ok = ok or (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value))
+                    if not ok:
+                        self.fail(where, f"text in {lng!r} is missing or empty")
+                if isinstance(text.get("da"), list) and len(text["da"]) != len(text.get("en") or []):
+                    self.fail(where, "da and en lists differ in length")
+
+    def load_sources(self) -> None:
+        sources = self.section("sources")
+        for sid, entry in sources.items():
+            if not isinstance(entry, dict) or not all(entry.get(k) for k in ("publisher", "title", "url")):
+                self.fail(f"sources.{sid}", "needs publisher, title and url")
+            elif not str(entry["url"]).startswith(("http://", "https://")):
+                self.fail(f"sources.{sid}", f"url {entry['url']!r} is not a web address")
+        self.sources = frozenset(sources)
+        missing = [f"S{i:02d}" for i in range(1, 65) if f"S{i:02d}" not in self.sources]
+        if missing:
+            self.fail("sources", f"the register lacks {', '.join(missing)}")
+
+    def load_thresholds(self) -> None:
+        for tid, entry in self.section("thresholds").items():
+            where = f"thresholds.{tid}"
+            value = entry.get("value")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.fail(where, "value must be a number")
+                continue
+            if not entry.get("unit"):
+                self.fail(where, "needs a unit")
+            self.thresholds[tid] = Threshold(
+                tid,
+                float(value),
+                str(entry.get("unit", "")),
+                self.check_evidence(where, entry.get("evidence")),
+                self.check_sources(where, entry.get("sources")),
+            )
+
+    def load_ranges(self) -> dict[str, tuple[float, float]]:
+        section = self.section("input_ranges")
+        ranges: dict[str, tuple[float, float]] = {}
+        for path, entry in section.get("ranges", {}).items():
+            where = f"input_ranges.{path}"
+            low, high = entry.get("min"), entry.get("max")
+            if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)) or low >= high:
+                self.fail(where, "needs numeric min < max")
+                continue
+            if not entry.get("unit"):
+                self.fail(where, "needs a unit")
+            if "sources" in entry:
+                self.check_sources(where, entry["sources"])
+            else:
+                self.check_evidence(where, entry.get("evidence"))
+            ranges[path] = (float(low), float(high))
+        numeric = {p for p, kind in case_fields().items() if kind[0] in ("num", "int", "num_or_unable")}
+        for path in sorted(numeric - ranges.keys()):
+            self.fail("input_ranges", f"no range for {path}")
+        for path in sorted(ranges.keys() - numeric):
+            self.fail("input_ranges", f"{path} is not a numeric case field")
+        return ranges
+
+    # --- rules -----------------------------------------------------------------------------
+
+    def rule(self, where: str, entry: dict[str, Any], *, late: bool = False, sets: str | None = None) -> Rule | None:
+        rid = entry.get("id")
+        if not isinstance(rid, str) or not rid:
+            self.fail(where, "needs an id")
+            return None
+        where = f"{where} {rid}"
+        if rid in self.rule_ids:
+            self.fail(where, "duplicate rule id")
+        self.rule_ids.add(rid)
+        try:
+            expr = lang.parse(str(entry.get("when", "")))
+            extra = lang.parse(entry["false_when"]) if "false_when" in entry else None
+        except lang.RuleSyntaxError as exc:
+            self.fail(where, str(exc))
+            return None
+        known = self.names | (LATE_FINDINGS if late else set())
+        for expression in (expr, extra) if extra else (expr,):
+            for name in lang.fields(expression):
+                if name not in known:
+                    self.fail(where, f"reads unknown finding {name!r}")
+            for tid in lang.thresholds(expression):
+                if tid not in self.thresholds:
+                    self.fail(where, f"compares with unknown threshold {tid!r}")
+            self.check_literals(where, expression)
+        if any(p.startswith(where) for p in self.problems):
+            return None
+        sets = entry.get("sets", sets)
+        if sets:
+            self.names.add(sets)
+        return make_rule(
+            rid,
+            entry["when"],
+            self.thresholds,
+            self.check_sources(where, entry.get("sources")),
+            self.check_evidence(where, entry.get("evidence")),
+            sets=sets,
+            false_when=entry.get("false_when"),
+            provisional_if_missing=tuple(entry.get("provisional_if_missing", ())),
+            report_missing=bool(entry.get("report_missing", False)),
+        )
+
+    def check_literals(self, where: str, expr: lang.Expr) -> None:
+        conditions = set(self.raw.get("conditions", {}))
+
+        def visit(e: lang.Expr) -> None:
+            if isinstance(e, lang.Cmp) and isinstance(e.literal, str | tuple) and e.field in LITERALS:
+                values = (e.literal,) if isinstance(e.literal, str) else e.literal
+                for v in values:
+                    if v not in LITERALS[e.field]:
+                        self.fail(where, f"{e.field} is never {v!r}")
+            if isinstance(e, lang.AnyOf):
+                for v in set(e.values) - conditions:
+                    self.fail(where, f"{v!r} is not in conditions.toml")
+            for child in getattr(e, "items", ()) or ((e.item,) if isinstance(e, lang.Not) else ()):
+                visit(child)
+
+        visit(expr)
+
+    def table(self, name: str, outcomes: frozenset[str]) -> Table | None:
+        section = self.section(name)
+        rows = []
+        for i, entry in enumerate(section.get("row", [])):
+            rule = self.rule(f"{name}.row[{i}]", entry)
+            outcome, alts = entry.get("outcome"), tuple(entry.get("alternatives", ()))
+            if outcome not in outcomes or not set(alts) <= outcomes:
+                self.fail(f"{name}.row[{i}]", f"outcome {outcome!r} or alternatives {alts} not in {sorted(outcomes)}")
+            elif rule:
+                rows.append(TableRow(rule, outcome, alts))
+        default = section.get("default")
+        if default is not None and default not in outcomes:
+            self.fail(name, f"default {default!r} not in {sorted(outcomes)}")
+        if not rows:
+            self.fail(name, "has no rows")
+            return None
+        return Table(str(section.get("id", name)), tuple(rows), default, bool(section.get("stop_on_unknown")))
+
+    def caps(self, where: str, caps: Any) -> dict[str, str]:
+        if not isinstance(caps, dict):
+            self.fail(where, "caps must be a table")
+            return {}
+        for tag, level in caps.items():
+            if tag not in CAP_SCALES or level not in CAP_SCALES[tag]:
+                self.fail(where, f"cap {tag} = {level!r} is not on a known scale")
+        return {t: v for t, v in caps.items() if t in CAP_SCALES and v in CAP_SCALES[t]}
+
+    # --- categories, exercises, doses -----------------------------------------------------
+
+    def categories(self) -> dict[str, CategoryInfo]:
+        section = self.section("categories")
+        allowed = self.section("activity_levels").get("allowed", {})
+        levels = {lvl.get("id") for lvl in self.section("activity_levels").get("level", [])}
+        result = {}
+        for slug in CATEGORIES:
+            entry = section.get(slug)
+            if not isinstance(entry, dict):
+                self.fail("categories", f"missing category {slug}")
+                continue
+            caps = self.caps(f"categories.{slug}", {t: entry.get(f"{t}_max") for t in CAP_SCALES})
+            acts = tuple(allowed.get(slug, ()))
+            if not acts or not set(acts) <= levels:
+                self.fail(f"activity_levels.allowed.{slug}", f"levels {acts} not in {sorted(levels)}")
+            self.check_sources(f"categories.{slug}", entry.get("sources"))
+            result[slug] = CategoryInfo(slug, int(entry.get("order", 0)), caps, acts)
+        if sorted(c.order for c in result.values()) != list(range(1, len(CATEGORIES) + 1)):
+            self.fail("categories", "order must run 1..5")
+        return result
+
+    def dose(self, where: str, entry: Any) -> Dose | None:
+        if not isinstance(entry, dict):
+            self.fail(where, "dose must be a table")
+            return None
+        unknown = entry.keys() - {"sets", "impacts", "note", *DOSE_RANGES}
+        if unknown:
+            self.fail(where, f"unknown dose keys {sorted(unknown)}")
+        ranges: dict[str, tuple[int, int]] = {}
+        for key in DOSE_RANGES:
+            if key in entry:
+                value = entry[key]
+                if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value) and 0 < value[0] <= value[1]):  # noqa: PLR2004
+                    self.fail(where, f"{key} must be [min, max] with 0 < min <= max")
+                    return None
+                ranges[key] = (value[0], value[1])
+        days = ranges.get("days_per_week")
+        if days is None or days[1] > 7:  # noqa: PLR2004
+            self.fail(where, "days_per_week must be within 1..7")
+        if not ranges.keys() & {"reps", "hold_s", "minutes"} and "impacts" not in entry:
+            self.fail(where, "needs reps, hold_s, minutes or impacts")
+        return Dose(
+            sets=entry.get("sets"),
+            reps=ranges.get("reps"),
+            hold_s=ranges.get("hold_s"),
+            minutes=ranges.get("minutes"),
+            impacts=entry.get("impacts"),
+            days_per_week=days,
+        )
+
+    def exercise(self, eid: str, e: dict[str, Any]) -> Exercise | None:
+        where = f"exercises/{eid}"
+        required = "id domain component categories impact spinal_flexion fall_risk equipment supervised_only hirit priority evidence sources name purpose how avoid progression regression dose".split()
+        lacking = [k for k in required if k not in e]
+        if lacking:
+            self.fail(where, f"lacks {', '.join(lacking)}")
+            return None
+        if e["id"] != eid:
+            self.fail(where, f"id {e['id']!r} differs from the file name")
+        try:
+            domain, component = Domain(e["domain"]), Component(e["component"])
+        except ValueError:
+            self.fail(where, f"unknown domain/component {e['domain']}/{e['component']}")
+            return None
+        if component not in DOMAIN_COMPONENTS[domain]:
+            self.fail(where, f"component {component} does not belong to {domain}")
+        cats = e["categories"]
+        if not cats or not set(cats) <= set(CATEGORIES):
+            self.fail(where, f"categories {cats} not all in {CATEGORIES}")
+        for tag in CAP_SCALES:
+            if e[tag] not in CAP_SCALES[tag]:
+                self.fail(where, f"{tag} = {e[tag]!r} is not one of {CAP_SCALES[tag]}")
+        if not set(e["equipment"]) <= EQUIPMENT:
+            self.fail(where, f"equipment {sorted(set(e['equipment']) - EQUIPMENT)} not in the vocabulary")
+        if e["hirit"] and not e["supervised_only"]:
+            self.fail(where, "HiRIT exercises must be supervised_only (SPEC P13)")
+        self.check_evidence(where, e["evidence"])
+        sources = self.check_sources(where, e["sources"])
+        doses = {k: self.dose(f"{where}.dose.{k}", v) for k, v in e["dose"].items()}
+        for key in doses.keys() - {"default", *cats}:
+            self.fail(where, f"dose for {key}, which is not one of its categories")
+        for cat in cats:
+            if doses.get(cat) is None and doses.get("default") is None:
+                self.fail(where, f"no dose for {cat} and no default")
+        if not isinstance(e["priority"], int):
+            self.fail(where, "priority must be a whole number")
+        steps = e["how"].get("da", [])
+        if not isinstance(steps, list) or not 2 <= len(steps) <= 8:  # noqa: PLR2004
+            self.fail(where, "how needs 2-8 steps")
+        return Exercise(
+            id=eid,
+            domain=domain,
+            component=component,
+            categories=frozenset(cats),
+            impact=e["impact"],
+            spinal_flexion=e["spinal_flexion"],
+            fall_risk=e["fall_risk"],
+            equipment=tuple(e["equipment"]),
+            supervised_only=bool(e["supervised_only"]),
+            hirit=bool(e["hirit"]),
+            priority=int(e["priority"]),
+            doses={k: v for k, v in doses.items() if v is not None},
+            sources=sources,
+        )
+
+    def plan_components(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        doses = self.section("doses")
+        goals = {(g.get("category"), g.get("domain")) for g in doses.get("goal", [])}
+        components: dict[tuple[str, str], list[str]] = {}
+        for i, line in enumerate(doses.get("dose", [])):
+            where = f"doses.dose[{i}]"
+            key = (line.get("category"), line.get("domain"))
+            try:
+                ok = Component(line.get("component")) in DOMAIN_COMPONENTS[Domain(key[1])]
+            except ValueError:
+                ok = False
+            if key[0] not in CATEGORIES or not ok:
+                self.fail(where, f"unknown category/domain/component {key} {line.get('component')}")
+                continue
+            self.check_evidence(where, line.get("evidence"))
+            self.check_sources(where, line.get("sources"))
+            if "days_per_week" in line:
+                d = line["days_per_week"]
+                if not (isinstance(d, list) and len(d) == 2 and 1 <= d[0] <= d[1] <= 7):  # noqa: PLR2004
+                    self.fail(where, "days_per_week must be [min, max] within 1..7")
+            comps = components.setdefault(key, [])
+            if line["component"] not in comps:
+                comps.append(line["component"])
+        for cat in CATEGORIES:
+            for dom in Domain:
+                if (cat, dom.value) not in goals:
+                    self.fail("doses", f"no goal for {cat}/{dom}")
+                if (cat, dom.value) not in components:
+                    self.fail("doses", f"no dose line for {cat}/{dom}")
+        return {k: tuple(v) for k, v in components.items()}
+
+    def check_rule_texts(self, ids: set[str]) -> None:
+        texts = self.section("texts")
+        rules = texts.get("rules", {})
+        for rid in sorted(ids - rules.keys()):
+            self.fail("texts.rules", f"no explanation for rule {rid}")
+        known = self.names | LATE_FINDINGS | self.thresholds.keys()
+        for rid, text in rules.items():
+            if rid not in ids:
+                self.fail(f"texts.rules.{rid}", "explains a rule that does not exist")
+            for lng in LANGS:
+                for _, name, _, _ in string.Formatter().parse(str(text.get(lng, ""))):
+                    if name and name not in known:
+                        self.fail(f"texts.rules.{rid}.{lng}", f"placeholder {{{name}}} is unknown")
+        for code in ERROR_CODES:
+            if code not in texts.get("errors", {}):
+                self.fail("texts.errors", f"no message for {code}")
+        labels = texts.get("fields", {})
+        for path in sorted(set(case_fields()) - labels.keys()):
+            self.fail("texts.fields", f"no label for {path}")
+
+    def check_registers(self) -> None:
+        for name, key, pattern in (
+            ("acute_phase", "advice", r"A\d+"),
+            ("acute_phase", "avoid", r"AV\d+"),
+            ("safety_messages", "message", r"M\d+"),
+        ):
+            seen: set[str] = set()
+            for i, entry in enumerate(self.section(name).get(key, [])):
+                where = f"{name}.{key}[{i}]"
+                if not re.fullmatch(pattern, str(entry.get("id"))) or entry["id"] in seen:
+                    self.fail(where, f"id {entry.get('id')!r} is malformed or repeated")
+                seen.add(str(entry.get("id")))
+                self.check_evidence(where, entry.get("evidence"))
+                self.check_sources(where, entry.get("sources"))
+        for cid, entry in self.section("conditions").items():
+            if entry.get("risk_factor") not in ("RF16", "RF17") or not entry.get("icd10"):
+                self.fail(f"conditions.{cid}", "needs risk_factor RF16/RF17 and icd10 codes")
+
+    # --- assembly --------------------------------------------------------------------------
+
+    def build(self) -> Knowledge | None:
+        self.load_sources()
+        self.load_thresholds()
+        ranges = self.load_ranges()
+        rules_file = self.section("rules")
+        criteria = [self.rule("rules.criterion", c) for c in rules_file.get("criterion", [])]
+        factors = self.risk_factors()
+        bone = self.table("bone_status", frozenset(b.value for b in BoneStatus))
+        decision = self.section("decision")
+        for name in decision.get("requires", []):
+            if name not in self.names:
+                self.fail("decision.requires", f"unknown finding {name!r}")
+        category_table = self.table("decision", frozenset(CATEGORIES))
+        alternatives = []
+        for i, entry in enumerate(decision.get("alternative", [])):
+            rule = self.rule(f"decision.alternative[{i}]", entry)
+            suggest = entry.get("suggest", {})
+            if not suggest or not set(suggest) | set(suggest.values()) <= set(CATEGORIES):
+                self.fail(f"decision.alternative[{i}]", "suggest must map categories to categories")
+            elif rule:
+                alternatives.append(AlternativeRule(rule, dict(suggest)))
+        overlays = [self.rule("rules.overlay", o, late=True) for o in rules_file.get("overlay", [])]
+        precautions = []
+        for i, entry in enumerate(self.section("precautions").get("precaution", [])):
+            rule = self.rule(f"precautions[{i}]", entry, late=True)
+            caps = self.caps(f"precautions[{i}]", entry.get("caps"))
+            if rule:
+                precautions.append(Precaution(rule, caps))
+        categories = self.categories()
+        exercises = [self.exercise(k, v) for k, v in self.exercise_raw.items()]
+        components = self.plan_components()
+        self.check_registers()
+        self.check_texts()
+        self.check_rule_texts(set(self.rule_ids) - {f.id for f in factors} - {
+            f.strong_rule.id for f in factors if f.strong_rule
+        })
+        acute_levels = tuple(self.section("activity_levels").get("allowed", {}).get("acute", ()))
+        if None in criteria or None in overlays or None in exercises or bone is None or category_table is None:
+            return None
+        knowledge = Knowledge(
+            version=str(self.section("meta").get("version", "")),
+            content_hash=self.digest,
+            thresholds=self.thresholds,
+            input_ranges=ranges,
+            conditions=frozenset(self.section("conditions")),
+            criteria=tuple(r for r in criteria if r),
+            risk_factors=factors,
+            bone_status=bone,
+            category_table=category_table,
+            alternatives=tuple(alternatives),
+            overlays=tuple(r for r in overlays if r),
+            precautions=tuple(precautions),
+            categories=categories,
+            exercises=tuple(e for e in exercises if e),
+            plan_components=components,
+            acute_activity_levels=acute_levels,
+            category_requires=tuple(decision.get("requires", ())),
+        )
+        if not knowledge.version:
+            self.fail("meta", "needs a version")
+        self.check_coverage(knowledge)
+        return knowledge
+
+    def check_coverage(self, kb: Knowledge) -> None:
+        """Every category gets at least two exercises per domain, even under every precaution."""
+        minimum = 2
+        strictest = {}
+        for p in kb.precautions:
+            tighten(strictest, p.caps)
+        for slug, info in kb.categories.items():
+            caps = dict(info.caps)
+            tighten(caps, strictest)
+            for domain in Domain:
+                found = len(candidates(kb, slug, caps, domain))
+                if found < minimum:
+                    self.fail("exercises", f"only {found} safe {domain} exercise(s) for {slug} under all precautions")
+
+    def risk_factors(self) -> tuple[RiskFactor, ...]:
+        factors = []
+        for i, entry in enumerate(self.section("risk_factors").get("factor", [])):
+            where = f"risk_factors[{i}]"
+            if entry.get("grade") not in ("strong", "ordinary"):
+                self.fail(where, "grade must be strong or ordinary")
+            if not entry.get("label"):
+                self.fail(where, "needs a label")
+            rule = self.rule(where, entry)
+            strong_rule = None
+            if "strong_when" in entry:
+                strong_rule = self.rule(
+                    where, {**entry, "id": f"{entry.get('id')}_strong", "when": entry["strong_when"]}, sets=None
+                )
+            if rule:
+                factors.append(
+                    RiskFactor(
+                        id=rule.id,
+                        rule=rule,
+                        strong=entry.get("grade") == "strong",
+                        diagnostic=bool(entry.get("diagnostic", False)),
+                        modifiable=bool(entry.get("modifiable", False)),
+                        strong_rule=strong_rule,
+                    )
+                )
+        return tuple(factors)

@@ -1,0 +1,188 @@
+"""`assess`: from a case to category, bone status, acute phase, referral and plan, with a trace."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from osteofys.rules.case import Case
+from osteofys.rules.dates import add_months
+from osteofys.rules.engine import Evaluation
+from osteofys.rules.findings import DIAGNOSTIC_SITES, derive
+from osteofys.rules.knowledge import Knowledge
+from osteofys.rules.model import (
+    AcutePhase,
+    Alternative,
+    Assessment,
+    BoneStatus,
+    Category,
+    Plan,
+    Referral,
+    Tri,
+)
+from osteofys.rules.plan import build_plan, tighten
+
+RED_FLAG_FIELDS = ("new_sudden_back_pain", "neurological_symptoms")
+
+
+def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> Assessment:
+    """Assess one case against the knowledge base.
+
+    Args:
+        case: the validated case.
+        kb: the knowledge the rules and cut-offs come from.
+        hirit_for_med_hensyn: the clinician enables HiRIT for træningsaktiv med hensyn (SPEC P13).
+    """
+    found = derive(case, kb.value("adult_age_years"), hirit_for_med_hensyn)
+    ev = Evaluation(found.values, dict(found.missing))
+    for rule in kb.criteria:
+        ev.run(rule)
+    rf_steps = [ev.run(rf.rule) for rf in kb.risk_factors]
+    strong_steps = {rf.id: ev.run(rf.strong_rule) for rf in kb.risk_factors if rf.strong_rule}
+
+    bone_raw, _, bone_unknown = ev.table(kb.bone_status)
+    bone = BoneStatus(bone_raw or BoneStatus.UNKNOWN)
+    ev.values["bone_status"] = bone.value
+
+    red_flag: Tri = ev.outcomes["P4"]
+    missing: dict[str, None] = {}
+    category, alternatives = _category(kb, ev, red_flag is True, missing)
+    ev.values["category"] = category.value if category else None
+    for rule in (*kb.overlays, *(p.rule for p in kb.precautions)):
+        ev.run(rule)
+
+    if red_flag is None:
+        missing.update(dict.fromkeys(ev.paths(RED_FLAG_FIELDS)))
+    acute = _acute_phase(case, kb, ev, red_flag is True)
+    if acute.active is None:
+        missing.update(dict.fromkeys(ev.paths(("acute_phase",))))
+    referral = _referral(kb, ev, rf_steps, strong_steps, red_flag is True, missing)
+    if category is not None and ev.values["min_t"] is None:
+        missing["dxa"] = None
+    elif bone is BoneStatus.UNKNOWN or bone_unknown:
+        missing.update(dict.fromkeys(bone_unknown or ("dxa",)))
+    for rule_id in ("P8", "P7"):
+        missing.update(dict.fromkeys(next(s.missing for s in ev.steps if s.rule == rule_id)))
+
+    plan = _plan(kb, ev, category, acute, red_flag is True)
+    return Assessment(
+        category=category,
+        provisional=category is not None and ev.values["min_t"] is None,
+        alternatives=alternatives,
+        acute_phase=acute,
+        bone_status=bone,
+        fall_risk=ev.outcomes["P8"],
+        low_performance=ev.outcomes["P7"],
+        red_flags=tuple(f for f in RED_FLAG_FIELDS if ev.values[f] is True),
+        referral=referral,
+        overlays=tuple(o.sets or o.id for o in kb.overlays if ev.outcomes[o.id] is True),
+        reasons=tuple(s.rule for s in ev.steps if s.outcome is True),
+        missing=tuple(missing),
+        plan=plan,
+        trace=tuple(ev.steps),
+        knowledge_version=kb.version,
+        knowledge_hash=kb.content_hash,
+    )
+
+
+def _category(
+    kb: Knowledge, ev: Evaluation, red_flag: bool, missing: dict[str, None]
+) -> tuple[Category | None, tuple[Alternative, ...]]:
+    # P4: a red flag stops the category logic until the clinician has clarified it.
+    if red_flag:
+        return None, ()
+    absent = ev.paths(kb.category_requires)
+    if absent:
+        missing.update(dict.fromkeys(absent))
+        return None, ()
+    raw, step, unknown = ev.table(kb.category_table)
+    missing.update(dict.fromkeys(unknown))
+    if raw is None or step is None:
+        return None, ()
+    category = Category(raw)
+    row = next(r for r in kb.category_table.rows if r.rule.id == step.rule)
+    alternatives = [Alternative(Category(c), step.rule) for c in row.alternatives]
+    for alt in kb.alternatives:
+        target = alt.suggest.get(category)
+        if target and ev.run(alt.rule).outcome is True:
+            alternatives.append(Alternative(Category(target), alt.rule.id))
+    unique = {a.category: a for a in reversed(alternatives) if a.category != category}
+    return category, tuple(reversed(unique.values()))
+
+
+def _acute_phase(case: Case, kb: Knowledge, ev: Evaluation, red_flag: bool) -> AcutePhase:
+    active: Tri = ev.outcomes["P3"]
+    if active is not True:
+        # P4: precautionary acute phase until a suspected new vertebral fracture is clarified.
+        return AcutePhase(True, precautionary=True) if red_flag else AcutePhase(active)
+    dated = [f.date for f in case.fractures or () if f.site in DIAGNOSTIC_SITES and f.date]
+    latest = max(dated)
+    return AcutePhase(
+        True,
+        fracture_date=latest,
+        until=add_months(latest, int(kb.value("acute_phase_months"))),
+        earliest_end=latest + timedelta(weeks=kb.value("acute_phase_earliest_end_weeks")),
+    )
+
+
+def _referral(
+    kb: Knowledge,
+    ev: Evaluation,
+    rf_steps: list,  # type: ignore[type-arg]
+    strong_steps: dict,  # type: ignore[type-arg]
+    red_flag: bool,
+    missing: dict[str, None],
+) -> Referral:
+    """SPEC P10 and P4: whether to advise a GP visit for osteoporosis assessment, and why."""
+    fired = [rf for rf, s in zip(kb.risk_factors, rf_steps, strict=True) if s.outcome is True]
+    reasons = tuple(rf.id for rf in fired)
+    modifiable = tuple(rf.id for rf in fired if rf.modifiable)
+    by_definition = any(rf.diagnostic for rf in fired)
+    if red_flag:
+        return Referral(True, True, reasons, by_definition, modifiable)
+    if ev.values["osteoporosis_diagnosed"] is True:
+        return Referral(False, False, reasons, by_definition, modifiable)
+
+    def strong(rf_id: str, is_strong: bool) -> bool:
+        return is_strong or (rf_id in strong_steps and strong_steps[rf_id].outcome is True)
+
+    adult = ev.values["age_years"] >= kb.value("referral_min_age_years")
+    if any(strong(rf.id, rf.strong) for rf in fired) or (fired and adult):
+        return Referral(True, False, reasons, by_definition, modifiable)
+    could_trigger = [
+        s
+        for rf, s in zip(kb.risk_factors, rf_steps, strict=True)
+        if s.outcome is None and (adult or rf.strong or rf.strong_rule is not None)
+    ]
+    for s in could_trigger:
+        missing.update(dict.fromkeys(s.missing))
+    recommended: Tri = None if could_trigger else False
+    return Referral(recommended, False, reasons, by_definition, modifiable)
+
+
+def _plan(
+    kb: Knowledge, ev: Evaluation, category: Category | None, acute: AcutePhase, red_flag: bool
+) -> Plan | None:
+    if category is None and not red_flag:
+        return None
+    # P3, A6: during the acute phase (or while it is unknown) start with the FB exercise set.
+    careful = red_flag or acute.active is not False
+    exercise_set = Category.FUNKTIONSBEGRAENSET if careful or category is None else category
+    info = kb.categories[exercise_set]
+    caps = dict(info.caps)
+    cap_rules = [f"category:{exercise_set}"]
+    for precaution in kb.precautions:
+        # A precaution that is unknown still applies: missing data never loosens safety.
+        if ev.outcomes[precaution.rule.id] is not False:
+            tighten(caps, precaution.caps)
+            cap_rules.append(precaution.rule.id)
+    levels = kb.acute_activity_levels if careful else info.activity_levels
+    return build_plan(
+        kb,
+        exercise_set,
+        caps,
+        tuple(cap_rules),
+        fall_risk_first=ev.outcomes["P8"] is True,
+        acute_advice=careful,
+        hirit=ev.values.get("hirit_offered") is True and not careful,
+        activity_levels=levels,
+    )

@@ -1,0 +1,30 @@
+"""Calendar arithmetic used by the time windows (acute phase, recent fracture)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` plus whole calendar months, clamped to the month's last day (31 Aug + 6 = 28/29 Feb)."""
+    total = start.month - 1 + months
+    year, month = start.year + total // 12, total % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def completed_months(start: date, end: date) -> int:
+    """Whole calendar months from `start` to `end`: the largest n with add_months(start, n) <= end.
+
+    So "less than N months ago" is `completed_months(d, today) < N`, the same as
+    `today < add_months(d, N)`, which is how the acute-phase `until` date is defined (SPEC P3).
+    """
+    n = (end.year - start.year) * 12 + end.month - start.month
+    while n > 0 and add_months(start, n) > end:
+        n -= 1
+    return n
+
+
+def age_on(birth: date, when: date) -> int:
+    """Age in completed years."""
+    return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))

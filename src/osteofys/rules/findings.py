@@ -1,0 +1,201 @@
+"""Derive the flat findings record that the rule language reads from a case.
+
+Each finding is a case value or something derived from it (age, BMI, lowest T-score, fracture
+counts). A finding is None when its inputs are missing; `FindingsRecord.missing` then names the
+case fields that would decide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from osteofys.rules.case import UNABLE, Case, Fracture
+from osteofys.rules.dates import age_on, completed_months
+
+DIAGNOSTIC_SITES = frozenset({"vertebra", "hip"})
+
+# Findings copied straight from a case section: name -> (section, field).
+_DIRECT = {
+    **{
+        f: ("risk_factors", f)
+        for f in (
+            "glucocorticoid_mg_per_day glucocorticoid_months menopause_age family_history "
+            "parent_hip_fracture height_loss_cm kyphosis smoking alcohol_units_per_week "
+            "immobilisation_months falls_last_12_months low_calcium_or_vitamin_d "
+            "aromatase_inhibitor antiandrogen_therapy conditions unexplained_back_pain"
+        ).split()
+    },
+    **{
+        f: ("function", f)
+        for f in (
+            "walking_aid needs_help_daily_activities training_days_per_week training_months "
+            "everyday_activity sedentary_due_to_disease new_sudden_back_pain "
+            "neurological_symptoms pain_rest pain_activity"
+        ).split()
+    },
+    **{
+        f: ("tests", f)
+        for f in (
+            "tug_s tandem_stance_s chair_stand_30s one_leg_stance_s gait_speed_m_s grip_kg"
+        ).split()
+    },
+    "sex": ("patient", "sex"),
+    "osteoporosis_diagnosed": ("patient", "osteoporosis_diagnosed"),
+}
+
+_FRACTURE_FINDINGS = (
+    "has_any_fracture",
+    "has_vertebral_fracture",
+    "has_diagnostic_fracture",
+    "has_diagnostic_hip_fracture",
+    "low_energy_fracture_count",
+    "low_energy_vertebral_fracture_count",
+    "single_peripheral_fracture_only",
+    "adult_low_energy_fracture",
+    "has_acute_site_fracture",
+    "months_since_last_acute_site_fracture",
+    "months_since_last_vertebral_fracture",
+)
+
+# Every finding name a rule may read (rules may also read names set by earlier rules).
+FINDINGS: frozenset[str] = frozenset(
+    {
+        *_DIRECT,
+        "age_years",
+        "bmi",
+        "has_dxa",
+        "min_t",
+        "sts5_s",
+        "sts5_unable",
+        "hirit_enabled_by_clinician",
+        *_FRACTURE_FINDINGS,
+    }
+)
+# Set by the core after the tables, readable by overlays.
+LATE_FINDINGS: frozenset[str] = frozenset({"bone_status", "category"})
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsRecord:
+    values: dict[str, Any]
+    missing: Mapping[str, tuple[str, ...]]
+    """For each finding that is None: the case fields that would decide it."""
+
+
+def derive(case: Case, adult_age_years: float, hirit_enabled: bool = False) -> FindingsRecord:
+    """Build the findings record for one case."""
+    values: dict[str, Any] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    sections: dict[str, Any] = {
+        "patient": case.patient,
+        "risk_factors": case.risk_factors,
+        "function": case.function,
+        "tests": case.tests,
+    }
+    for name, (section, field) in _DIRECT.items():
+        value = getattr(sections[section], field)
+        values[name] = value
+        if value is None:
+            missing[name] = (f"{section}.{field}",)
+
+    values["age_years"] = age_on(case.patient.birth_date, case.assessment_date)
+    values["bmi"] = _bmi(case.patient.height_cm, case.patient.weight_kg)
+    if values["bmi"] is None:
+        missing["bmi"] = tuple(
+            f"patient.{f}" for f in ("height_cm", "weight_kg") if getattr(case.patient, f) is None
+        )
+    values["has_dxa"] = case.dxa is not None
+    values["min_t"] = _min_t(case)
+    if values["min_t"] is None:
+        missing["min_t"] = ("dxa",)
+    sts = case.tests.sit_to_stand_5x_s
+    values["sts5_unable"] = None if sts is None else sts == UNABLE
+    values["sts5_s"] = None if sts is None or sts == UNABLE else sts
+    if sts is None:
+        missing["sts5_s"] = missing["sts5_unable"] = ("tests.sit_to_stand_5x_s",)
+    values["hirit_enabled_by_clinician"] = hirit_enabled
+    _fracture_findings(case, adult_age_years, values, missing)
+    return FindingsRecord(values, missing)
+
+
+def _bmi(height_cm: float | None, weight_kg: float | None) -> float | None:
+    if height_cm is None or weight_kg is None:
+        return None
+    return round(weight_kg / (height_cm / 100) ** 2, 1)
+
+
+def _min_t(case: Case) -> float | None:
+    """SPEC §10.2: lowest of spine and hip T-scores; the forearm only when those are absent."""
+    if case.dxa is None:
+        return None
+    central = [t for t in (case.dxa.lumbar_spine, case.dxa.femoral_neck, case.dxa.total_hip) if t is not None]
+    if central:
+        return min(central)
+    return case.dxa.forearm
+
+
+def _fracture_findings(
+    case: Case, adult_age: float, values: dict[str, Any], missing: dict[str, tuple[str, ...]]
+) -> None:
+    fractures = case.fractures
+    if fractures is None:
+        for name in _FRACTURE_FINDINGS:
+            values[name] = None
+            missing[name] = ("fractures",)
+        return
+    # Unknown energy counts as low energy: the cautious reading of SPEC §10.2 (low_energy ≠ no).
+    fragile = [f for f in fractures if f.low_energy is not False]
+    vertebral = [f for f in fractures if f.site == "vertebra"]
+    acute_site = [f for f in fractures if f.site in DIAGNOSTIC_SITES]
+    values["has_any_fracture"] = bool(fractures)
+    values["has_vertebral_fracture"] = bool(vertebral)
+    values["has_diagnostic_fracture"] = any(f.site in DIAGNOSTIC_SITES for f in fragile)
+    values["has_diagnostic_hip_fracture"] = any(f.site == "hip" for f in fragile)
+    values["low_energy_fracture_count"] = len(fragile)
+    values["low_energy_vertebral_fracture_count"] = sum(f.site == "vertebra" for f in fragile)
+    values["single_peripheral_fracture_only"] = (
+        len(fragile) == 1 and fragile[0].site not in DIAGNOSTIC_SITES
+    )
+    values["adult_low_energy_fracture"], paths = _adult_low_energy(case, fractures, adult_age)
+    if paths:
+        missing["adult_low_energy_fracture"] = paths
+    values["has_acute_site_fracture"] = bool(acute_site)
+    for name, group in (
+        ("months_since_last_acute_site_fracture", acute_site),
+        ("months_since_last_vertebral_fracture", vertebral),
+    ):
+        values[name], paths = _months_since_latest(case, fractures, group)
+        if paths:
+            missing[name] = paths
+
+
+def _adult_low_energy(
+    case: Case, fractures: tuple[Fracture, ...], adult_age: float
+) -> tuple[bool | None, tuple[str, ...]]:
+    """RF1 (SPEC P11): a low-energy fracture at age 18 or older. Unknown when energy or date is."""
+    undecided: list[str] = []
+    for i, f in enumerate(fractures):
+        if f.low_energy is False:
+            continue
+        if f.date is not None and age_on(case.patient.birth_date, f.date) < adult_age:
+            continue
+        if f.low_energy is True and f.date is not None:
+            return True, ()
+        undecided += [
+            f"fractures[{i}].{k}" for k in ("low_energy", "date") if getattr(f, k) is None
+        ]
+    return (None, tuple(undecided)) if undecided else (False, ())
+
+
+def _months_since_latest(
+    case: Case, fractures: tuple[Fracture, ...], group: list[Fracture]
+) -> tuple[int | None, tuple[str, ...]]:
+    undated = tuple(
+        f"fractures[{i}].date" for i, f in enumerate(fractures) if f in group and f.date is None
+    )
+    if not group or undated:
+        return None, undated
+    latest = max(f.date for f in group if f.date is not None)
+    return completed_months(latest, case.assessment_date), ()

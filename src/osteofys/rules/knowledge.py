@@ -1,0 +1,174 @@
+"""The knowledge the core reasons with, as typed values. `osteofys.kb` builds it from TOML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from osteofys.rules import lang
+from osteofys.rules.model import Component, Domain, Dose
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    id: str
+    value: float
+    unit: str
+    evidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named criterion. `sets` names its outcome in the findings record for later rules."""
+
+    id: str
+    expr: lang.Expr
+    sources: tuple[str, ...]
+    evidence: str
+    sets: str | None = None
+    false_when: lang.Expr | None = None
+    provisional_if_missing: frozenset[str] = frozenset()
+    report_missing: bool = False
+    fields: tuple[str, ...] = ()
+    cutoffs: tuple[tuple[str, float], ...] = ()
+    run: lang.Compiled = field(default=lambda r: None, repr=False, compare=False)
+    run_false_when: lang.Compiled | None = field(default=None, repr=False, compare=False)
+    run_assumed: lang.Compiled | None = field(default=None, repr=False, compare=False)
+
+
+def make_rule(
+    rule_id: str,
+    when: str,
+    thresholds: Mapping[str, Threshold],
+    sources: tuple[str, ...],
+    evidence: str,
+    *,
+    sets: str | None = None,
+    false_when: str | None = None,
+    provisional_if_missing: tuple[str, ...] = (),
+    report_missing: bool = False,
+) -> Rule:
+    """Parse and compile a rule. Raises lang.RuleSyntaxError or KeyError (unknown threshold)."""
+    expr = lang.parse(when)
+    fw = lang.parse(false_when) if false_when else None
+    values = {t: thresholds[t].value for t in lang.thresholds(expr)}
+    assume = frozenset(provisional_if_missing)
+    return Rule(
+        id=rule_id,
+        expr=expr,
+        sources=sources,
+        evidence=evidence,
+        sets=sets,
+        false_when=fw,
+        provisional_if_missing=assume,
+        report_missing=report_missing,
+        fields=lang.fields(expr),
+        cutoffs=tuple(values.items()),
+        run=lang.compile_expr(expr, values),
+        run_false_when=lang.compile_expr(fw, values) if fw else None,
+        run_assumed=lang.compile_expr(expr, values, assume) if assume else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    rule: Rule
+    outcome: str
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """First-match table. `stop_on_unknown`: an unknown row before the match makes the result
+    unknown (the category); otherwise the first true row wins and unknown rows are only noted
+    (bone status, where a later DXA can only refine)."""
+
+    id: str
+    rows: tuple[TableRow, ...]
+    default: str | None
+    stop_on_unknown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativeRule:
+    rule: Rule
+    suggest: Mapping[str, str]
+    """Current suggestion -> alternative to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFactor:
+    id: str
+    rule: Rule
+    strong: bool
+    diagnostic: bool
+    modifiable: bool
+    strong_rule: Rule | None = None
+    """Makes an ordinary factor strong when true (RF6 above 7 cm, SPEC P11)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Precaution:
+    """Caps on exercise tags that apply when the rule is true or unknown (cautious)."""
+
+    rule: Rule
+    caps: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryInfo:
+    id: str
+    order: int
+    caps: Mapping[str, str]
+    activity_levels: tuple[str, ...]
+    with_precautions: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    id: str
+    domain: Domain
+    component: Component
+    categories: frozenset[str]
+    impact: str
+    spinal_flexion: str
+    fall_risk: str
+    equipment: tuple[str, ...]
+    supervised_only: bool
+    hirit: bool
+    priority: int
+    doses: Mapping[str, Dose]
+    sources: tuple[str, ...]
+
+    def dose_for(self, category: str) -> Dose:
+        return self.doses.get(category) or self.doses["default"]
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Everything `assess` needs. Built and checked by `osteofys.kb`."""
+
+    version: str
+    content_hash: str
+    thresholds: Mapping[str, Threshold]
+    input_ranges: Mapping[str, tuple[float, float]]
+    conditions: frozenset[str]
+    criteria: tuple[Rule, ...]
+    risk_factors: tuple[RiskFactor, ...]
+    bone_status: Table
+    category_table: Table
+    alternatives: tuple[AlternativeRule, ...]
+    overlays: tuple[Rule, ...]
+    precautions: tuple[Precaution, ...]
+    categories: Mapping[str, CategoryInfo]
+    exercises: tuple[Exercise, ...]
+    plan_components: Mapping[tuple[str, str], tuple[str, ...]]
+    """(category, domain) -> dose-line components in order; picks round-robin over them."""
+    acute_activity_levels: tuple[str, ...] = ()
+    category_requires: tuple[str, ...] = ()
+    """Findings the category needs (SPEC P14); if one is missing the category is null."""
+    cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def value(self, threshold_id: str) -> float:
+        return self.thresholds[threshold_id].value

@@ -1,0 +1,159 @@
+"""Value types shared by the clinical core: enums, trace steps and the assessment result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+Tri = bool | None
+"""Three-valued outcome: True, False, or None for "unknown because an input is missing"."""
+
+Scalar = str | int | float | bool | tuple[str, ...] | None
+
+
+class Category(StrEnum):
+    TRAENINGSAKTIV = "traeningsaktiv"
+    TRAENINGSAKTIV_MED_HENSYN = "traeningsaktiv_med_hensyn"
+    HVERDAGSAKTIV = "hverdagsaktiv"
+    HVERDAGSAKTIV_MED_HENSYN = "hverdagsaktiv_med_hensyn"
+    FUNKTIONSBEGRAENSET = "funktionsbegraenset"
+
+
+class BoneStatus(StrEnum):
+    NORMAL = "normal"
+    OSTEOPENIA = "osteopenia"
+    OSTEOPOROSIS = "osteoporosis"
+    SEVERE = "severe"
+    UNKNOWN = "unknown"
+    SPECIALIST = "specialist"
+
+
+class Domain(StrEnum):
+    STAERK = "staerk"
+    STABIL = "stabil"
+    STRAKT = "strakt"
+
+
+class Component(StrEnum):
+    RESISTANCE = "resistance"
+    IMPACT = "impact"
+    BALANCE = "balance"
+    AEROBIC = "aerobic"
+    BACK_EXTENSION = "back_extension"
+    POSTURE = "posture"
+    SAFE_MOVEMENT = "safe_movement"
+
+
+class Evidence(StrEnum):
+    SRC = "SRC"
+    SRC_2 = "SRC-2"
+    DERIVED = "DERIVED"
+    CONFLICT = "CONFLICT"
+    SILENT = "SILENT"
+
+
+# Ordered tag scales: a cap allows every level up to and including itself.
+IMPACT_LEVELS = ("none", "walking", "moderate", "high")
+FLEXION_LEVELS = ("none", "low", "loaded", "end_range")
+FALL_RISK_LEVELS = ("low", "moderate", "high")
+CAP_SCALES: dict[str, tuple[str, ...]] = {
+    "impact": IMPACT_LEVELS,
+    "spinal_flexion": FLEXION_LEVELS,
+    "fall_risk": FALL_RISK_LEVELS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One rule evaluation in the trace: what was read, against which cut-offs, and the outcome."""
+
+    rule: str
+    outcome: Tri | str
+    inputs: tuple[tuple[str, Scalar], ...]
+    cutoffs: tuple[tuple[str, float], ...]
+    sources: tuple[str, ...]
+    provisional: bool = False
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    category: Category
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcutePhase:
+    active: Tri
+    fracture_date: date | None = None
+    until: date | None = None
+    earliest_end: date | None = None
+    precautionary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    recommended: Tri
+    urgent: bool
+    reasons: tuple[str, ...]
+    by_definition: bool = False
+    modifiable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    sets: int | None = None
+    reps: tuple[int, int] | None = None
+    hold_s: tuple[int, int] | None = None
+    minutes: tuple[int, int] | None = None
+    impacts: int | None = None
+    days_per_week: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    exercise: str
+    component: Component
+    dose: Dose
+
+
+@dataclass(frozen=True, slots=True)
+class DomainPlan:
+    domain: Domain
+    goal: str
+    dose_lines: tuple[str, ...]
+    items: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    exercise_set: Category
+    domains: tuple[DomainPlan, ...]
+    caps: tuple[tuple[str, str], ...]
+    cap_rules: tuple[str, ...]
+    acute_advice: bool
+    supervised: tuple[PlanItem, ...] = ()
+    activity_levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Everything the core concludes about one case. Structure only; texts come from the KB."""
+
+    category: Category | None
+    provisional: bool
+    alternatives: tuple[Alternative, ...]
+    acute_phase: AcutePhase
+    bone_status: BoneStatus
+    fall_risk: Tri
+    low_performance: Tri
+    red_flags: tuple[str, ...]
+    referral: Referral
+    overlays: tuple[str, ...]
+    reasons: tuple[str, ...]
+    missing: tuple[str, ...]
+    plan: Plan | None
+    trace: tuple[Step, ...] = field(repr=False)
+    knowledge_version: str = ""
+    knowledge_hash: str = ""

@@ -1,0 +1,109 @@
+"""Chooses the Stærk/Stabil/Strakt exercises and doses that fit the category and its precautions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from osteofys.rules.knowledge import Exercise, Knowledge
+from osteofys.rules.model import CAP_SCALES, Category, Domain, DomainPlan, Plan, PlanItem
+
+DOMAIN_ORDER = (Domain.STAERK, Domain.STABIL, Domain.STRAKT)
+# O1, S34: people at risk of falls start with strength and balance, so Stabil comes first.
+FALL_RISK_ORDER = (Domain.STABIL, Domain.STAERK, Domain.STRAKT)
+
+
+def tighten(caps: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Lower each cap in `caps` to `extra` where that is stricter."""
+    for tag, level in extra.items():
+        scale = CAP_SCALES[tag]
+        if tag not in caps or scale.index(level) < scale.index(caps[tag]):
+            caps[tag] = level
+
+
+def within(exercise: Exercise, caps: Mapping[str, str]) -> bool:
+    """True when none of the exercise's tags is above the cap: the safety check of every plan."""
+    return all(
+        CAP_SCALES[tag].index(getattr(exercise, tag)) <= CAP_SCALES[tag].index(level)
+        for tag, level in caps.items()
+    )
+
+
+def candidates(
+    kb: Knowledge, exercise_set: str, caps: Mapping[str, str], domain: Domain | None = None
+) -> list[Exercise]:
+    """Home-programme exercises that suit the set and break no cap, best first."""
+    return sorted(
+        (
+            e
+            for e in kb.exercises
+            if exercise_set in e.categories
+            and not e.supervised_only
+            and (domain is None or e.domain == domain)
+            and within(e, caps)
+        ),
+        key=lambda e: (e.priority, e.id),
+    )
+
+
+def _round_robin(pools: Iterable[list[Exercise]], limit: int) -> list[Exercise]:
+    queues = [list(p) for p in pools]
+    chosen: list[Exercise] = []
+    while len(chosen) < limit and any(queues):
+        for q in queues:
+            if q and len(chosen) < limit:
+                chosen.append(q.pop(0))
+    return chosen
+
+
+def build_plan(
+    kb: Knowledge,
+    exercise_set: Category,
+    caps: dict[str, str],
+    cap_rules: tuple[str, ...],
+    *,
+    fall_risk_first: bool,
+    acute_advice: bool,
+    hirit: bool,
+    activity_levels: tuple[str, ...],
+) -> Plan:
+    key = (exercise_set, tuple(sorted(caps.items())), fall_risk_first, hirit)
+    cached = kb.cache.get(key)
+    if cached is None:
+        cached = kb.cache[key] = _select(kb, exercise_set, caps, fall_risk_first, hirit)
+    domains, supervised = cached  # type: ignore[misc]
+    return Plan(
+        exercise_set=exercise_set,
+        domains=domains,
+        caps=tuple(sorted(caps.items())),
+        cap_rules=cap_rules,
+        acute_advice=acute_advice,
+        supervised=supervised,
+        activity_levels=activity_levels,
+    )
+
+
+def _select(
+    kb: Knowledge, exercise_set: Category, caps: Mapping[str, str], fall_first: bool, hirit: bool
+) -> tuple[tuple[DomainPlan, ...], tuple[PlanItem, ...]]:
+    limit = int(kb.value("plan_max_exercises_per_domain"))
+    domains = []
+    for domain in FALL_RISK_ORDER if fall_first else DOMAIN_ORDER:
+        components = kb.plan_components[(exercise_set, domain)]
+        pool = candidates(kb, exercise_set, caps, domain)
+        picks = _round_robin(([e for e in pool if e.component == c] for c in components), limit)
+        domains.append(
+            DomainPlan(
+                domain=domain,
+                goal=f"{exercise_set}.{domain}",
+                dose_lines=tuple(f"{exercise_set}.{domain}.{c}" for c in components),
+                items=tuple(PlanItem(e.id, e.component, e.dose_for(exercise_set)) for e in picks),
+            )
+        )
+    supervised: tuple[PlanItem, ...] = ()
+    if hirit:
+        supervised = tuple(
+            PlanItem(e.id, e.component, e.dose_for(exercise_set))
+            for e in sorted(kb.exercises, key=lambda e: (e.priority, e.id))
+            if e.hirit and exercise_set in e.categories and within(e, caps)
+        )
+    return tuple(domains), supervised
