@@ -1,3 +1,3 @@
-"""OsteoFys: osteoporosis case-finding, function categories and training plans for physiotherapists."""
+"""OsteoFys: osteoporosis case-finding, function categories and training plans."""
 
 __version__ = "0.1.0"

@@ -27,7 +27,6 @@ from osteofys.rules.knowledge import (
     Threshold,
     make_rule,
 )
-from osteofys.rules.plan import candidates, tighten
 from osteofys.rules.model import (
     CAP_SCALES,
     BoneStatus,
@@ -37,6 +36,7 @@ from osteofys.rules.model import (
     Dose,
     Evidence,
 )
+from osteofys.rules.plan import candidates, tighten
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGS = ("da", "en")
@@ -48,13 +48,37 @@ DOMAIN_COMPONENTS = {
     Domain.STRAKT: (Component.BACK_EXTENSION, Component.POSTURE, Component.SAFE_MOVEMENT),
 }
 EQUIPMENT = frozenset(
-    "none chair wall counter band dumbbells barbell kettlebell step mat poles pull_up_bar table "
-    "dowel bed bike".split()
+    [
+        "none",
+        "chair",
+        "wall",
+        "counter",
+        "band",
+        "dumbbells",
+        "barbell",
+        "kettlebell",
+        "step",
+        "mat",
+        "poles",
+        "pull_up_bar",
+        "table",
+        "dowel",
+        "bed",
+        "bike",
+    ]
 )
-ERROR_CODES = (
-    "unknown_field out_of_range wrong_type bad_date after_assessment before_birth bad_choice "
-    "required invalid_json unreadable"
-).split()
+ERROR_CODES = [
+    "unknown_field",
+    "out_of_range",
+    "wrong_type",
+    "bad_date",
+    "after_assessment",
+    "before_birth",
+    "bad_choice",
+    "required",
+    "invalid_json",
+    "unreadable",
+]
 # Literal values a rule may compare a finding with.
 LITERALS: dict[str, frozenset[str]] = {
     "category": frozenset(CATEGORIES),
@@ -65,6 +89,28 @@ LITERALS: dict[str, frozenset[str]] = {
     "everyday_activity": frozenset({"active", "low"}),
 }
 DOSE_RANGES = ("reps", "hold_s", "minutes", "days_per_week")
+EXERCISE_KEYS = [
+    "id",
+    "domain",
+    "component",
+    "categories",
+    "impact",
+    "spinal_flexion",
+    "fall_risk",
+    "equipment",
+    "supervised_only",
+    "hirit",
+    "priority",
+    "evidence",
+    "sources",
+    "name",
+    "purpose",
+    "how",
+    "avoid",
+    "progression",
+    "regression",
+    "dose",
+]
 
 
 class KnowledgeError(ValueError):
@@ -72,7 +118,9 @@ class KnowledgeError(ValueError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n" + "\n".join(problems))
+        super().__init__(
+            f"{len(problems)} problem(s) in the knowledge base:\n" + "\n".join(problems)
+        )
 
 
 @dataclass(frozen=True)
@@ -155,7 +203,8 @@ class _Builder:
         if name not in self.raw:
             self.fail(f"{name}.toml", "file is missing")
             return {}
-        return self.raw[name]
+        section: dict[str, Any] = self.raw[name]
+        return section
 
     # --- registers -------------------------------------------------------------------------
 
@@ -174,22 +223,33 @@ class _Builder:
         return str(tag)
 
     def check_texts(self) -> None:
-        trees: dict[str, Any] = {**self.raw, **{f"exercises/{k}": v for k, v in self.exercise_raw.items()}}
+        trees: dict[str, Any] = {
+            **self.raw,
+            **{f"exercises/{k}": v for k, v in self.exercise_raw.items()},
+        }
         for name, tree in trees.items():
             for where, text in texts_in(tree, name):
                 for lng in LANGS:
                     value = text.get(lng)
-                    ok = isinstance(value, str) and value.strip()
-                    ok = ok or (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value))
+                    ok = isinstance(value, str) and bool(value.strip())
+                    ok = ok or bool(
+                        isinstance(value, list)
+                        and value
+                        and all(isinstance(v, str) and v for v in value)
+                    )
                     if not ok:
                         self.fail(where, f"text in {lng!r} is missing or empty")
-                if isinstance(text.get("da"), list) and len(text["da"]) != len(text.get("en") or []):
+                if isinstance(text.get("da"), list) and len(text["da"]) != len(
+                    text.get("en") or []
+                ):
                     self.fail(where, "da and en lists differ in length")
 
     def load_sources(self) -> None:
         sources = self.section("sources")
         for sid, entry in sources.items():
-            if not isinstance(entry, dict) or not all(entry.get(k) for k in ("publisher", "title", "url")):
+            if not isinstance(entry, dict) or not all(
+                entry.get(k) for k in ("publisher", "title", "url")
+            ):
                 self.fail(f"sources.{sid}", "needs publisher, title and url")
             elif not str(entry["url"]).startswith(("http://", "https://")):
                 self.fail(f"sources.{sid}", f"url {entry['url']!r} is not a web address")
@@ -221,7 +281,10 @@ class _Builder:
         for path, entry in section.get("ranges", {}).items():
             where = f"input_ranges.{path}"
             low, high = entry.get("min"), entry.get("max")
-            if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)) or low >= high:
+            if (
+                not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
+                or low >= high
+            ):
                 self.fail(where, "needs numeric min < max")
                 continue
             if not entry.get("unit"):
@@ -231,7 +294,9 @@ class _Builder:
             else:
                 self.check_evidence(where, entry.get("evidence"))
             ranges[path] = (float(low), float(high))
-        numeric = {p for p, kind in case_fields().items() if kind[0] in ("num", "int", "num_or_unable")}
+        numeric = {
+            p for p, kind in case_fields().items() if kind[0] in ("num", "int", "num_or_unable")
+        }
         for path in sorted(numeric - ranges.keys()):
             self.fail("input_ranges", f"no range for {path}")
         for path in sorted(ranges.keys() - numeric):
@@ -240,7 +305,9 @@ class _Builder:
 
     # --- rules -----------------------------------------------------------------------------
 
-    def rule(self, where: str, entry: dict[str, Any], *, late: bool = False, sets: str | None = None) -> Rule | None:
+    def rule(
+        self, where: str, entry: dict[str, Any], *, late: bool = False, sets: str | None = None
+    ) -> Rule | None:
         rid = entry.get("id")
         if not isinstance(rid, str) or not rid:
             self.fail(where, "needs an id")
@@ -285,7 +352,11 @@ class _Builder:
         conditions = set(self.raw.get("conditions", {}))
 
         def visit(e: lang.Expr) -> None:
-            if isinstance(e, lang.Cmp) and isinstance(e.literal, str | tuple) and e.field in LITERALS:
+            if (
+                isinstance(e, lang.Cmp)
+                and isinstance(e.literal, str | tuple)
+                and e.field in LITERALS
+            ):
                 values = (e.literal,) if isinstance(e.literal, str) else e.literal
                 for v in values:
                     if v not in LITERALS[e.field]:
@@ -305,7 +376,10 @@ class _Builder:
             rule = self.rule(f"{name}.row[{i}]", entry)
             outcome, alts = entry.get("outcome"), tuple(entry.get("alternatives", ()))
             if outcome not in outcomes or not set(alts) <= outcomes:
-                self.fail(f"{name}.row[{i}]", f"outcome {outcome!r} or alternatives {alts} not in {sorted(outcomes)}")
+                self.fail(
+                    f"{name}.row[{i}]",
+                    f"outcome {outcome!r} or alternatives {alts} not in {sorted(outcomes)}",
+                )
             elif rule:
                 rows.append(TableRow(rule, outcome, alts))
         default = section.get("default")
@@ -314,7 +388,9 @@ class _Builder:
         if not rows:
             self.fail(name, "has no rows")
             return None
-        return Table(str(section.get("id", name)), tuple(rows), default, bool(section.get("stop_on_unknown")))
+        return Table(
+            str(section.get("id", name)), tuple(rows), default, bool(section.get("stop_on_unknown"))
+        )
 
     def caps(self, where: str, caps: Any) -> dict[str, str]:
         if not isinstance(caps, dict):
@@ -340,7 +416,9 @@ class _Builder:
             caps = self.caps(f"categories.{slug}", {t: entry.get(f"{t}_max") for t in CAP_SCALES})
             acts = tuple(allowed.get(slug, ()))
             if not acts or not set(acts) <= levels:
-                self.fail(f"activity_levels.allowed.{slug}", f"levels {acts} not in {sorted(levels)}")
+                self.fail(
+                    f"activity_levels.allowed.{slug}", f"levels {acts} not in {sorted(levels)}"
+                )
             self.check_sources(f"categories.{slug}", entry.get("sources"))
             result[slug] = CategoryInfo(slug, int(entry.get("order", 0)), caps, acts)
         if sorted(c.order for c in result.values()) != list(range(1, len(CATEGORIES) + 1)):
@@ -358,12 +436,17 @@ class _Builder:
         for key in DOSE_RANGES:
             if key in entry:
                 value = entry[key]
-                if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value) and 0 < value[0] <= value[1]):  # noqa: PLR2004
+                if not (
+                    isinstance(value, list)
+                    and len(value) == 2
+                    and all(isinstance(v, int) for v in value)
+                    and 0 < value[0] <= value[1]
+                ):
                     self.fail(where, f"{key} must be [min, max] with 0 < min <= max")
                     return None
                 ranges[key] = (value[0], value[1])
         days = ranges.get("days_per_week")
-        if days is None or days[1] > 7:  # noqa: PLR2004
+        if days is None or days[1] > 7:
             self.fail(where, "days_per_week must be within 1..7")
         if not ranges.keys() & {"reps", "hold_s", "minutes"} and "impacts" not in entry:
             self.fail(where, "needs reps, hold_s, minutes or impacts")
@@ -376,9 +459,28 @@ class _Builder:
             days_per_week=days,
         )
 
+    def check_exercise_tags(self, where: str, e: dict[str, Any]) -> None:
+        cats = e["categories"]
+        if not cats or not set(cats) <= set(CATEGORIES):
+            self.fail(where, f"categories {cats} not all in {CATEGORIES}")
+        for tag in CAP_SCALES:
+            if e[tag] not in CAP_SCALES[tag]:
+                self.fail(where, f"{tag} = {e[tag]!r} is not one of {CAP_SCALES[tag]}")
+        unknown = sorted(set(e["equipment"]) - EQUIPMENT)
+        if unknown:
+            self.fail(where, f"equipment {unknown} not in the vocabulary")
+        if e["hirit"] and not e["supervised_only"]:
+            self.fail(where, "HiRIT exercises must be supervised_only (SPEC P13)")
+        self.check_evidence(where, e["evidence"])
+        if not isinstance(e["priority"], int):
+            self.fail(where, "priority must be a whole number")
+        steps = e["how"].get("da", [])
+        if not isinstance(steps, list) or not 2 <= len(steps) <= 8:
+            self.fail(where, "how needs 2-8 steps")
+
     def exercise(self, eid: str, e: dict[str, Any]) -> Exercise | None:
         where = f"exercises/{eid}"
-        required = "id domain component categories impact spinal_flexion fall_risk equipment supervised_only hirit priority evidence sources name purpose how avoid progression regression dose".split()
+        required = EXERCISE_KEYS
         lacking = [k for k in required if k not in e]
         if lacking:
             self.fail(where, f"lacks {', '.join(lacking)}")
@@ -393,16 +495,7 @@ class _Builder:
         if component not in DOMAIN_COMPONENTS[domain]:
             self.fail(where, f"component {component} does not belong to {domain}")
         cats = e["categories"]
-        if not cats or not set(cats) <= set(CATEGORIES):
-            self.fail(where, f"categories {cats} not all in {CATEGORIES}")
-        for tag in CAP_SCALES:
-            if e[tag] not in CAP_SCALES[tag]:
-                self.fail(where, f"{tag} = {e[tag]!r} is not one of {CAP_SCALES[tag]}")
-        if not set(e["equipment"]) <= EQUIPMENT:
-            self.fail(where, f"equipment {sorted(set(e['equipment']) - EQUIPMENT)} not in the vocabulary")
-        if e["hirit"] and not e["supervised_only"]:
-            self.fail(where, "HiRIT exercises must be supervised_only (SPEC P13)")
-        self.check_evidence(where, e["evidence"])
+        self.check_exercise_tags(where, e)
         sources = self.check_sources(where, e["sources"])
         doses = {k: self.dose(f"{where}.dose.{k}", v) for k, v in e["dose"].items()}
         for key in doses.keys() - {"default", *cats}:
@@ -410,11 +503,6 @@ class _Builder:
         for cat in cats:
             if doses.get(cat) is None and doses.get("default") is None:
                 self.fail(where, f"no dose for {cat} and no default")
-        if not isinstance(e["priority"], int):
-            self.fail(where, "priority must be a whole number")
-        steps = e["how"].get("da", [])
-        if not isinstance(steps, list) or not 2 <= len(steps) <= 8:  # noqa: PLR2004
-            self.fail(where, "how needs 2-8 steps")
         return Exercise(
             id=eid,
             domain=domain,
@@ -449,7 +537,7 @@ class _Builder:
             self.check_sources(where, line.get("sources"))
             if "days_per_week" in line:
                 d = line["days_per_week"]
-                if not (isinstance(d, list) and len(d) == 2 and 1 <= d[0] <= d[1] <= 7):  # noqa: PLR2004
+                if not (isinstance(d, list) and len(d) == 2 and 1 <= d[0] <= d[1] <= 7):
                     self.fail(where, "days_per_week must be [min, max] within 1..7")
             comps = components.setdefault(key, [])
             if line["component"] not in comps:
@@ -535,11 +623,19 @@ class _Builder:
         components = self.plan_components()
         self.check_registers()
         self.check_texts()
-        self.check_rule_texts(set(self.rule_ids) - {f.id for f in factors} - {
-            f.strong_rule.id for f in factors if f.strong_rule
-        })
+        self.check_rule_texts(
+            set(self.rule_ids)
+            - {f.id for f in factors}
+            - {f.strong_rule.id for f in factors if f.strong_rule}
+        )
         acute_levels = tuple(self.section("activity_levels").get("allowed", {}).get("acute", ()))
-        if None in criteria or None in overlays or None in exercises or bone is None or category_table is None:
+        if (
+            None in criteria
+            or None in overlays
+            or None in exercises
+            or bone is None
+            or category_table is None
+        ):
             return None
         knowledge = Knowledge(
             version=str(self.section("meta").get("version", "")),
@@ -568,7 +664,7 @@ class _Builder:
     def check_coverage(self, kb: Knowledge) -> None:
         """Every category gets at least two exercises per domain, even under every precaution."""
         minimum = 2
-        strictest = {}
+        strictest: dict[str, str] = {}
         for p in kb.precautions:
             tighten(strictest, p.caps)
         for slug, info in kb.categories.items():
@@ -577,7 +673,10 @@ class _Builder:
             for domain in Domain:
                 found = len(candidates(kb, slug, caps, domain))
                 if found < minimum:
-                    self.fail("exercises", f"only {found} safe {domain} exercise(s) for {slug} under all precautions")
+                    self.fail(
+                        "exercises",
+                        f"only {found} safe {domain} exercise(s) for {slug} under all precautions",
+                    )
 
     def risk_factors(self) -> tuple[RiskFactor, ...]:
         factors = []
@@ -591,7 +690,9 @@ class _Builder:
             strong_rule = None
             if "strong_when" in entry:
                 strong_rule = self.rule(
-                    where, {**entry, "id": f"{entry.get('id')}_strong", "when": entry["strong_when"]}, sets=None
+                    where,
+                    {**entry, "id": f"{entry.get('id')}_strong", "when": entry["strong_when"]},
+                    sets=None,
                 )
             if rule:
                 factors.append(

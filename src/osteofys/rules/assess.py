@@ -17,6 +17,7 @@ from osteofys.rules.model import (
     Category,
     Plan,
     Referral,
+    ReferralBasis,
     Tri,
 )
 from osteofys.rules.plan import build_plan, tighten
@@ -39,9 +40,12 @@ def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> 
     rf_steps = [ev.run(rf.rule) for rf in kb.risk_factors]
     strong_steps = {rf.id: ev.run(rf.strong_rule) for rf in kb.risk_factors if rf.strong_rule}
 
-    bone_raw, _, bone_unknown = ev.table(kb.bone_status)
-    bone = BoneStatus(bone_raw or BoneStatus.UNKNOWN)
-    ev.values["bone_status"] = bone.value
+    bone_result = ev.table(kb.bone_status)
+    bone = BoneStatus(bone_result.outcome or BoneStatus.UNKNOWN)
+    bone_unknown = bone_result.unknown
+    # Rules may only rely on a bone status that more data cannot change.
+    final = bone is not BoneStatus.UNKNOWN and not bone_result.soft
+    ev.values["bone_status"] = bone.value if final else None
 
     red_flag: Tri = ev.outcomes["P4"]
     missing: dict[str, None] = {}
@@ -55,7 +59,14 @@ def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> 
     acute = _acute_phase(case, kb, ev, red_flag is True)
     if acute.active is None:
         missing.update(dict.fromkeys(ev.paths(("acute_phase",))))
-    referral = _referral(kb, ev, rf_steps, strong_steps, red_flag is True, missing)
+    referral = _referral(
+        kb,
+        ev=ev,
+        rf_steps=rf_steps,
+        strong_steps=strong_steps,
+        red_flag=red_flag is True,
+        missing=missing,
+    )
     if category is not None and ev.values["min_t"] is None:
         missing["dxa"] = None
     elif bone is BoneStatus.UNKNOWN or bone_unknown:
@@ -94,10 +105,13 @@ def _category(
     if absent:
         missing.update(dict.fromkeys(absent))
         return None, ()
-    raw, step, unknown = ev.table(kb.category_table)
-    missing.update(dict.fromkeys(unknown))
+    result = ev.table(kb.category_table)
+    missing.update(dict.fromkeys(result.unknown))
+    raw, step = result.outcome, result.step
     if raw is None or step is None:
         return None, ()
+    if result.soft:
+        ev.soft.add("category")
     category = Category(raw)
     row = next(r for r in kb.category_table.rows if r.rule.id == step.rule)
     alternatives = [Alternative(Category(c), step.rule) for c in row.alternatives]
@@ -126,6 +140,7 @@ def _acute_phase(case: Case, kb: Knowledge, ev: Evaluation, red_flag: bool) -> A
 
 def _referral(
     kb: Knowledge,
+    *,
     ev: Evaluation,
     rf_steps: list,  # type: ignore[type-arg]
     strong_steps: dict,  # type: ignore[type-arg]
@@ -138,16 +153,17 @@ def _referral(
     modifiable = tuple(rf.id for rf in fired if rf.modifiable)
     by_definition = any(rf.diagnostic for rf in fired)
     if red_flag:
-        return Referral(True, True, reasons, by_definition, modifiable)
+        return Referral(True, True, reasons, ReferralBasis.RED_FLAG, by_definition, modifiable)
     if ev.values["osteoporosis_diagnosed"] is True:
-        return Referral(False, False, reasons, by_definition, modifiable)
+        return Referral(False, False, reasons, ReferralBasis.DIAGNOSED, by_definition, modifiable)
 
     def strong(rf_id: str, is_strong: bool) -> bool:
         return is_strong or (rf_id in strong_steps and strong_steps[rf_id].outcome is True)
 
     adult = ev.values["age_years"] >= kb.value("referral_min_age_years")
     if any(strong(rf.id, rf.strong) for rf in fired) or (fired and adult):
-        return Referral(True, False, reasons, by_definition, modifiable)
+        basis = ReferralBasis.BY_DEFINITION if by_definition else ReferralBasis.RISK_FACTORS
+        return Referral(True, False, reasons, basis, by_definition, modifiable)
     could_trigger = [
         s
         for rf, s in zip(kb.risk_factors, rf_steps, strict=True)
@@ -155,8 +171,10 @@ def _referral(
     ]
     for s in could_trigger:
         missing.update(dict.fromkeys(s.missing))
-    recommended: Tri = None if could_trigger else False
-    return Referral(recommended, False, reasons, by_definition, modifiable)
+    if could_trigger:
+        return Referral(None, False, reasons, ReferralBasis.UNDECIDED, by_definition, modifiable)
+    basis = ReferralBasis.UNDER_AGE if fired else ReferralBasis.NONE
+    return Referral(False, False, reasons, basis, by_definition, modifiable)
 
 
 def _plan(

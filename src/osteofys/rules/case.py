@@ -118,7 +118,9 @@ class CaseError(ValueError):
 
     def __init__(self, issues: list[CaseIssue]) -> None:
         self.issues = issues
-        super().__init__("; ".join(f"{i.field}: {i.problem} ({i.value!r}; {i.allowed})" for i in issues))
+        super().__init__(
+            "; ".join(f"{i.field}: {i.problem} ({i.value!r}; {i.allowed})" for i in issues)
+        )
 
 
 # Field kinds: ("num", range), ("int", range), ("bool",), ("choice", options), ("date",),
@@ -279,7 +281,9 @@ class _Parser:
                 self.fail(path, "wrong_type", item, "object")
                 continue
             for key in item.keys() - _FRACTURE_FIELDS:
-                self.fail(f"{path}.{key}", "unknown_field", item[key], ", ".join(sorted(_FRACTURE_FIELDS)))
+                self.fail(
+                    f"{path}.{key}", "unknown_field", item[key], ", ".join(sorted(_FRACTURE_FIELDS))
+                )
             site = self.value(f"{path}.site", ("choice", *FRACTURE_SITES), item.get("site"))
             if site is None and item.get("site") is None:
                 self.fail(f"{path}.site", "required", None, ", ".join(FRACTURE_SITES))

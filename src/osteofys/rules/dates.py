@@ -7,7 +7,7 @@ from datetime import date
 
 
 def add_months(start: date, months: int) -> date:
-    """`start` plus whole calendar months, clamped to the month's last day (31 Aug + 6 = 28/29 Feb)."""
+    """`start` plus whole calendar months, clamped to the month's end (31 Aug + 6 = 28/29 Feb)."""
     total = start.month - 1 + months
     year, month = start.year + total // 12, total % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from osteofys.rules.knowledge import Rule, Table
 from osteofys.rules.model import Step, Tri
+
+
+@dataclass(frozen=True, slots=True)
+class TableResult:
+    outcome: str | None
+    step: Step | None
+    """The matching row's step, None when no row matched."""
+    unknown: tuple[str, ...]
+    """Case fields behind rows that could not be decided."""
+    soft: bool
+    """True when more data could change the outcome."""
 
 
 class Evaluation:
@@ -16,6 +28,8 @@ class Evaluation:
         self.missing = missing
         self.steps: list[Step] = []
         self.outcomes: dict[str, Tri] = {}
+        self.soft: set[str] = set()
+        """Names whose value may still change when missing inputs are filled in."""
 
     def run(self, rule: Rule) -> Step:
         """Evaluate one rule, record its step, and publish its outcome under `rule.sets`."""
@@ -27,7 +41,10 @@ class Evaluation:
             if assumed is not None:
                 outcome, provisional = assumed, True
         if outcome is None and rule.run_false_when is not None and rule.run_false_when(values):
-            outcome = False
+            # P7/P8: decided "no" on the tests recorded; a further test may still turn it to "yes".
+            outcome, provisional = False, True
+        if not provisional and not self.soft.isdisjoint(rule.fields):
+            provisional = True
         missing: tuple[str, ...] = ()
         if outcome is None or provisional or rule.report_missing:
             missing = self.paths(rule.fields)
@@ -35,6 +52,8 @@ class Evaluation:
             values[rule.sets] = outcome
             if outcome is None:
                 self.missing[rule.sets] = missing
+            if provisional:
+                self.soft.add(rule.sets)
         step = Step(
             rule.id,
             outcome,
@@ -55,18 +74,22 @@ class Evaluation:
                 out.update(dict.fromkeys(self.missing.get(name, ())))
         return tuple(out)
 
-    def table(self, table: Table) -> tuple[str | None, Step | None, tuple[str, ...]]:
-        """First-match evaluation. Returns the outcome, the matching row's step and the unknowns."""
+    def table(self, table: Table) -> TableResult:
+        """First-match evaluation over the table's rows."""
         unknown: dict[str, None] = {}
+        soft = False
         for row in table.rows:
             step = self.run(row.rule)
+            soft = soft or step.provisional
+            if step.provisional:
+                unknown.update(dict.fromkeys(step.missing))
             if step.outcome is True:
-                return row.outcome, step, tuple(unknown)
+                return TableResult(row.outcome, step, tuple(unknown), soft)
             if step.outcome is None:
                 unknown.update(dict.fromkeys(step.missing))
                 if table.stop_on_unknown:
-                    return None, None, tuple(unknown)
-        return table.default, None, tuple(unknown)
+                    return TableResult(None, None, tuple(unknown), True)
+        return TableResult(table.default, None, tuple(unknown), soft or bool(unknown))
 
     def record(self, rule_id: str, outcome: str | None, sources: tuple[str, ...]) -> None:
         """Add a step decided outside the rule language (a table result, the referral)."""

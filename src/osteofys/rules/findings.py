@@ -20,26 +20,50 @@ DIAGNOSTIC_SITES = frozenset({"vertebra", "hip"})
 _DIRECT = {
     **{
         f: ("risk_factors", f)
-        for f in (
-            "glucocorticoid_mg_per_day glucocorticoid_months menopause_age family_history "
-            "parent_hip_fracture height_loss_cm kyphosis smoking alcohol_units_per_week "
-            "immobilisation_months falls_last_12_months low_calcium_or_vitamin_d "
-            "aromatase_inhibitor antiandrogen_therapy conditions unexplained_back_pain"
-        ).split()
+        for f in [
+            "glucocorticoid_mg_per_day",
+            "glucocorticoid_months",
+            "menopause_age",
+            "family_history",
+            "parent_hip_fracture",
+            "height_loss_cm",
+            "kyphosis",
+            "smoking",
+            "alcohol_units_per_week",
+            "immobilisation_months",
+            "falls_last_12_months",
+            "low_calcium_or_vitamin_d",
+            "aromatase_inhibitor",
+            "antiandrogen_therapy",
+            "conditions",
+            "unexplained_back_pain",
+        ]
     },
     **{
         f: ("function", f)
-        for f in (
-            "walking_aid needs_help_daily_activities training_days_per_week training_months "
-            "everyday_activity sedentary_due_to_disease new_sudden_back_pain "
-            "neurological_symptoms pain_rest pain_activity"
-        ).split()
+        for f in [
+            "walking_aid",
+            "needs_help_daily_activities",
+            "training_days_per_week",
+            "training_months",
+            "everyday_activity",
+            "sedentary_due_to_disease",
+            "new_sudden_back_pain",
+            "neurological_symptoms",
+            "pain_rest",
+            "pain_activity",
+        ]
     },
     **{
         f: ("tests", f)
-        for f in (
-            "tug_s tandem_stance_s chair_stand_30s one_leg_stance_s gait_speed_m_s grip_kg"
-        ).split()
+        for f in [
+            "tug_s",
+            "tandem_stance_s",
+            "chair_stand_30s",
+            "one_leg_stance_s",
+            "gait_speed_m_s",
+            "grip_kg",
+        ]
     },
     "sex": ("patient", "sex"),
     "osteoporosis_diagnosed": ("patient", "osteoporosis_diagnosed"),
@@ -123,14 +147,18 @@ def derive(case: Case, adult_age_years: float, hirit_enabled: bool = False) -> F
 def _bmi(height_cm: float | None, weight_kg: float | None) -> float | None:
     if height_cm is None or weight_kg is None:
         return None
-    return round(weight_kg / (height_cm / 100) ** 2, 1)
+    return weight_kg / (height_cm / 100) ** 2
 
 
 def _min_t(case: Case) -> float | None:
     """SPEC §10.2: lowest of spine and hip T-scores; the forearm only when those are absent."""
     if case.dxa is None:
         return None
-    central = [t for t in (case.dxa.lumbar_spine, case.dxa.femoral_neck, case.dxa.total_hip) if t is not None]
+    central = [
+        t
+        for t in (case.dxa.lumbar_spine, case.dxa.femoral_neck, case.dxa.total_hip)
+        if t is not None
+    ]
     if central:
         return min(central)
     return case.dxa.forearm

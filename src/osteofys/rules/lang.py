@@ -46,12 +46,12 @@ class Cmp:
 
 
 @dataclass(frozen=True, slots=True)
-class All:
+class And:
     items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Any_:
+class Or:
     items: tuple[Expr, ...]
 
 
@@ -75,7 +75,7 @@ class AnyOf:
     values: tuple[str, ...]
 
 
-Expr = Cmp | All | Any_ | Not | Known | AnyOf
+Expr = Cmp | And | Or | Not | Known | AnyOf
 
 
 class RuleSyntaxError(ValueError):
@@ -95,7 +95,7 @@ def parse(source: str) -> Expr:
 def _node(n: ast.expr, src: str) -> Expr:
     if isinstance(n, ast.BoolOp):
         items = tuple(_node(v, src) for v in n.values)
-        return All(items) if isinstance(n.op, ast.And) else Any_(items)
+        return And(items) if isinstance(n.op, ast.And) else Or(items)
     if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not):
         return Not(_node(n.operand, src))
     if isinstance(n, ast.Name):
@@ -132,7 +132,7 @@ def _literal(n: ast.expr, src: str) -> str | bool | tuple[str, ...]:
 def _call(name: str, args: list[ast.expr], src: str) -> Expr:
     if name == "known" and len(args) == 1 and isinstance(args[0], ast.Name):
         return Known(args[0].id)
-    if name == "any_of" and len(args) == 2 and isinstance(args[0], ast.Name):  # noqa: PLR2004
+    if name == "any_of" and len(args) == 2 and isinstance(args[0], ast.Name):
         values = _literal(args[1], src)
         if isinstance(values, tuple):
             return AnyOf(args[0].id, values)
@@ -142,20 +142,26 @@ def _call(name: str, args: list[ast.expr], src: str) -> Expr:
 def fields(expr: Expr) -> tuple[str, ...]:
     """The findings an expression reads, in order of first use."""
     out: dict[str, None] = {}
-    _walk(expr, lambda e: out.setdefault(e.field, None) if not isinstance(e, All | Any_ | Not) else None)
+    _walk(
+        expr,
+        lambda e: out.setdefault(e.field, None) if not isinstance(e, And | Or | Not) else None,
+    )
     return tuple(out)
 
 
 def thresholds(expr: Expr) -> tuple[str, ...]:
     """The threshold ids an expression compares against."""
     out: dict[str, None] = {}
-    _walk(expr, lambda e: out.setdefault(e.threshold, None) if isinstance(e, Cmp) and e.threshold else None)
+    _walk(
+        expr,
+        lambda e: out.setdefault(e.threshold, None) if isinstance(e, Cmp) and e.threshold else None,
+    )
     return tuple(out)
 
 
 def _walk(expr: Expr, visit: Callable[[Expr], object]) -> None:
     visit(expr)
-    if isinstance(expr, All | Any_):
+    if isinstance(expr, And | Or):
         for item in expr.items:
             _walk(item, visit)
     elif isinstance(expr, Not):
@@ -185,7 +191,7 @@ def compile_expr(
         inner = compile_expr(expr.item, cutoffs, assume_false)
         return lambda r: None if (v := inner(r)) is None else not v
     parts = tuple(compile_expr(e, cutoffs, assume_false) for e in expr.items)
-    return _compile_all(parts) if isinstance(expr, All) else _compile_any(parts)
+    return _compile_all(parts) if isinstance(expr, And) else _compile_any(parts)
 
 
 def _compile_cmp(expr: Cmp, cutoffs: Mapping[str, float], assume: bool) -> Compiled:

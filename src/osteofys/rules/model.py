@@ -92,11 +92,24 @@ class AcutePhase:
     precautionary: bool = False
 
 
+class ReferralBasis(StrEnum):
+    """Why the referral came out as it did (SPEC P4, P10); selects the sentence shown."""
+
+    RED_FLAG = "red_flag"
+    DIAGNOSED = "diagnosed"
+    BY_DEFINITION = "by_definition"
+    RISK_FACTORS = "risk_factors"
+    UNDER_AGE = "under_age"
+    UNDECIDED = "undecided"
+    NONE = "none"
+
+
 @dataclass(frozen=True, slots=True)
 class Referral:
     recommended: Tri
     urgent: bool
     reasons: tuple[str, ...]
+    basis: ReferralBasis
     by_definition: bool = False
     modifiable: tuple[str, ...] = ()
 

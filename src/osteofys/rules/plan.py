@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from osteofys.rules.knowledge import Exercise, Knowledge
 from osteofys.rules.model import CAP_SCALES, Category, Domain, DomainPlan, Plan, PlanItem
 
+Selection = tuple[tuple[DomainPlan, ...], tuple[PlanItem, ...]]
 DOMAIN_ORDER = (Domain.STAERK, Domain.STABIL, Domain.STRAKT)
 # O1, S34: people at risk of falls start with strength and balance, so Stabil comes first.
 FALL_RISK_ORDER = (Domain.STABIL, Domain.STAERK, Domain.STRAKT)
@@ -66,11 +67,13 @@ def build_plan(
     hirit: bool,
     activity_levels: tuple[str, ...],
 ) -> Plan:
+    # Plans depend only on these inputs, so a clinic's handful of combinations is computed once.
     key = (exercise_set, tuple(sorted(caps.items())), fall_risk_first, hirit)
-    cached = kb.cache.get(key)
-    if cached is None:
-        cached = kb.cache[key] = _select(kb, exercise_set, caps, fall_risk_first, hirit)
-    domains, supervised = cached  # type: ignore[misc]
+    selection: Selection | None = kb.cache.get(key)  # type: ignore[assignment]
+    if selection is None:
+        selection = _select(kb, exercise_set, caps, fall_risk_first, hirit)
+        kb.cache[key] = selection
+    domains, supervised = selection
     return Plan(
         exercise_set=exercise_set,
         domains=domains,
@@ -84,7 +87,7 @@ def build_plan(
 
 def _select(
     kb: Knowledge, exercise_set: Category, caps: Mapping[str, str], fall_first: bool, hirit: bool
-) -> tuple[tuple[DomainPlan, ...], tuple[PlanItem, ...]]:
+) -> Selection:
     limit = int(kb.value("plan_max_exercises_per_domain"))
     domains = []
     for domain in FALL_RISK_ORDER if fall_first else DOMAIN_ORDER:

@@ -1,0 +1,39 @@
+# Everything runs from a local .venv; the only prerequisites are Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## run: assess the example case (the web server replaces this when it lands)
+run: $(VENV)/.installed
+	$(BIN)/osteofys assess examples/case.json
+
+## lint: ruff, mypy --strict on the core and knowledge base, import-linter contracts
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## test: lint, then the whole pytest suite
+test: lint
+	$(BIN)/python -m pytest
+
+## bench: benchmark figures (not a test)
+bench: $(VENV)/.installed
+	$(BIN)/python bench/assess.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,189 @@
+"""The terminal report of one assessment: short sections a busy clinician can scan."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+from osteofys.kb.explain import (
+    dose_text,
+    exercise_name,
+    field_label,
+    goal_text,
+    rule_label,
+    step_text,
+)
+from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules.case import Case
+from osteofys.rules.model import Assessment, ReferralBasis, Step, Tri
+
+WIDTH = 100
+REFERRAL_TEXT = {
+    ReferralBasis.RED_FLAG: "urgent",
+    ReferralBasis.DIAGNOSED: "diagnosed",
+    ReferralBasis.BY_DEFINITION: "by_definition",
+    ReferralBasis.RISK_FACTORS: "recommended",
+    ReferralBasis.UNDER_AGE: "under_age",
+    ReferralBasis.UNDECIDED: "undecided",
+    ReferralBasis.NONE: "not_needed",
+}
+
+
+def _d(value: date | None, lang: str) -> str:
+    if value is None:
+        return "?"
+    return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
+
+
+class _Report:
+    def __init__(self, base: KnowledgeBase, lang: str) -> None:
+        self.base, self.lang, self.lines = base, lang, []  # type: ignore[var-annotated]
+
+    def ui(self, key: str) -> str:
+        return str(self.base.raw["texts"]["ui"][key][self.lang])
+
+    def heading(self, key: str) -> None:
+        self.lines += ["", self.ui(key), "-" * len(self.ui(key))]
+
+    def para(self, text: str, indent: int = 2) -> None:
+        pad = " " * indent
+        self.lines += textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad) or [""]
+
+    def bullet(self, text: str, indent: int = 2) -> None:
+        pad = " " * indent
+        self.lines += textwrap.wrap(
+            text, WIDTH, initial_indent=f"{pad}- ", subsequent_indent=f"{pad}  "
+        )
+
+    def reason(self, step: Step) -> None:
+        sources = ", ".join(step.sources)
+        sentence = step_text(self.base, step, self.lang)
+        self.bullet(f"[{step.rule}] {sentence} ({self.ui('sources')}: {sources})")
+
+    def tri(self, value: Tri) -> str:
+        return self.ui("not_assessed") if value is None else self.ui("yes" if value else "no")
+
+    def category_name(self, slug: str) -> str:
+        return str(self.base.raw["categories"][slug]["name"][self.lang])
+
+
+def render_report(base: KnowledgeBase, case: Case, a: Assessment, lang: str = "da") -> str:
+    r = _Report(base, lang)
+    steps = {s.rule: s for s in a.trace}
+    fired = [steps[x] for x in a.reasons]
+    r.lines.append(
+        f"{r.ui('title')} {_d(case.assessment_date, lang)}   "
+        f"({r.ui('kb')} {a.knowledge_version}, {a.knowledge_hash[:12]})"
+    )
+    r.lines.append("=" * WIDTH)
+    _category(r, a, fired)
+    if a.red_flags:
+        r.heading("red_flags")
+        r.reason(steps["P4"])
+    _acute(r, a)
+    r.heading("bone")
+    r.para(str(base.raw["texts"]["bone_status"][a.bone_status.value][lang]))
+    for step in fired:
+        if step.rule.startswith("P9_"):
+            r.reason(step)
+    r.heading("fall")
+    r.para(f"{r.tri(a.fall_risk)}.  {r.ui('low_performance')}: {r.tri(a.low_performance).lower()}.")
+    for step in fired:
+        if step.rule in ("P8", "P7", "O1", "O4"):
+            r.reason(step)
+    _referral(r, a)
+    r.heading("missing")
+    for path in a.missing or ():
+        r.bullet(field_label(base, path, lang))
+    if not a.missing:
+        r.para(r.ui("nothing_missing"))
+    _plan(r, a, steps)
+    return "\n".join(r.lines)
+
+
+def _category(r: _Report, a: Assessment, fired: list[Step]) -> None:
+    r.heading("category")
+    if a.category is None:
+        r.para(f"{r.ui('no_category')}.")
+    else:
+        note = f"  [{r.ui('provisional')}]" if a.provisional else ""
+        r.para(f"{r.ui('suggestion')}: {r.category_name(a.category).upper()}{note}")
+    for alt in a.alternatives:
+        r.para(f"{r.ui('alternatives')}: {r.category_name(alt.category)} [{alt.rule}]")
+    why = [s for s in fired if s.rule[:1] == "D" or s.rule.startswith(("P1", "P2", "O2", "O3"))]
+    if why:
+        r.para(f"{r.ui('why')}:")
+        for step in why:
+            r.reason(step)
+
+
+def _acute(r: _Report, a: Assessment) -> None:
+    r.heading("acute")
+    acute = a.acute_phase
+    if acute.precautionary:
+        r.para(r.ui("acute_precaution"))
+    elif acute.active:
+        r.para(
+            r.ui("acute_active").format(
+                until=_d(acute.until, r.lang),
+                fracture=_d(acute.fracture_date, r.lang),
+                earliest=_d(acute.earliest_end, r.lang),
+            )
+        )
+    elif acute.active is None:
+        r.para(r.ui("acute_unknown"))
+    else:
+        r.para(r.ui("acute_none"))
+
+
+def _referral(r: _Report, a: Assessment) -> None:
+    texts = r.base.raw["texts"]["referral"]
+    ref = a.referral
+    r.heading("referral")
+    key = REFERRAL_TEXT[ref.basis]
+    threshold = r.base.knowledge.value("referral_min_age_years")
+    r.para(str(texts[key][r.lang]).format(referral_min_age_years=int(threshold)))
+    if ref.reasons:
+        r.para(f"{r.ui('risk_factors_found')}:")
+        for rf in ref.reasons:
+            r.bullet(f"[{rf}] {rule_label(r.base, rf, r.lang)}")
+    if ref.modifiable:
+        r.para(f"{texts['modifiable'][r.lang]}: {', '.join(ref.modifiable)}")
+
+
+def _plan(r: _Report, a: Assessment, steps: dict[str, Step]) -> None:
+    plan = a.plan
+    r.heading("plan")
+    if plan is None:
+        r.para(r.ui("no_plan"))
+        return
+    r.para(f"{r.ui('exercise_set')}: {r.category_name(plan.exercise_set)}")
+    for domain in plan.domains:
+        name = r.base.raw["texts"]["domains"][domain.domain][r.lang]
+        r.lines.append("")
+        r.para(f"{name.upper()} – {goal_text(r.base, plan.exercise_set, domain.domain, r.lang)}")
+        width = max(
+            (len(exercise_name(r.base, i.exercise, r.lang)) for i in domain.items), default=10
+        )
+        r.lines.append(f"    {r.ui('exercise'):<{width}}  {r.ui('dose')}")
+        for item in domain.items:
+            name = exercise_name(r.base, item.exercise, r.lang)
+            r.lines.append(f"    {name:<{width}}  {dose_text(item.dose, r.lang)}")
+    if plan.supervised:
+        r.lines.append("")
+        r.para(f"{r.ui('supervised')}:")
+        for item in plan.supervised:
+            r.bullet(
+                f"{exercise_name(r.base, item.exercise, r.lang)} – {dose_text(item.dose, r.lang)}",
+                4,
+            )
+    r.lines.append("")
+    r.para(f"{r.ui('precautions')}:")
+    for rule in plan.cap_rules:
+        if rule in steps:
+            r.reason(steps[rule])
+    if plan.acute_advice:
+        r.lines.append("")
+        r.para(f"{r.ui('acute_advice')}:")
+        for advice in r.base.raw["acute_phase"]["advice"]:
+            r.bullet(f"[{advice['id']}] {advice['clinician'][r.lang]}", 4)
