@@ -16,6 +16,18 @@ def _read(source: str) -> str:
     return Path(source).read_text("utf-8")
 
 
+def _why(exc: Exception, lang: str) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "filen findes ikke" if lang == "da" else "no such file"
+    if isinstance(exc, PermissionError):
+        return "ingen adgang til filen" if lang == "da" else "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "det er en mappe" if lang == "da" else "it is a directory"
+    if isinstance(exc, UnicodeDecodeError):
+        return "filen er ikke UTF-8" if lang == "da" else "the file is not UTF-8"
+    return str(exc)
+
+
 def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
     from osteofys import kb
     from osteofys.cli.report import render_report
@@ -26,20 +38,29 @@ def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
     base = kb.load()
     k = base.knowledge
     try:
-        data: Any = json.loads(_read(source))
-        case = parse_case(data, k.input_ranges, k.conditions)
+        raw = _read(source)
     except (OSError, UnicodeDecodeError) as exc:
-        problem = CaseIssue(
-            source, "unreadable", exc.strerror if isinstance(exc, OSError) else str(exc)
+        print(
+            issue_text(base, CaseIssue(source, "unreadable", _why(exc, lang)), lang),
+            file=sys.stderr,
         )
-        print(issue_text(base, problem, lang), file=sys.stderr)
         return EXIT_USAGE
-    except json.JSONDecodeError as exc:
-        message = text(base, "errors", "invalid_json", lang).format(
-            value=f"{exc.msg} (linje {exc.lineno})"
+    try:
+        data: Any = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and numbers too long to convert.
+        where = (
+            f" ({'linje' if lang == 'da' else 'line'} {exc.lineno})"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
         )
-        print(message, file=sys.stderr)
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+        print(
+            text(base, "errors", "invalid_json", lang).format(value=reason + where), file=sys.stderr
+        )
         return EXIT_USAGE
+    try:
+        case = parse_case(data, k.input_ranges, k.conditions)
     except CaseError as exc:
         for issue in exc.issues:
             print(issue_text(base, issue, lang), file=sys.stderr)

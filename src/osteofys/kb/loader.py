@@ -459,7 +459,9 @@ class _Builder:
             days_per_week=days,
         )
 
-    def check_exercise_tags(self, where: str, e: dict[str, Any]) -> None:
+    def check_exercise_tags(self, where: str, e: dict[str, Any]) -> bool:
+        """Check the tags; False when one is unusable, so the exercise is left out of the build."""
+        before = len(self.problems)
         cats = e["categories"]
         if not cats or not set(cats) <= set(CATEGORIES):
             self.fail(where, f"categories {cats} not all in {CATEGORIES}")
@@ -477,6 +479,7 @@ class _Builder:
         steps = e["how"].get("da", [])
         if not isinstance(steps, list) or not 2 <= len(steps) <= 8:
             self.fail(where, "how needs 2-8 steps")
+        return len(self.problems) == before
 
     def exercise(self, eid: str, e: dict[str, Any]) -> Exercise | None:
         where = f"exercises/{eid}"
@@ -495,7 +498,8 @@ class _Builder:
         if component not in DOMAIN_COMPONENTS[domain]:
             self.fail(where, f"component {component} does not belong to {domain}")
         cats = e["categories"]
-        self.check_exercise_tags(where, e)
+        if not self.check_exercise_tags(where, e):
+            return None
         sources = self.check_sources(where, e["sources"])
         doses = {k: self.dose(f"{where}.dose.{k}", v) for k, v in e["dose"].items()}
         for key in doses.keys() - {"default", *cats}:

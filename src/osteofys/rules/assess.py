@@ -51,6 +51,9 @@ def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> 
     missing: dict[str, None] = {}
     category, alternatives = _category(kb, ev, red_flag is True, missing)
     ev.values["category"] = category.value if category else None
+    if red_flag is None:
+        # P4: an unanswered red-flag question could still suspend the category.
+        ev.soft.add("category")
     for rule in (*kb.overlays, *(p.rule for p in kb.precautions)):
         ev.run(rule)
 

@@ -324,10 +324,10 @@ def parse_case(
     for key in ("birth_date", "sex"):
         if patient.get(key) is None and not any(i.field == f"patient.{key}" for i in p.issues):
             p.fail(f"patient.{key}", "required", None, "")
+    born = patient.get("birth_date")
+    if assessed is not None and born is not None:
+        _check_dates(p, assessed, born, sections, fractures)
     if p.issues or assessed is None:
-        raise CaseError(p.issues)
-    _check_dates(p, assessed, sections, fractures)
-    if p.issues:
         raise CaseError(p.issues)
     dxa = sections["dxa"]
     return Case(
@@ -344,10 +344,10 @@ def parse_case(
 def _check_dates(
     p: _Parser,
     assessed: date,
+    born: date,
     sections: dict[str, dict[str, Any] | None],
     fractures: tuple[Fracture, ...] | None,
 ) -> None:
-    born: date = (sections["patient"] or {})["birth_date"]
     dated: list[tuple[str, date | None]] = [("patient.birth_date", born)]
     dated.append(("dxa.date", (sections["dxa"] or {}).get("date")))
     dated += [(f"fractures[{i}].date", f.date) for i, f in enumerate(fractures or ())]

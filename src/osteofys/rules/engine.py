@@ -8,6 +8,8 @@ from typing import Any
 from osteofys.rules.knowledge import Rule, Table
 from osteofys.rules.model import Step, Tri
 
+_new_step = tuple.__new__
+
 
 @dataclass(frozen=True, slots=True)
 class TableResult:
@@ -36,32 +38,40 @@ class Evaluation:
         values = self.values
         outcome = rule.run(values)
         provisional = False
-        if outcome is None and rule.run_assumed is not None:
-            assumed = rule.run_assumed(values)
-            if assumed is not None:
-                outcome, provisional = assumed, True
-        if outcome is None and rule.run_false_when is not None and rule.run_false_when(values):
-            # P7/P8: decided "no" on the tests recorded; a further test may still turn it to "yes".
-            outcome, provisional = False, True
-        if not provisional and not self.soft.isdisjoint(rule.fields):
+        if outcome is None:
+            if rule.run_assumed is not None:
+                assumed = rule.run_assumed(values)
+                if assumed is not None:
+                    outcome, provisional = assumed, True
+            if outcome is None and rule.run_false_when is not None and rule.run_false_when(values):
+                # P7/P8: decided "no" on the tests recorded; a further test may turn it to "yes".
+                outcome, provisional = False, True
+        soft = self.soft
+        if soft and not provisional and not soft.isdisjoint(rule.fields):
             provisional = True
-        missing: tuple[str, ...] = ()
-        if outcome is None or provisional or rule.report_missing:
-            missing = self.paths(rule.fields)
-        if rule.sets:
-            values[rule.sets] = outcome
+        missing = (
+            self.paths(rule.fields) if outcome is None or provisional or rule.report_missing else ()
+        )
+        name = rule.sets
+        if name:
+            values[name] = outcome
             if outcome is None:
-                self.missing[rule.sets] = missing
+                self.missing[name] = missing
             if provisional:
-                self.soft.add(rule.sets)
-        step = Step(
-            rule.id,
-            outcome,
-            tuple((f, values[f]) for f in rule.fields),
-            rule.cutoffs,
-            rule.sources,
-            provisional,
-            missing,
+                soft.add(name)
+        # tuple.__new__ skips the NamedTuple's Python-level __new__: this runs ~50 times a case.
+        step: Step = _new_step(
+            Step,
+            (
+                rule.id,
+                outcome,
+                rule.fields,
+                rule.read(values),
+                rule.cutoffs,
+                rule.sources,
+                provisional,
+                missing,
+            ),
         )
         self.steps.append(step)
         self.outcomes[rule.id] = outcome
@@ -93,4 +103,4 @@ class Evaluation:
 
     def record(self, rule_id: str, outcome: str | None, sources: tuple[str, ...]) -> None:
         """Add a step decided outside the rule language (a table result, the referral)."""
-        self.steps.append(Step(rule_id, outcome, (), (), sources))
+        self.steps.append(Step(rule_id, outcome, (), (), (), sources))

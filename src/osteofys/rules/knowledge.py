@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from osteofys.rules import lang
 from osteofys.rules.model import Component, Domain, Dose
@@ -33,6 +35,9 @@ class Rule:
     fields: tuple[str, ...] = ()
     cutoffs: tuple[tuple[str, float], ...] = ()
     run: lang.Compiled = field(default=lambda r: None, repr=False, compare=False)
+    read: Callable[[Mapping[str, Any]], tuple[Any, ...]] = field(
+        default=lambda r: (), repr=False, compare=False
+    )
     run_false_when: lang.Compiled | None = field(default=None, repr=False, compare=False)
     run_assumed: lang.Compiled | None = field(default=None, repr=False, compare=False)
 
@@ -52,7 +57,8 @@ def make_rule(
     """Parse and compile a rule. Raises lang.RuleSyntaxError or KeyError (unknown threshold)."""
     expr = lang.parse(when)
     fw = lang.parse(false_when) if false_when else None
-    values = {t: thresholds[t].value for t in lang.thresholds(expr)}
+    used = lang.thresholds(expr) + (lang.thresholds(fw) if fw else ())
+    values = {t: thresholds[t].value for t in used}
     assume = frozenset(provisional_if_missing)
     return Rule(
         id=rule_id,
@@ -66,9 +72,18 @@ def make_rule(
         fields=lang.fields(expr),
         cutoffs=tuple(values.items()),
         run=lang.compile_expr(expr, values),
+        read=_reader(lang.fields(expr)),
         run_false_when=lang.compile_expr(fw, values) if fw else None,
         run_assumed=lang.compile_expr(expr, values, assume) if assume else None,
     )
+
+
+def _reader(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """Fetch the values of `names` from a record as one tuple (C-level itemgetter)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda record: (record[name],)
+    return operator.itemgetter(*names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,7 @@
+"""`python -m osteofys` runs the `osteofys` command."""
+
+import sys
+
+from osteofys.cli import main
+
+sys.exit(main())

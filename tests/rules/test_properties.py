@@ -1,0 +1,181 @@
+"""Property tests of the clinical core over random valid cases (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from osteofys.cli.report import render_report
+from osteofys.kb.explain import result_document
+from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules import Assessment, parse_case
+from osteofys.rules.model import CAP_SCALES, Category
+from tests.rules.strategies import ASSESSED, complete_case, day_between, masked
+
+Run = Callable[..., Assessment]
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+CAUTION = {  # lower is more cautious (SPEC §4.1 order)
+    Category.FUNKTIONSBEGRAENSET: 1,
+    Category.HVERDAGSAKTIV_MED_HENSYN: 2,
+    Category.HVERDAGSAKTIV: 3,
+    Category.TRAENINGSAKTIV_MED_HENSYN: 4,
+    Category.TRAENINGSAKTIV: 5,
+}
+
+
+@SETTINGS
+@given(case=complete_case().flatmap(lambda c: st.one_of(st.just(c), masked(c))))
+def test_any_valid_case_is_assessed_and_rendered(
+    case: dict[str, Any], run: Run, base: KnowledgeBase
+) -> None:
+    result = run(case)
+    document = result_document(base, result, "da")
+    assert document["category"] in {*CAUTION, None}
+    k = base.knowledge
+    report = render_report(base, parse_case(case, k.input_ranges, k.conditions), result, "en")
+    assert "OsteoFys" in report
+
+
+@SETTINGS
+@given(case=complete_case(), data=st.data())
+def test_a_vertebral_fracture_never_makes_things_less_cautious(
+    case: dict[str, Any], data: st.DataObject, run: Run
+) -> None:
+    born = case["patient"]["birth_date"]
+    from datetime import date
+
+    new = copy.deepcopy(case)
+    new["fractures"].append(
+        {
+            "site": "vertebra",
+            "date": data.draw(
+                st.one_of(st.none(), day_between(date.fromisoformat(born), ASSESSED))
+            ),
+            "low_energy": data.draw(st.sampled_from([True, False, None])),
+        }
+    )
+    before, after = run(case), run(new)
+    if before.category is not None:
+        assert after.category is not None
+        assert CAUTION[after.category] <= CAUTION[before.category]
+    if before.plan is not None:
+        assert after.plan is not None
+        assert CAUTION[after.plan.exercise_set] <= CAUTION[before.plan.exercise_set]
+        old_caps, new_caps = dict(before.plan.caps), dict(after.plan.caps)
+        for tag, scale in CAP_SCALES.items():
+            assert scale.index(new_caps[tag]) <= scale.index(old_caps[tag]), tag
+        assert {i.exercise for i in after.plan.supervised} <= {
+            i.exercise for i in before.plan.supervised
+        }
+
+
+WORSE: list[tuple[str, Callable[[Any], Any]]] = [
+    ("tug_s", lambda v: min(120, round(v + 3.3, 1))),
+    ("sit_to_stand_5x_s", lambda v: "unable" if v == "unable" else min(90, round(v + 2.1, 1))),
+    ("tandem_stance_s", lambda v: max(0, round(v - 4.2, 1))),
+    ("one_leg_stance_s", lambda v: max(0, round(v - 2.7, 1))),
+    ("chair_stand_30s", lambda v: max(0, v - 3)),
+    ("gait_speed_m_s", lambda v: max(0.05, round(v - 0.15, 2))),
+]
+
+
+@SETTINGS
+@given(case=complete_case().flatmap(masked), which=st.sampled_from(WORSE), unable=st.booleans())
+def test_a_worse_test_never_removes_fall_risk_or_low_performance(
+    case: dict[str, Any], which: tuple[str, Callable[[Any], Any]], unable: bool, run: Run
+) -> None:
+    field, worsen = which
+    value = case["tests"][field]
+    if value is None:
+        return
+    worse = copy.deepcopy(case)
+    worse["tests"][field] = "unable" if unable and field == "sit_to_stand_5x_s" else worsen(value)
+    before, after = run(case), run(worse)
+    if before.fall_risk is True:
+        assert after.fall_risk is True
+    if before.low_performance is True:
+        assert after.low_performance is True
+
+
+@SETTINGS
+@given(complete=complete_case(), data=st.data())
+def test_a_decided_rule_keeps_its_outcome_when_missing_inputs_are_filled_in(
+    complete: dict[str, Any], data: st.DataObject, run: Run
+) -> None:
+    partial = data.draw(masked(complete))
+    before, after = run(partial), run(complete)
+    later = {s.rule: s for s in after.trace}
+    for step in before.trace:
+        if step.outcome is None or step.provisional or step.rule not in later:
+            continue
+        assert later[step.rule].outcome == step.outcome, (
+            step.rule,
+            step.inputs,
+            later[step.rule].inputs,
+        )
+    red_flag_known = next(s.outcome for s in before.trace if s.rule == "P4") is not None
+    if before.category is not None and not before.provisional and red_flag_known:
+        assert after.category == before.category
+
+
+def _fragile(case: dict[str, Any]) -> tuple[bool, int]:
+    fractures = case["fractures"] or []
+    vertebral = any(f["site"] == "vertebra" for f in fractures)
+    return vertebral, sum(f["low_energy"] is not False for f in fractures)
+
+
+@SETTINGS
+@given(
+    case=complete_case().flatmap(lambda c: st.one_of(st.just(c), masked(c))), hirit=st.booleans()
+)
+def test_no_plan_breaks_a_precaution(
+    case: dict[str, Any], hirit: bool, run: Run, base: KnowledgeBase
+) -> None:
+    """An oracle written from the case facts, independent of the plan's own caps."""
+    result = run(case, hirit_for_med_hensyn=hirit)
+    plan = result.plan
+    if plan is None:
+        assert result.category is None
+        return
+    exercises = {e.id: e for e in base.knowledge.exercises}
+    items = [exercises[i.exercise] for d in plan.domains for i in d.items]
+    vertebral, fragile = _fragile(case)
+    red_flag = bool(result.red_flags)
+    careful = red_flag or result.acute_phase.active is not False
+    walking_only = (
+        vertebral
+        or fragile >= 2
+        or careful
+        or plan.exercise_set
+        in {"traeningsaktiv_med_hensyn", "hverdagsaktiv_med_hensyn", "funktionsbegraenset"}
+    )
+    assert (
+        2 <= min(len(d.items) for d in plan.domains) <= max(len(d.items) for d in plan.domains) <= 4
+    )
+    for e in items:
+        assert not e.supervised_only, e.id
+        assert not e.hirit, e.id
+        assert plan.exercise_set in e.categories, e.id
+        assert e.spinal_flexion != "end_range", e.id
+        if walking_only:
+            assert e.impact in ("none", "walking"), e.id
+        if vertebral or fragile >= 2 or careful:
+            assert e.spinal_flexion in ("none", "low"), e.id
+        if result.fall_risk is not False:
+            assert e.fall_risk != "high", e.id
+        if careful:
+            assert e.fall_risk == "low", e.id
+    if careful:
+        assert plan.exercise_set == "funktionsbegraenset"
+        assert plan.acute_advice
+    if plan.supervised:
+        allowed = {"traeningsaktiv"} | ({"traeningsaktiv_med_hensyn"} if hirit else set())
+        assert result.category in allowed
+        assert not careful
+        assert all(exercises[i.exercise].supervised_only for i in plan.supervised)
