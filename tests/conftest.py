@@ -9,10 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from osteofys import kb
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment, assess, parse_case
+
+settings.register_profile("default", max_examples=300)
+settings.register_profile("thorough", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OSTEOFYS_SHARED", ROOT.parent / "shared"))

@@ -17,9 +17,8 @@ from osteofys.rules.model import CAP_SCALES, Category
 from tests.rules.strategies import ASSESSED, complete_case, day_between, masked
 
 Run = Callable[..., Assessment]
-SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+# Example counts come from the profile in tests/conftest.py (HYPOTHESIS_PROFILE=thorough for more).
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 CAUTION = {  # lower is more cautious (SPEC §4.1 order)
     Category.FUNKTIONSBEGRAENSET: 1,
     Category.HVERDAGSAKTIV_MED_HENSYN: 2,

@@ -35,6 +35,7 @@ def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> 
     """
     found = derive(case, kb.value("adult_age_years"), hirit_for_med_hensyn)
     ev = Evaluation(found.values, dict(found.missing))
+    ev.soft.update(found.soft)
     for rule in kb.criteria:
         ev.run(rule)
     rf_steps = [ev.run(rf.rule) for rf in kb.risk_factors]

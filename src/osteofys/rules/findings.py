@@ -106,6 +106,8 @@ class FindingsRecord:
     values: dict[str, Any]
     missing: Mapping[str, tuple[str, ...]]
     """For each finding that is None: the case fields that would decide it."""
+    soft: frozenset[str] = frozenset()
+    """Findings decided by absence (no DXA recorded), which a later record may change."""
 
 
 def derive(case: Case, adult_age_years: float, hirit_enabled: bool = False) -> FindingsRecord:
@@ -141,7 +143,8 @@ def derive(case: Case, adult_age_years: float, hirit_enabled: bool = False) -> F
         missing["sts5_s"] = missing["sts5_unable"] = ("tests.sit_to_stand_5x_s",)
     values["hirit_enabled_by_clinician"] = hirit_enabled
     _fracture_findings(case, adult_age_years, values, missing)
-    return FindingsRecord(values, missing)
+    soft = frozenset() if case.dxa else frozenset({"has_dxa"})
+    return FindingsRecord(values, missing, soft)
 
 
 def _bmi(height_cm: float | None, weight_kg: float | None) -> float | None:
