@@ -251,3 +251,22 @@ def test_rf1_counts_fractures_from_age_18(date: str, expected: bool, run: Run) -
 def test_grip_strength_sarcopenia(sex: str, grip: float, expected: bool, run: Run) -> None:
     case = vary(patient__sex=sex, tests__grip_kg=grip, risk_factors__menopause_age=None)
     assert ("probable_sarcopenia" in run(case).overlays) is expected
+
+
+@pytest.mark.parametrize(
+    ("count", "category"),
+    [(1, "hverdagsaktiv"), (2, "hverdagsaktiv_med_hensyn"), (3, "hverdagsaktiv_med_hensyn")],
+)
+def test_multiple_low_energy_fractures_give_med_hensyn(count: int, category: str, run: Run) -> None:
+    fractures = [
+        {"site": "wrist", "date": f"201{i}-03-01", "low_energy": True} for i in range(count)
+    ]
+    result = run(vary(fractures=fractures))
+    assert result.category == category
+    impact_cap = dict(result.plan.caps)["impact"] if result.plan else None
+    assert impact_cap == ("moderate" if count == 1 else "walking")
+
+
+def test_high_energy_fractures_do_not_count_as_multiple(run: Run) -> None:
+    fractures = [{"site": "wrist", "date": f"201{i}-03-01", "low_energy": False} for i in range(2)]
+    assert run(vary(fractures=fractures)).category == "hverdagsaktiv"

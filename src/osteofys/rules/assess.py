@@ -76,7 +76,7 @@ def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> 
     elif bone is BoneStatus.UNKNOWN or bone_unknown:
         missing.update(dict.fromkeys(bone_unknown or ("dxa",)))
     for rule_id in ("P8", "P7"):
-        missing.update(dict.fromkeys(next(s.missing for s in ev.steps if s.rule == rule_id)))
+        missing.update(dict.fromkeys(ev.by_rule[rule_id].missing))
 
     plan = _plan(kb, ev, category, acute, red_flag is True)
     return Assessment(
@@ -111,13 +111,12 @@ def _category(
         return None, ()
     result = ev.table(kb.category_table)
     missing.update(dict.fromkeys(result.unknown))
-    raw, step = result.outcome, result.step
-    if raw is None or step is None:
+    raw, step, row = result.outcome, result.step, result.row
+    if raw is None or step is None or row is None:
         return None, ()
     if result.soft:
         ev.soft.add("category")
     category = Category(raw)
-    row = next(r for r in kb.category_table.rows if r.rule.id == step.rule)
     alternatives = [Alternative(Category(c), step.rule) for c in row.alternatives]
     for alt in kb.alternatives:
         target = alt.suggest.get(category)

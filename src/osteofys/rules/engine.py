@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from osteofys.rules.knowledge import Rule, Table
+from osteofys.rules.knowledge import Rule, Table, TableRow
 from osteofys.rules.model import Step, Tri
 
 _new_step = tuple.__new__
@@ -16,6 +16,7 @@ class TableResult:
     outcome: str | None
     step: Step | None
     """The matching row's step, None when no row matched."""
+    row: TableRow | None
     unknown: tuple[str, ...]
     """Case fields behind rows that could not be decided."""
     soft: bool
@@ -30,6 +31,7 @@ class Evaluation:
         self.missing = missing
         self.steps: list[Step] = []
         self.outcomes: dict[str, Tri] = {}
+        self.by_rule: dict[str, Step] = {}
         self.soft: set[str] = set()
         """Names whose value may still change when missing inputs are filled in."""
 
@@ -75,6 +77,7 @@ class Evaluation:
         )
         self.steps.append(step)
         self.outcomes[rule.id] = outcome
+        self.by_rule[rule.id] = step
         return step
 
     def paths(self, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,12 +97,12 @@ class Evaluation:
             if step.provisional:
                 unknown.update(dict.fromkeys(step.missing))
             if step.outcome is True:
-                return TableResult(row.outcome, step, tuple(unknown), soft)
+                return TableResult(row.outcome, step, row, tuple(unknown), soft)
             if step.outcome is None:
                 unknown.update(dict.fromkeys(step.missing))
                 if table.stop_on_unknown:
-                    return TableResult(None, None, tuple(unknown), True)
-        return TableResult(table.default, None, tuple(unknown), soft or bool(unknown))
+                    return TableResult(None, None, None, tuple(unknown), True)
+        return TableResult(table.default, None, None, tuple(unknown), soft or bool(unknown))
 
     def record(self, rule_id: str, outcome: str | None, sources: tuple[str, ...]) -> None:
         """Add a step decided outside the rule language (a table result, the referral)."""

@@ -195,13 +195,43 @@ def compile_expr(
 
 
 def _compile_cmp(expr: Cmp, cutoffs: Mapping[str, float], assume: bool) -> Compiled:
-    name, op = expr.field, OPS[expr.op]
-    target = cutoffs[expr.threshold] if expr.threshold else expr.literal
+    name = expr.field
+    target: Any = cutoffs[expr.threshold] if expr.threshold else expr.literal
     missing: Tri = False if assume else None
+    # One closure per operator: the comparison runs inline instead of through operator.* calls.
+    if expr.op == "ge":
+
+        def ge(r: Record) -> Tri:
+            v = r[name]
+            return missing if v is None else v >= target
+
+        return ge
+    if expr.op == "gt":
+
+        def gt(r: Record) -> Tri:
+            v = r[name]
+            return missing if v is None else v > target
+
+        return gt
+    if expr.op == "le":
+
+        def le(r: Record) -> Tri:
+            v = r[name]
+            return missing if v is None else v <= target
+
+        return le
+    if expr.op == "lt":
+
+        def lt(r: Record) -> Tri:
+            v = r[name]
+            return missing if v is None else v < target
+
+        return lt
+    op = OPS[expr.op]
 
     def cmp(r: Record) -> Tri:
-        value = r[name]
-        return missing if value is None else op(value, target)
+        v = r[name]
+        return missing if v is None else op(v, target)
 
     return cmp
 
@@ -217,6 +247,20 @@ def _compile_any_of(expr: AnyOf) -> Compiled:
 
 
 def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
+    if len(parts) == 2:
+        first, second = parts
+
+        def and2(r: Record) -> Tri:
+            a = first(r)
+            if a is False:
+                return False
+            b = second(r)
+            if b is False:
+                return False
+            return None if a is None or b is None else True
+
+        return and2
+
     def all_(r: Record) -> Tri:
         unknown = False
         for part in parts:
@@ -231,6 +275,20 @@ def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
 
 
 def _compile_any(parts: tuple[Compiled, ...]) -> Compiled:
+    if len(parts) == 2:
+        first, second = parts
+
+        def or2(r: Record) -> Tri:
+            a = first(r)
+            if a is True:
+                return True
+            b = second(r)
+            if b is True:
+                return True
+            return None if a is None or b is None else False
+
+        return or2
+
     def any_(r: Record) -> Tri:
         unknown = False
         for part in parts:
