@@ -1,4 +1,9 @@
-"""The `osteofys` command. Each subcommand imports what it needs only when it runs."""
+"""The `osteofys` command.
+
+Each subcommand lives in its own module with `add_arguments(parser)` and `run(args) -> int`. Those
+modules import only the standard library at the top; the heavy parts (Django, polars) are imported
+inside `run`, so `osteofys assess` never loads the web framework.
+"""
 
 from __future__ import annotations
 
@@ -10,43 +15,39 @@ EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from osteofys.cli import assess, kbcheck, screen, serve, synth
+
     parser = argparse.ArgumentParser(
         prog="osteofys",
         description="OsteoFys: osteoporose – opsporing, funktionskategori og træningsplan.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    assess = sub.add_parser("assess", help="vurdér en case (JSON) og vis forslag og plan")
-    assess.add_argument("case", help="case-fil i JSON (case-format), eller - for standard input")
-    assess.add_argument("--json", action="store_true", help="udskriv resultatformatet som JSON")
-    assess.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (standard: da)")
-    assess.add_argument(
-        "--hirit-med-hensyn",
-        action="store_true",
-        help="terapeuten åbner for HiRIT ved træningsaktiv med hensyn (SPEC P13)",
-    )
+    for name, module, summary in (
+        ("serve", serve, "start webapplikationen (migrerer databasen først)"),
+        ("assess", assess, "vurdér en case (JSON) og vis forslag og plan"),
+        ("screen", screen, "populationsopsporing over registerdata (CSV/Parquet)"),
+        ("synth", synth, "skriv syntetiske registerdata til test og demo"),
+    ):
+        command = sub.add_parser(name, help=summary, description=summary)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
     kb = sub.add_parser("kb", help="videnbasen")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="tjek videnbasens integritet (exit 1 ved fejl)")
-    check.add_argument("--data-dir", help="en anden videnbase-mappe (standard: den indbyggede)")
+    kbcheck.add_arguments(check)
+    check.set_defaults(run=kbcheck.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "assess":
-            from osteofys.cli.assess import run_assess
-
-            return run_assess(
-                args.case, as_json=args.json, lang=args.lang, hirit=args.hirit_med_hensyn
-            )
-        from osteofys.cli.kbcheck import run_kb_check
-
-        return run_kb_check(args.data_dir)
+        code: int = args.run(args)
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; nothing left to say.
         sys.stderr.close()
         return EXIT_OK
+    return code
 
 
 if __name__ == "__main__":

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from osteofys.cli import EXIT_OK, EXIT_USAGE
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="case-fil i JSON (case-format), eller - for standard input")
+    parser.add_argument("--json", action="store_true", help="udskriv resultatformatet som JSON")
+    parser.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (standard: da)")
+    parser.add_argument(
+        "--hirit-med-hensyn",
+        action="store_true",
+        help="terapeuten åbner for HiRIT ved træningsaktiv med hensyn (SPEC P13)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_assess(args.case, as_json=args.json, lang=args.lang, hirit=args.hirit_med_hensyn)
 
 
 def _read(source: str) -> str:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+
 from osteofys.cli import EXIT_OK, EXIT_PROBLEM
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="en anden videnbase-mappe (standard: den indbyggede)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_kb_check(args.data_dir)
 
 
 def run_kb_check(data_dir: str | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Population case-finding over registry data: the same rules compiled to polars."""

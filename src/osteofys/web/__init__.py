@@ -1,0 +1,1 @@
+"""The Django web application: clinics, patients, assessments, plans and follow-up."""
