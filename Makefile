@@ -27,9 +27,15 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## test: lint, then the whole pytest suite
+## test: lint, then the whole pytest suite (web tests on SQLite; on PostgreSQL too when
+## OSTEOFYS_TEST_POSTGRES is set, as in CI)
 test: lint
-	$(BIN)/python -m pytest
+	OSTEOFYS_DATA_DIR=$(CURDIR)/.test-data $(BIN)/python -m pytest
+	@if [ -n "$$OSTEOFYS_TEST_POSTGRES" ]; then \
+		echo "== web tests again on PostgreSQL =="; \
+		OSTEOFYS_DATA_DIR=$(CURDIR)/.test-data OSTEOFYS_DATABASE_URL="$$OSTEOFYS_TEST_POSTGRES" \
+		$(BIN)/python -m pytest tests/web -m "not e2e" --create-db; \
+	fi
 
 ## bench: benchmark figures (not a test)
 bench: $(VENV)/.installed

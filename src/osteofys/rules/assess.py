@@ -25,13 +25,22 @@ from osteofys.rules.plan import build_plan, tighten
 RED_FLAG_FIELDS = ("new_sudden_back_pain", "neurological_symptoms")
 
 
-def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> Assessment:
+def assess(
+    case: Case,
+    kb: Knowledge,
+    *,
+    hirit_for_med_hensyn: bool = False,
+    confirmed_category: Category | None = None,
+) -> Assessment:
     """Assess one case against the knowledge base.
 
     Args:
         case: the validated case.
         kb: the knowledge the rules and cut-offs come from.
         hirit_for_med_hensyn: the clinician enables HiRIT for træningsaktiv med hensyn (SPEC P13).
+        confirmed_category: the clinician's final category, when it differs from the suggestion.
+            The plan is then made for it; the precautions that follow from the facts (fractures,
+            fall risk, acute phase) still apply, whatever category is chosen.
     """
     found = derive(case, kb.value("adult_age_years"), hirit_for_med_hensyn)
     ev = Evaluation(found.values, dict(found.missing))
@@ -78,7 +87,7 @@ def assess(case: Case, kb: Knowledge, *, hirit_for_med_hensyn: bool = False) -> 
     for rule_id in ("P8", "P7"):
         missing.update(dict.fromkeys(ev.by_rule[rule_id].missing))
 
-    plan = _plan(kb, ev, category, acute, red_flag is True)
+    plan = _plan(kb, ev, confirmed_category or category, acute, red_flag is True)
     return Assessment(
         category=category,
         provisional=category is not None and ev.values["min_t"] is None,

@@ -1,0 +1,1 @@
+"""Clinics, their users and roles, the first-run setup page."""

@@ -1,0 +1,63 @@
+"""Forms for setup and user administration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from osteofys.web.accounts.models import Role
+
+
+class _PasswordPair(forms.Form):
+    password1 = forms.CharField(label=_("Adgangskode"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Gentag adgangskode"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("De to adgangskoder er ikke ens."))
+        elif data.get("password1"):
+            try:
+                validate_password(data["password1"], User(username=data.get("username", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class _Username(forms.Form):
+    username = forms.RegexField(
+        label=_("Brugernavn"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Kun bogstaver, tal og . @ + - _ er tilladt.")},
+    )
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("Brugernavnet er allerede i brug."))
+        return username
+
+
+class SetupForm(_Username, _PasswordPair):
+    clinic_name = forms.CharField(label=_("Klinikkens navn"), max_length=200)
+    full_name = forms.CharField(label=_("Dit navn"), max_length=150)
+    field_order = ["clinic_name", "full_name", "username", "password1", "password2"]
+
+
+class UserCreateForm(_Username, _PasswordPair):
+    full_name = forms.CharField(label=_("Navn"), max_length=150)
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.CLINICIAN)
+    field_order = ["full_name", "username", "role", "password1", "password2"]
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label=_("Navn"), max_length=150)
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+    active = forms.BooleanField(label=_("Aktiv (kan logge ind)"), required=False)

@@ -1,0 +1,33 @@
+"""Reads about clinics and users. Everything is scoped to the requesting user's clinic."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import QuerySet
+from django.http import Http404
+
+from osteofys.web.accounts.models import Clinic, Profile
+
+
+def setup_needed() -> bool:
+    """True until the first clinic exists (the setup page is then the only page)."""
+    return not Clinic.objects.exists()
+
+
+def clinic_of(user: AbstractBaseUser | AnonymousUser) -> Clinic:
+    """The clinic a signed-in user belongs to. A user without a clinic sees nothing (404)."""
+    profile = Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
+    if profile is None:
+        raise Http404
+    return profile.clinic
+
+
+def user_list(clinic: Clinic) -> QuerySet[User]:
+    return User.objects.filter(profile__clinic=clinic).select_related("profile").order_by("username")
+
+
+def user_get(clinic: Clinic, user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, profile__clinic=clinic).select_related("profile").first()
+    if user is None:
+        raise Http404
+    return user

@@ -1,0 +1,1 @@
+"""Patient records: patients, assessments, training plans and re-tests."""

@@ -1,0 +1,46 @@
+"""The bridge to the clinical core: a case dict in, the assessment and its result document out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language
+
+from osteofys import kb
+from osteofys.kb.explain import issue_text, result_document
+from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules import Assessment, CaseError, CaseIssue, Category, assess, parse_case
+
+
+def base() -> KnowledgeBase:
+    return kb.load()
+
+
+def lang() -> str:
+    return "en" if (get_language() or "da").startswith("en") else "da"
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    assessment: Assessment | None
+    document: dict[str, Any] | None
+    issues: list[CaseIssue]
+
+    def messages(self) -> list[tuple[str, str]]:
+        """(case field path, sentence) for every problem, in the current language."""
+        return [(i.field, issue_text(base(), i, lang())) for i in self.issues]
+
+
+def evaluate(
+    case: dict[str, Any], *, final_category: str | None = None, hirit: bool = False
+) -> Evaluated:
+    """Validate and assess a case. Bad input comes back as issues, never as an exception."""
+    knowledge = base().knowledge
+    try:
+        parsed = parse_case(case, knowledge.input_ranges, knowledge.conditions)
+    except CaseError as exc:
+        return Evaluated(None, None, exc.issues)
+    confirmed = Category(final_category) if final_category else None
+    result = assess(parsed, knowledge, hirit_for_med_hensyn=hirit, confirmed_category=confirmed)
+    return Evaluated(result, result_document(base(), result, "da"), [])

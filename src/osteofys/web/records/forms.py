@@ -1,0 +1,295 @@
+"""Forms. The assessment form mirrors the case format; the clinical core does the validation of
+ranges and dates, so its messages (naming the field and what is allowed) are the ones shown."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from osteofys.rules.case import (
+    EVERYDAY_ACTIVITY,
+    FRACTURE_SITES,
+    SMOKING,
+    WALKING_AIDS,
+    case_fields,
+)
+from osteofys.web.records import clinical
+from osteofys.web.records.cpr import normalise
+from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
+
+TRI = [("", _("Ikke angivet")), ("true", _("Ja")), ("false", _("Nej"))]
+CHOICE_LABELS: dict[str, Any] = {
+    "smoking": {"never": _("Aldrig"), "former": _("Tidligere"), "current": _("Ryger nu")},
+    "walking_aid": {
+        "none": _("Ingen"),
+        "stick": _("Stok"),
+        "rollator": _("Rollator"),
+        "wheelchair": _("Kørestol"),
+    },
+    "everyday_activity": {
+        "active": _("Aktiv (går ture, handler, gør rent, have)"),
+        "low": _("Lavt aktivitetsniveau"),
+    },
+    "site": {
+        "vertebra": _("Ryghvirvel (sammenfald)"),
+        "hip": _("Hofte"),
+        "wrist": _("Håndled/underarm"),
+        "proximal_humerus": _("Overarm ved skulderen"),
+        "pelvis": _("Bækken"),
+        "rib": _("Ribben"),
+        "ankle": _("Ankel"),
+        "other": _("Andet"),
+    },
+}
+SECTIONS = ("patient", "risk_factors", "dxa", "function", "tests")
+# Taken from the patient record, not typed again on every assessment.
+FROM_PATIENT = {"patient.birth_date", "patient.sex"}
+
+
+def _label(path: str) -> str:
+    labels = clinical.base().raw["texts"]["fields"]
+    return str(labels.get(path, {}).get(clinical.lang(), path))
+
+
+def _tri(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value)
+
+
+def _field(path: str, kind: tuple[str, ...]) -> forms.Field:
+    name = path.split(".", 1)[1]
+    ranges = clinical.base().knowledge.input_ranges
+    label = _label(path)
+    help_text = ""
+    if path in ranges:
+        low, high = ranges[path]
+        help_text = f"{low:g}–{high:g}".replace(".", ",")
+    match kind[0]:
+        case "num" | "num_or_unable":
+            return forms.FloatField(label=label, required=False, localize=True, help_text=help_text)
+        case "int":
+            return forms.IntegerField(label=label, required=False, help_text=help_text)
+        case "bool":
+            return forms.TypedChoiceField(label=label, choices=TRI, coerce=_tri, required=False, empty_value=None)
+        case "choice":
+            labels = CHOICE_LABELS.get(name, {})
+            options = [("", _("Ikke angivet"))] + [(c, labels.get(c, c)) for c in kind[1:]]
+            return forms.ChoiceField(label=label, choices=options, required=False)
+        case "date":
+            return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        case _:
+            conditions = clinical.base().raw["conditions"]
+            options = [(c, v["label"][clinical.lang()]) for c, v in conditions.items()]
+            return forms.MultipleChoiceField(
+                label=label, choices=options, required=False, widget=forms.CheckboxSelectMultiple
+            )
+
+
+class AssessmentForm(forms.Form):
+    """One field per case field, named `section__field` (e.g. `tests__tug_s`)."""
+
+    assessment_date = forms.DateField(
+        label=_("Undersøgelsesdato"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tests__sts_unable = forms.BooleanField(
+        label=_("Kunne ikke rejse sig 5 gange uden armene"), required=False
+    )
+    fractures_recorded = forms.BooleanField(
+        label=_("Brudhistorik er gennemgået (ingen rækker = ingen brud)"), required=False, initial=True
+    )
+    hirit = forms.BooleanField(
+        label=_("Åbn for HiRIT ved træningsaktiv med hensyn (superviseret)"), required=False
+    )
+    final_category = forms.ChoiceField(
+        label=_("Valgt kategori"), choices=[("", "—"), *CATEGORY_CHOICES], required=False
+    )
+    override_reason = forms.CharField(
+        label=_("Begrundelse, hvis du vælger en anden kategori end forslaget"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for path, kind in case_fields().items():
+            if path not in FROM_PATIENT:
+                self.fields[path.replace(".", "__")] = _field(path, kind)
+        self.order_fields(["assessment_date", *self.fields])
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The bound fields grouped by case section, in the order of the case format."""
+        return [
+            (section, [self[n] for n in self.fields if n.startswith(f"{section}__")])
+            for section in SECTIONS
+        ]
+
+    def to_case(self, patient: Patient, fractures: list[dict[str, Any]] | None) -> dict[str, Any]:
+        """The case dict (case-format.md) from the cleaned data and the patient record."""
+        data = self.cleaned_data
+        case: dict[str, Any] = {
+            "format": "osteofys.case/1",
+            "assessment_date": (data.get("assessment_date") or timezone.localdate()).isoformat(),
+            "patient": {"birth_date": patient.birth_date.isoformat(), "sex": patient.sex},
+        }
+        for path in case_fields():
+            if path in FROM_PATIENT:
+                continue
+            section, name = path.split(".", 1)
+            value = data.get(path.replace(".", "__"))
+            if isinstance(value, date):
+                value = value.isoformat()
+            if name == "conditions":
+                # Unticked boxes mean "none of these"; the form cannot say "not asked".
+                value = list(value or [])
+            elif value == "":
+                value = None
+            case.setdefault(section, {})[name] = value
+        if data.get("tests__sts_unable"):
+            case["tests"]["sit_to_stand_5x_s"] = "unable"
+        if case.get("dxa") and all(v is None for v in case["dxa"].values()):
+            case["dxa"] = None
+        case["fractures"] = fractures if data.get("fractures_recorded") else None
+        return case
+
+
+
+class FractureForm(forms.Form):
+    site = forms.ChoiceField(
+        label=_("Sted"),
+        choices=[("", "—")] + [(s, CHOICE_LABELS["site"][s]) for s in FRACTURE_SITES],
+        required=False,
+    )
+    date = forms.DateField(label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    low_energy = forms.TypedChoiceField(
+        label=_("Lavenergi (fald fra egen højde eller mindre)"),
+        choices=TRI,
+        coerce=_tri,
+        required=False,
+        empty_value=None,
+    )
+
+    def as_case(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data or not data.get("site"):
+            return None
+        when = data.get("date")
+        return {"site": data["site"], "date": when.isoformat() if when else None, "low_energy": data.get("low_energy")}
+
+
+FractureFormSet = forms.formset_factory(FractureForm, extra=0, can_delete=True, max_num=20)
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["height_cm"].localize = True
+        self.fields["weight_kg"].localize = True
+        self.fields["cpr"].help_text = _("Valgfrit. Vises maskeret.")
+        self.fields["cpr"].widget.attrs["autocomplete"] = "off"
+        ranges = clinical.base().knowledge.input_ranges
+        for field in ("height_cm", "weight_kg"):
+            low, high = ranges[f"patient.{field}"]
+            self.fields[field].help_text = f"{low:g}–{high:g}"
+
+    def clean_cpr(self) -> str:
+        raw = self.cleaned_data.get("cpr") or ""
+        if not raw:
+            return ""
+        cpr = normalise(raw)
+        if cpr is None:
+            raise forms.ValidationError(_("CPR-nummeret skal skrives DDMMÅÅ-XXXX med en gyldig dato."))
+        return cpr
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        ranges = clinical.base().knowledge.input_ranges
+        for field in ("height_cm", "weight_kg"):
+            value = data.get(field)
+            low, high = ranges[f"patient.{field}"]
+            if value is not None and not low <= value <= high:
+                self.add_error(field, _("Skal være mellem %(low)s og %(high)s.") % {"low": f"{low:g}", "high": f"{high:g}"})
+        born = data.get("birth_date")
+        if born and born > timezone.localdate():
+            self.add_error("birth_date", _("Fødselsdatoen kan ikke ligge i fremtiden."))
+        return data
+
+
+class RetestForm(forms.Form):
+    test = forms.ChoiceField(label=_("Test"), choices=TestName.choices)
+    date = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.FloatField(label=_("Resultat"), required=False, localize=True)
+    unable = forms.BooleanField(label=_("Kunne ikke gennemføre"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        test, value = data.get("test"), data.get("value")
+        if data.get("unable"):
+            if test != "sit_to_stand_5x_s":
+                self.add_error("unable", _("'Kunne ikke' kan kun registreres for 5 × rejse-sætte-sig."))
+            return data
+        if value is None:
+            self.add_error("value", _("Skriv resultatet, eller sæt flueben i 'kunne ikke'."))
+            return data
+        ranges = clinical.base().knowledge.input_ranges
+        low, high = ranges[f"tests.{test}"]
+        if not low <= value <= high:
+            self.add_error("value", _("Skal være mellem %(low)s og %(high)s.") % {"low": f"{low:g}", "high": f"{high:g}"})
+        when = data.get("date")
+        if when and when > timezone.localdate():
+            self.add_error("date", _("Datoen kan ikke ligge i fremtiden."))
+        return data
+
+
+class DoseForm(forms.Form):
+    sets = forms.IntegerField(label=_("Sæt"), min_value=1, max_value=10, required=False)
+    reps_min = forms.IntegerField(label=_("Gentagelser fra"), min_value=1, max_value=100, required=False)
+    reps_max = forms.IntegerField(label=_("til"), min_value=1, max_value=100, required=False)
+    hold_s_min = forms.IntegerField(label=_("Sekunder fra"), min_value=1, max_value=600, required=False)
+    hold_s_max = forms.IntegerField(label=_("til"), min_value=1, max_value=600, required=False)
+    minutes_min = forms.IntegerField(label=_("Minutter fra"), min_value=1, max_value=180, required=False)
+    minutes_max = forms.IntegerField(label=_("til"), min_value=1, max_value=180, required=False)
+    impacts = forms.IntegerField(label=_("Stød"), min_value=1, max_value=500, required=False)
+    days_min = forms.IntegerField(label=_("Dage/uge fra"), min_value=1, max_value=7)
+    days_max = forms.IntegerField(label=_("til"), min_value=1, max_value=7)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for key in ("reps", "hold_s", "minutes", "days"):
+            low, high = data.get(f"{key}_min"), data.get(f"{key}_max")
+            if (low is None) != (high is None):
+                self.add_error(f"{key}_max", _("Udfyld både fra og til."))
+            elif low is not None and high is not None and low > high:
+                self.add_error(f"{key}_max", _("'Til' skal være mindst lige så stor som 'fra'."))
+        return data
+
+    def dose(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        out: dict[str, Any] = {}
+        if d.get("sets"):
+            out["sets"] = d["sets"]
+        for key, short in (("reps", "reps"), ("hold_s", "hold_s"), ("minutes", "minutes")):
+            if d.get(f"{key}_min") is not None:
+                out[short] = [d[f"{key}_min"], d[f"{key}_max"]]
+        if d.get("impacts"):
+            out["impacts"] = d["impacts"]
+        out["days_per_week"] = [d["days_min"], d["days_max"]]
+        return out
+
+    @staticmethod
+    def initial_from(dose: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {"sets": dose.get("sets"), "impacts": dose.get("impacts")}
+        for key in ("reps", "hold_s", "minutes"):
+            if dose.get(key):
+                initial[f"{key}_min"], initial[f"{key}_max"] = dose[key]
+        days = dose.get("days_per_week") or [2, 3]
+        initial["days_min"], initial["days_max"] = days
+        return initial

@@ -1,0 +1,143 @@
+"""Patient records. Data only: writes go through services.py, reads through selectors.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from osteofys.web.accounts.models import Clinic
+
+CATEGORY_CHOICES = [
+    ("traeningsaktiv", _("Træningsaktiv")),
+    ("traeningsaktiv_med_hensyn", _("Træningsaktiv med hensyn")),
+    ("hverdagsaktiv", _("Hverdagsaktiv")),
+    ("hverdagsaktiv_med_hensyn", _("Hverdagsaktiv med hensyn")),
+    ("funktionsbegraenset", _("Funktionsbegrænset")),
+]
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Kvinde")
+    MALE = "male", _("Mand")
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    name = models.CharField(_("navn"), max_length=200)
+    birth_date = models.DateField(_("fødselsdato"))
+    sex = models.CharField(_("køn"), max_length=10, choices=Sex.choices)
+    height_cm = models.FloatField(_("højde (cm)"), null=True, blank=True)
+    weight_kg = models.FloatField(_("vægt (kg)"), null=True, blank=True)
+    # Stored as ten digits; shown masked and never put in a URL or a log line.
+    cpr = models.CharField(_("CPR-nummer"), max_length=10, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["clinic", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    """One assessment as stored: inputs, suggestion, the clinician's choice, and the trace.
+
+    The result is never recomputed with a newer knowledge base: its version and hash are kept.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments")
+    assessment_date = models.DateField(_("undersøgelsesdato"))
+    inputs = models.JSONField()
+    result = models.JSONField()
+    suggested_category = models.CharField(max_length=40, choices=CATEGORY_CHOICES, blank=True)
+    final_category = models.CharField(
+        _("valgt kategori"), max_length=40, choices=CATEGORY_CHOICES, blank=True
+    )
+    override_reason = models.TextField(_("begrundelse for afvigelse"), blank=True)
+    acute_phase_active = models.BooleanField(null=True)
+    referral_recommended = models.BooleanField(null=True)
+    kb_version = models.CharField(max_length=20)
+    kb_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-assessment_date", "-id"]
+        indexes = [models.Index(fields=["patient", "-assessment_date"])]
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.final_category) and self.final_category != self.suggested_category
+
+
+class Plan(models.Model):
+    """A training plan made from a confirmed assessment. Earlier plans are kept."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plans")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="plans")
+    exercise_set = models.CharField(max_length=40, choices=CATEGORY_CHOICES)
+    acute_advice = models.BooleanField(default=False)
+    caps = models.JSONField(default=dict)
+    kb_version = models.CharField(max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    exercise = models.CharField(max_length=60)
+    domain = models.CharField(max_length=10)
+    position = models.PositiveSmallIntegerField(default=0)
+    dose = models.JSONField(default=dict)
+    supervised = models.BooleanField(default=False)
+    # Set when the clinician added an exercise whose tags break a precaution of the case.
+    precaution_confirmed = models.BooleanField(default=False)
+    precaution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["domain", "position", "id"]
+
+
+class TestName(models.TextChoices):
+    TUG = "tug_s", _("Timed Up and Go (s)")
+    STS5 = "sit_to_stand_5x_s", _("5 × rejse-sætte-sig (s)")
+    TANDEM = "tandem_stance_s", _("Tandemstand (s)")
+    CHAIR30 = "chair_stand_30s", _("30 s rejse-sætte-sig (antal)")
+    ONE_LEG = "one_leg_stance_s", _("Stå på ét ben (s)")
+    GAIT = "gait_speed_m_s", _("Ganghastighed (m/s)")
+    GRIP = "grip_kg", _("Grebsstyrke (kg)")
+
+
+class Retest(models.Model):
+    """A follow-up test result entered on its own, between assessments."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="retests")
+    test = models.CharField(_("test"), max_length=30, choices=TestName.choices)
+    date = models.DateField(_("dato"))
+    value = models.FloatField(_("resultat"), null=True, blank=True)
+    unable = models.BooleanField(_("kunne ikke gennemføre"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["patient", "test", "date"])]

@@ -1,0 +1,365 @@
+"""Turns stored results and records into what the templates show, in the current language."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from osteofys.kb.explain import dose_text, field_label, rule_label, step_text
+from osteofys.rules.model import CAP_SCALES, Dose, Step
+from osteofys.rules.plan import within
+from osteofys.web.records import clinical
+from osteofys.web.records.forms import AssessmentForm, DoseForm
+from osteofys.web.records.models import Assessment, Plan, Retest, TestName
+
+# Tests with a cut-off on the chart: (threshold id, True when higher is worse).
+CHART_CUTOFFS = {
+    "tug_s": ("tug_fall_risk_s", True),
+    "sit_to_stand_5x_s": ("sts5_fall_risk_s", True),
+    "tandem_stance_s": ("tandem_fall_risk_s", False),
+    "one_leg_stance_s": ("one_leg_fall_risk_s", False),
+    "chair_stand_30s": ("chair_stand_low_performance", False),
+    "gait_speed_m_s": ("gait_low_performance_m_s", False),
+}
+
+
+def _name(category: str | None) -> str:
+    if not category:
+        return ""
+    return str(clinical.base().raw["categories"][category]["name"][clinical.lang()])
+
+
+def _date(iso: str | None) -> str:
+    return date_format(date.fromisoformat(iso), "j. F Y") if iso else ""
+
+
+def _sources(ids: list[str]) -> list[dict[str, str]]:
+    register = clinical.base().raw["sources"]
+    return [
+        {"id": s, "url": register[s]["url"], "title": f"{register[s]['publisher']}: {register[s]['title']}"}
+        for s in ids
+        if s in register
+    ]
+
+
+def _step(entry: dict[str, Any]) -> Step:
+    inputs = entry.get("inputs", {})
+    return Step(
+        entry["rule"],
+        entry["outcome"],
+        tuple(inputs),
+        tuple(tuple(v) if isinstance(v, list) else v for v in inputs.values()),
+        tuple(entry.get("cutoffs", {}).items()),
+        tuple(entry.get("sources", ())),
+        entry.get("provisional", False),
+        tuple(entry.get("missing", ())),
+    )
+
+
+def result(doc: dict[str, Any]) -> dict[str, Any]:
+    """The result document as the result panel shows it."""
+    base, lang = clinical.base(), clinical.lang()
+    steps = {e["rule"]: _step(e) for e in doc.get("trace", [])}
+    reasons = [
+        {"rule": r["rule"], "text": step_text(base, steps[r["rule"]], lang), "sources": _sources(r["sources"])}
+        for r in doc["reasons"]
+        if r["rule"] in steps
+    ]
+    referral = doc["referral"]
+    texts = base.raw["texts"]
+    plan = doc.get("plan")
+    return {
+        "doc": doc,
+        "category": doc["category"],
+        "category_name": _name(doc["category"]),
+        "provisional": doc["provisional"],
+        "alternatives": [{"name": _name(a["category"]), "rule": a["rule"]} for a in doc["alternatives"]],
+        "acute": {
+            **doc["acute_phase"],
+            "until_text": _date(doc["acute_phase"]["until"]),
+            "earliest_text": _date(doc["acute_phase"]["earliest_end"]),
+            "fracture_text": _date(doc["acute_phase"]["fracture_date"]),
+        },
+        "bone_status": texts["bone_status"][doc["bone_status"]][lang],
+        "fall_risk": doc["fall_risk"],
+        "low_performance": doc["low_performance"],
+        "red_flags": doc["red_flags"],
+        "referral": {
+            **referral,
+            "text": texts["referral"][_referral_key(referral)][lang].format(
+                referral_min_age_years=int(base.knowledge.value("referral_min_age_years"))
+            ),
+            "factors": [{"id": rf, "label": rule_label(base, rf, lang)} for rf in referral["reasons"]],
+        },
+        "reasons": reasons,
+        "category_reasons": [r for r in reasons if r["rule"].startswith(("D", "P1", "P2", "P4"))],
+        "other_reasons": [r for r in reasons if not r["rule"].startswith(("D", "P1", "P2", "P4", "RF"))],
+        "missing": [field_label(base, m, lang) for m in doc["missing"]],
+        "plan": _plan_summary(plan) if plan else None,
+        "kb_version": doc["knowledge_version"],
+    }
+
+
+def _referral_key(referral: dict[str, Any]) -> str:
+    return {
+        "red_flag": "urgent",
+        "diagnosed": "diagnosed",
+        "by_definition": "by_definition",
+        "risk_factors": "recommended",
+        "under_age": "under_age",
+        "undecided": "undecided",
+        "none": "not_needed",
+    }[referral.get("basis", "none")]
+
+
+def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
+    base, lang = clinical.base(), clinical.lang()
+    domains = base.raw["texts"]["domains"]
+    return {
+        "exercise_set": _name(plan["exercise_set"]),
+        "domains": [
+            {
+                "name": domains[d][lang],
+                "items": [
+                    {"name": base.exercises[i["exercise"]]["name"][lang], "dose": dose_text(_dose(i["dose"]), lang)}
+                    for i in plan["domains"][d]
+                ],
+            }
+            for d in plan["order"]
+        ],
+    }
+
+
+def _dose(d: dict[str, Any]) -> Dose:
+    return Dose(
+        sets=d.get("sets"),
+        reps=tuple(d["reps"]) if d.get("reps") else None,  # type: ignore[arg-type]
+        hold_s=tuple(d["hold_s"]) if d.get("hold_s") else None,  # type: ignore[arg-type]
+        minutes=tuple(d["minutes"]) if d.get("minutes") else None,  # type: ignore[arg-type]
+        impacts=d.get("impacts"),
+        days_per_week=tuple(d["days_per_week"]) if d.get("days_per_week") else None,  # type: ignore[arg-type]
+    )
+
+
+def attach_issues(form: AssessmentForm, formset: Any, evaluated: clinical.Evaluated) -> None:
+    """Put the core's validation messages on the fields they name."""
+    for path, message in evaluated.messages():
+        if path.startswith("fractures["):
+            index = int(path[len("fractures[") : path.index("]")])
+            name = path.split(".")[-1]
+            forms_ = [f for f in formset.forms if f.as_case()]
+            if index < len(forms_) and name in forms_[index].fields:
+                forms_[index].add_error(name, message)
+                continue
+        name = path.replace(".", "__")
+        form.add_error(name if name in form.fields else None, message)
+
+
+def error_list(form: AssessmentForm, formset: Any) -> list[str]:
+    out = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        out += [f"{label}: {e}" if label else str(e) for e in errors]
+    for i, f in enumerate(formset.forms):
+        for name, errors in f.errors.items():
+            out += [f"{_('Brud')} {i + 1}, {f.fields[name].label}: {e}" for e in errors]
+    return out
+
+
+def assessment_initial(patient: Any, latest: Assessment | None) -> dict[str, Any]:
+    """Start a new assessment from the last one (what rarely changes), or from the patient record."""
+    initial: dict[str, Any] = {"assessment_date": date.today(), "fractures_recorded": True}
+    inputs = latest.inputs if latest else {}
+    for section in ("patient", "risk_factors", "dxa", "function"):
+        for name, value in (inputs.get(section) or {}).items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            initial[f"{section}__{name}"] = value
+    initial.setdefault("patient__height_cm", patient.height_cm)
+    initial.setdefault("patient__weight_kg", patient.weight_kg)
+    initial["_fractures"] = [
+        {**f, "low_energy": {True: "true", False: "false"}.get(f.get("low_energy"), "")}
+        for f in inputs.get("fractures") or []
+    ]
+    return initial
+
+
+def charts(series: dict[str, list[tuple[date, float | None, bool]]]) -> list[dict[str, Any]]:
+    """One chart per recorded test: points, the cut-off line and the change since last time."""
+    base = clinical.base()
+    out = []
+    labels = dict(TestName.choices)
+    for test, points in series.items():
+        values = [p for p in points if p[1] is not None]
+        cutoff = CHART_CUTOFFS.get(test)
+        change = None
+        if len(values) >= 2:  # noqa: PLR2004
+            change = round(values[-1][1] - values[-2][1], 2)  # type: ignore[operator]
+        out.append(
+            {
+                "test": test,
+                "label": labels.get(test, test),
+                "points": points,
+                "last": points[-1] if points else None,
+                "change": change,
+                "cutoff": base.knowledge.value(cutoff[0]) if cutoff else None,
+                "higher_is_worse": cutoff[1] if cutoff else None,
+                "data": json.dumps(
+                    {
+                        "x": [p[0].isoformat() for p in values],
+                        "y": [p[1] for p in values],
+                        "cutoff": base.knowledge.value(cutoff[0]) if cutoff else None,
+                        "label": str(labels.get(test, test)),
+                    }
+                ),
+            }
+        )
+    return sorted(out, key=lambda c: list(labels).index(c["test"]) if c["test"] in labels else 99)
+
+
+def category_change(latest: Assessment, retests: QuerySet[Retest]) -> dict[str, Any] | None:
+    """Re-run the latest assessment with newer re-test values; suggest a change if it moves."""
+    newer = [r for r in retests if r.date >= latest.assessment_date]
+    if not newer:
+        return None
+    case = json.loads(json.dumps(latest.inputs))
+    tests = case.setdefault("tests", {}) or {}
+    case["tests"] = tests
+    for r in newer:
+        tests[r.test] = "unable" if r.unable else r.value
+    case["assessment_date"] = max(r.date for r in newer).isoformat()
+    evaluated = clinical.evaluate(case)
+    if evaluated.document is None:
+        return None
+    doc = evaluated.document
+    current = latest.final_category or latest.suggested_category
+    changed_category = doc["category"] and doc["category"] != current
+    alternatives = {a["category"] for a in doc["alternatives"]} - {a["category"] for a in latest.result["alternatives"]}
+    fall_changed = doc["fall_risk"] != latest.result.get("fall_risk")
+    if not (changed_category or alternatives or fall_changed):
+        return None
+    return {
+        "category": _name(doc["category"]) if changed_category else None,
+        "alternatives": [_name(a) for a in sorted(alternatives)],
+        "fall_risk": doc["fall_risk"] if fall_changed else None,
+    }
+
+
+def gp_letter(assessment: Assessment) -> dict[str, Any]:
+    doc = assessment.result
+    shown = result(doc)
+    tests = assessment.inputs.get("tests") or {}
+    labels = clinical.base().raw["texts"]["fields"]
+    lang = clinical.lang()
+    findings = [
+        {"label": labels[f"tests.{k}"][lang], "value": v}
+        for k, v in tests.items()
+        if v is not None and f"tests.{k}" in labels
+    ]
+    risk = assessment.inputs.get("risk_factors") or {}
+    for key in ("height_loss_cm", "falls_last_12_months"):
+        if risk.get(key):
+            findings.append({"label": labels[f"risk_factors.{key}"][lang], "value": risk[key]})
+    return {"shown": shown, "findings": findings}
+
+
+@dataclass
+class AddOutcome:
+    values: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+def _caps(plan: Plan) -> dict[str, str]:
+    return {k: v for k, v in plan.caps.items() if k in CAP_SCALES}
+
+
+def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
+    """The plan with its items, doses as editable forms, and the exercises that may be added."""
+    base, lang = clinical.base(), clinical.lang()
+    domains = base.raw["texts"]["domains"]
+    exercises = {e.id: e for e in base.knowledge.exercises}
+    caps = _caps(plan)
+    items = list(plan.items.all())
+    in_plan = {i.exercise for i in items}
+    grouped = []
+    for domain in ("staerk", "stabil", "strakt"):
+        rows = [
+            {
+                "item": i,
+                "name": base.exercises[i.exercise]["name"][lang],
+                "dose_text": dose_text(_dose(i.dose), lang),
+                "form": DoseForm(initial=DoseForm.initial_from(i.dose), prefix=f"d{i.pk}"),
+            }
+            for i in items
+            if i.domain == domain and not i.supervised
+        ]
+        grouped.append({"domain": domain, "name": domains[domain][lang], "rows": rows})
+    addable = [
+        {
+            "id": e.id,
+            "name": base.exercises[e.id]["name"][lang],
+            "domain": domains[e.domain][lang],
+            "safe": within(e, caps),
+        }
+        for e in sorted(exercises.values(), key=lambda e: (e.domain, e.priority, e.id))
+        if e.id not in in_plan
+        and not e.supervised_only
+        and (show_all or (plan.exercise_set in e.categories and within(e, caps)))
+    ]
+    return {
+        "plan": plan,
+        "patient": plan.patient,
+        "groups": grouped,
+        "supervised": [
+            {"name": base.exercises[i.exercise]["name"][lang], "dose_text": dose_text(_dose(i.dose), lang)}
+            for i in items
+            if i.supervised
+        ],
+        "addable": addable,
+        "show_all": show_all,
+        "exercise_set_name": _name(plan.exercise_set),
+        "acute_advice": [a["clinician"][lang] for a in base.raw["acute_phase"]["advice"]] if plan.acute_advice else [],
+    }
+
+
+def add_exercise(plan: Plan, post: Any) -> AddOutcome:
+    """Check an exercise to add; one that breaks a precaution needs a recorded confirmation."""
+    base = clinical.base()
+    exercises = {e.id: e for e in base.knowledge.exercises}
+    exercise = exercises.get(post.get("exercise", ""))
+    if exercise is None or exercise.supervised_only:
+        return AddOutcome(error=_("Vælg en øvelse fra listen."))
+    note = (post.get("precaution_note") or "").strip()
+    safe = within(exercise, _caps(plan))
+    if not safe and not (post.get("confirm") and note):
+        return AddOutcome(
+            error=_(
+                "Øvelsen bryder et hensyn for denne patient (stød, foroverbøjning eller faldrisiko). "
+                "Sæt flueben i bekræftelsen og skriv en begrundelse for at tilføje den."
+            )
+        )
+    category = plan.exercise_set if plan.exercise_set in exercise.categories else "default"
+    dose = exercise.dose_for(category)
+    values = {
+        "exercise": exercise.id,
+        "domain": exercise.domain.value,
+        "dose": {
+            f: list(v) if isinstance(v, tuple) else v
+            for f in ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
+            if (v := getattr(dose, f)) is not None
+        },
+        "precaution_note": "" if safe else note,
+    }
+    return AddOutcome(values=values)
+
+
+__all__ = ["forms"]

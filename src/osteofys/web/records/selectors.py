@@ -1,0 +1,113 @@
+"""Reads of patient records, always scoped to one clinic. An object of another clinic is a 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+
+from osteofys.web.accounts.models import Clinic
+from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
+
+PAGE_SIZE = 25
+
+
+def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[Patient]:
+    """One page of the clinic's patients, searched by name, with each one's latest category."""
+    latest = Assessment.objects.filter(patient=OuterRef("pk")).order_by("-assessment_date", "-id")
+    patients = (
+        Patient.objects.filter(clinic=clinic)
+        .only("id", "name", "birth_date", "sex", "cpr")
+        .annotate(
+            latest_category=Subquery(latest.values("final_category")[:1]),
+            latest_date=Subquery(latest.values("assessment_date")[:1]),
+        )
+    )
+    if query.strip():
+        patients = patients.filter(name__icontains=query.strip())
+    return Paginator(patients, PAGE_SIZE).get_page(page)
+
+
+def patient_get(clinic: Clinic, patient_id: int) -> Patient:
+    patient = Patient.objects.filter(clinic=clinic, pk=patient_id).first()
+    if patient is None:
+        raise Http404
+    return patient
+
+
+def assessment_get(clinic: Clinic, assessment_id: int) -> Assessment:
+    found = (
+        Assessment.objects.filter(clinic=clinic, pk=assessment_id).select_related("patient").first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def assessment_latest(patient: Patient) -> Assessment | None:
+    return patient.assessments.order_by("-assessment_date", "-id").first()
+
+
+def plan_get(clinic: Clinic, plan_id: int) -> Plan:
+    plan = (
+        Plan.objects.filter(clinic=clinic, pk=plan_id)
+        .select_related("patient", "assessment")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("domain", "position", "id")))
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_current(patient: Patient) -> Plan | None:
+    return (
+        patient.plans.prefetch_related("items").order_by("-created_at", "-id").first()
+    )
+
+
+def retest_list(patient: Patient) -> QuerySet[Retest]:
+    return patient.retests.order_by("date", "id")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: date
+    kind: str  # "assessment" | "plan" | "retest"
+    obj: Any
+
+
+def timeline(patient: Patient) -> list[TimelineEntry]:
+    """Assessments, plans and re-tests, newest first, in three queries."""
+    entries = [TimelineEntry(a.assessment_date, "assessment", a) for a in patient.assessments.all()]
+    entries += [
+        TimelineEntry(p.created_at.date(), "plan", p) for p in patient.plans.all().only(
+            "id", "created_at", "exercise_set", "assessment_id", "patient_id"
+        )
+    ]
+    entries += [TimelineEntry(r.date, "retest", r) for r in patient.retests.all()]
+    order = {"assessment": 0, "plan": 1, "retest": 2}
+    return sorted(entries, key=lambda e: (e.when, -order[e.kind]), reverse=True)
+
+
+def test_series(patient: Patient) -> dict[str, list[tuple[date, float | None, bool]]]:
+    """Every recorded value per test over time: from assessments and from re-tests.
+
+    Returns test -> [(date, value, unable)], oldest first. "unable" has no value.
+    """
+    series: dict[str, list[tuple[date, float | None, bool]]] = {}
+    for a in patient.assessments.all().only("assessment_date", "inputs"):
+        for test, value in (a.inputs.get("tests") or {}).items():
+            if value is None:
+                continue
+            unable = value == "unable"
+            series.setdefault(test, []).append((a.assessment_date, None if unable else value, unable))
+    for r in patient.retests.all():
+        series.setdefault(r.test, []).append((r.date, r.value, r.unable))
+    for points in series.values():
+        points.sort(key=lambda p: p[0])
+    return series

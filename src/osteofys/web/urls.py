@@ -1,0 +1,12 @@
+"""Root URLs."""
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="records:patient_list"), name="home"),
+    path("konto/", include("osteofys.web.accounts.urls")),
+    path("", include("osteofys.web.records.urls")),
+    path("oevelser/", include("osteofys.web.library.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
