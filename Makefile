@@ -16,9 +16,9 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-## run: assess the example case (the web server replaces this when it lands)
+## run: start OsteoFys on http://127.0.0.1:8000/ (SQLite in ./data, no configuration)
 run: $(VENV)/.installed
-	$(BIN)/osteofys assess examples/case.json
+	$(BIN)/osteofys serve
 
 ## lint: ruff, mypy --strict on the core and knowledge base, import-linter contracts
 lint: $(VENV)/.dev-installed

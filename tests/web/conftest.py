@@ -30,7 +30,13 @@ def make_user(clinic: Clinic, username: str = "kim", role: str = Role.CLINICIAN)
 
 
 def make_patient(clinic: Clinic, name: str = "Inger Hansen", **extra: Any) -> Patient:
-    data = {"name": name, "birth_date": date(1958, 4, 2), "sex": "female", "height_cm": 165, "weight_kg": 65}
+    data = {
+        "name": name,
+        "birth_date": date(1958, 4, 2),
+        "sex": "female",
+        "height_cm": 165,
+        "weight_kg": 65,
+    }
     return services.patient_create(clinic=clinic, data={**data, **extra})
 
 
@@ -52,9 +58,19 @@ def make_assessment(patient: Patient, user: User, **changes: Any) -> Assessment:
     evaluated = clinical.evaluate(case)
     suggested = evaluated.document["category"] if evaluated.document else ""
     return services.assessment_record(
-        patient=patient, user=user, case=case, evaluated=evaluated,
-        final_category=suggested or "", override_reason="",
+        patient=patient,
+        user=user,
+        case=case,
+        evaluated=evaluated,
+        final_category=suggested or "",
+        override_reason="",
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is slow by design; tests that check hashing ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

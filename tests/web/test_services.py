@@ -19,13 +19,21 @@ from tests.web.conftest import case_for, make_assessment, make_clinic, make_pati
 pytestmark = pytest.mark.django_db
 
 
-def test_assessment_stores_inputs_suggestion_choice_kb_and_trace(clinic: Clinic, user: User) -> None:
+def test_assessment_stores_inputs_suggestion_choice_kb_and_trace(
+    clinic: Clinic, user: User
+) -> None:
     patient = make_patient(clinic)
-    case = case_for(patient, fractures=[{"site": "vertebra", "date": "2026-09-20", "low_energy": True}])
+    case = case_for(
+        patient, fractures=[{"site": "vertebra", "date": "2026-09-20", "low_energy": True}]
+    )
     evaluated = clinical.evaluate(case, final_category="funktionsbegraenset")
     stored = services.assessment_record(
-        patient=patient, user=user, case=case, evaluated=evaluated,
-        final_category="funktionsbegraenset", override_reason="Har stærke smerter.",
+        patient=patient,
+        user=user,
+        case=case,
+        evaluated=evaluated,
+        final_category="funktionsbegraenset",
+        override_reason="Har stærke smerter.",
     )
     stored.refresh_from_db()
     assert stored.inputs == case
@@ -47,14 +55,20 @@ def test_override_reason_is_dropped_when_the_suggestion_is_kept(clinic: Clinic, 
     patient = make_patient(clinic)
     case = case_for(patient)
     stored = services.assessment_record(
-        patient=patient, user=user, case=case, evaluated=clinical.evaluate(case),
-        final_category="hverdagsaktiv", override_reason="ingen grund",
+        patient=patient,
+        user=user,
+        case=case,
+        evaluated=clinical.evaluate(case),
+        final_category="hverdagsaktiv",
+        override_reason="ingen grund",
     )
     assert stored.override_reason == ""
     assert not stored.overridden
 
 
-def test_plan_for_an_overridden_category_keeps_fact_based_precautions(clinic: Clinic, user: User) -> None:
+def test_plan_for_an_overridden_category_keeps_fact_based_precautions(
+    clinic: Clinic, user: User
+) -> None:
     patient = make_patient(clinic)
     case = case_for(
         patient,
@@ -64,8 +78,12 @@ def test_plan_for_an_overridden_category_keeps_fact_based_precautions(clinic: Cl
     )
     evaluated = clinical.evaluate(case, final_category="traeningsaktiv")
     stored = services.assessment_record(
-        patient=patient, user=user, case=case, evaluated=evaluated,
-        final_category="traeningsaktiv", override_reason="Erfaren løfter",
+        patient=patient,
+        user=user,
+        case=case,
+        evaluated=evaluated,
+        final_category="traeningsaktiv",
+        override_reason="Erfaren løfter",
     )
     plan = stored.plans.get()
     assert plan.exercise_set == "traeningsaktiv"
@@ -74,7 +92,9 @@ def test_plan_for_an_overridden_category_keeps_fact_based_precautions(clinic: Cl
 
 
 def test_invalid_case_comes_back_as_issues_not_an_exception() -> None:
-    evaluated = clinical.evaluate({"assessment_date": "2026-11-26", "patient": {"birth_date": "x", "sex": "f"}})
+    evaluated = clinical.evaluate(
+        {"assessment_date": "2026-11-26", "patient": {"birth_date": "x", "sex": "f"}}
+    )
     assert evaluated.document is None
     assert {i.field for i in evaluated.issues} == {"patient.birth_date", "patient.sex"}
 
@@ -110,8 +130,17 @@ def test_retest_and_series(clinic: Clinic, user: User) -> None:
     make_assessment(patient, user)
     from datetime import date
 
-    services.retest_record(patient=patient, user=user, test="tug_s", when=date(2026, 12, 1), value=14.0, unable=False)
-    services.retest_record(patient=patient, user=user, test="sit_to_stand_5x_s", when=date(2026, 12, 1), value=None, unable=True)
+    services.retest_record(
+        patient=patient, user=user, test="tug_s", when=date(2026, 12, 1), value=14.0, unable=False
+    )
+    services.retest_record(
+        patient=patient,
+        user=user,
+        test="sit_to_stand_5x_s",
+        when=date(2026, 12, 1),
+        value=None,
+        unable=True,
+    )
     series = selectors.test_series(patient)
     assert [p[1] for p in series["tug_s"]] == [8.5, 14.0]
     assert series["sit_to_stand_5x_s"][-1] == (date(2026, 12, 1), None, True)
@@ -133,8 +162,15 @@ def test_user_of_another_clinic_is_not_found(clinic: Clinic) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("020458-1234", "0204581234"), ("0204581234", "0204581234"), ("290200-1234", "2902001234"),
-     ("300258-1234", None), ("02045-1234", None), ("abcdefghij", None), ("020458 1234", "0204581234")],
+    [
+        ("020458-1234", "0204581234"),
+        ("0204581234", "0204581234"),
+        ("290200-1234", "2902001234"),
+        ("300258-1234", None),
+        ("02045-1234", None),
+        ("abcdefghij", None),
+        ("020458 1234", "0204581234"),
+    ],
 )
 def test_cpr_format(raw: str, expected: str | None) -> None:
     assert normalise(raw) == expected

@@ -23,7 +23,9 @@ def clinic_of(user: AbstractBaseUser | AnonymousUser) -> Clinic:
 
 
 def user_list(clinic: Clinic) -> QuerySet[User]:
-    return User.objects.filter(profile__clinic=clinic).select_related("profile").order_by("username")
+    return (
+        User.objects.filter(profile__clinic=clinic).select_related("profile").order_by("username")
+    )
 
 
 def user_get(clinic: Clinic, user_id: int) -> User:

@@ -20,9 +20,7 @@ def clinic_setup(*, clinic_name: str, username: str, password: str, full_name: s
 
 
 @transaction.atomic
-def user_create(
-    *, clinic: Clinic, username: str, password: str, full_name: str, role: str
-) -> User:
+def user_create(*, clinic: Clinic, username: str, password: str, full_name: str, role: str) -> User:
     user = User.objects.create_user(username=username, password=password, first_name=full_name)
     Profile.objects.create(user=user, clinic=clinic, role=role)
     return user

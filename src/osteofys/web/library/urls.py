@@ -1,4 +1,11 @@
-"""URLs of the exercise library (placeholder until the views land)."""
+"""URLs of the exercise library."""
+
+from django.urls import path
+
+from osteofys.web.library import views
 
 app_name = "library"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.exercise_list, name="exercise_list"),
+    path("<slug:exercise_id>/", views.exercise_detail, name="exercise_detail"),
+]

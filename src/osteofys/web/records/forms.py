@@ -18,7 +18,7 @@ from osteofys.rules.case import (
     case_fields,
 )
 from osteofys.web.records import clinical
-from osteofys.web.records.cpr import normalise
+from osteofys.web.records.cpr import masked, normalise
 from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
 
 TRI = [("", _("Ikke angivet")), ("true", _("Ja")), ("false", _("Nej"))]
@@ -73,13 +73,19 @@ def _field(path: str, kind: tuple[str, ...]) -> forms.Field:
         case "int":
             return forms.IntegerField(label=label, required=False, help_text=help_text)
         case "bool":
-            return forms.TypedChoiceField(label=label, choices=TRI, coerce=_tri, required=False, empty_value=None)
+            return forms.TypedChoiceField(
+                label=label, choices=TRI, coerce=_tri, required=False, empty_value=None
+            )
         case "choice":
             labels = CHOICE_LABELS.get(name, {})
             options = [("", _("Ikke angivet"))] + [(c, labels.get(c, c)) for c in kind[1:]]
             return forms.ChoiceField(label=label, choices=options, required=False)
         case "date":
-            return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+            return forms.DateField(
+                label=label,
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
         case _:
             conditions = clinical.base().raw["conditions"]
             options = [(c, v["label"][clinical.lang()]) for c, v in conditions.items()]
@@ -92,13 +98,16 @@ class AssessmentForm(forms.Form):
     """One field per case field, named `section__field` (e.g. `tests__tug_s`)."""
 
     assessment_date = forms.DateField(
-        label=_("Undersøgelsesdato"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Undersøgelsesdato"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     tests__sts_unable = forms.BooleanField(
         label=_("Kunne ikke rejse sig 5 gange uden armene"), required=False
     )
     fractures_recorded = forms.BooleanField(
-        label=_("Brudhistorik er gennemgået (ingen rækker = ingen brud)"), required=False, initial=True
+        label=_("Brudhistorik er gennemgået (ingen rækker = ingen brud)"),
+        required=False,
+        initial=True,
     )
     hirit = forms.BooleanField(
         label=_("Åbn for HiRIT ved træningsaktiv med hensyn (superviseret)"), required=False
@@ -156,14 +165,17 @@ class AssessmentForm(forms.Form):
         return case
 
 
-
 class FractureForm(forms.Form):
     site = forms.ChoiceField(
         label=_("Sted"),
         choices=[("", "—")] + [(s, CHOICE_LABELS["site"][s]) for s in FRACTURE_SITES],
         required=False,
     )
-    date = forms.DateField(label=_("Dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Dato"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     low_energy = forms.TypedChoiceField(
         label=_("Lavenergi (fald fra egen højde eller mindre)"),
         choices=TRI,
@@ -177,7 +189,11 @@ class FractureForm(forms.Form):
         if not data or not data.get("site"):
             return None
         when = data.get("date")
-        return {"site": data["site"], "date": when.isoformat() if when else None, "low_energy": data.get("low_energy")}
+        return {
+            "site": data["site"],
+            "date": when.isoformat() if when else None,
+            "low_energy": data.get("low_energy"),
+        }
 
 
 FractureFormSet = forms.formset_factory(FractureForm, extra=0, can_delete=True, max_num=20)
@@ -195,6 +211,16 @@ class PatientForm(forms.ModelForm):
         self.fields["weight_kg"].localize = True
         self.fields["cpr"].help_text = _("Valgfrit. Vises maskeret.")
         self.fields["cpr"].widget.attrs["autocomplete"] = "off"
+        # DDMMÅÅ-XXXX is 11 characters; clean_cpr stores the 10 digits.
+        self.fields["cpr"].max_length = 11
+        self.fields["cpr"].validators = []
+        self.fields["cpr"].widget.attrs["maxlength"] = 11
+        if self.instance and self.instance.cpr:
+            # The full number is never sent back to the browser: blank keeps the stored one.
+            self.fields["cpr"].help_text = _(
+                "Registreret: %(masked)s. Lad feltet stå tomt for at beholde det."
+            ) % {"masked": masked(self.instance.cpr)}
+            self.initial["cpr"] = ""
         ranges = clinical.base().knowledge.input_ranges
         for field in ("height_cm", "weight_kg"):
             low, high = ranges[f"patient.{field}"]
@@ -203,10 +229,12 @@ class PatientForm(forms.ModelForm):
     def clean_cpr(self) -> str:
         raw = self.cleaned_data.get("cpr") or ""
         if not raw:
-            return ""
+            return self.instance.cpr if self.instance and self.instance.pk else ""
         cpr = normalise(raw)
         if cpr is None:
-            raise forms.ValidationError(_("CPR-nummeret skal skrives DDMMÅÅ-XXXX med en gyldig dato."))
+            raise forms.ValidationError(
+                _("CPR-nummeret skal skrives DDMMÅÅ-XXXX med en gyldig dato.")
+            )
         return cpr
 
     def clean(self) -> dict[str, Any]:
@@ -216,7 +244,11 @@ class PatientForm(forms.ModelForm):
             value = data.get(field)
             low, high = ranges[f"patient.{field}"]
             if value is not None and not low <= value <= high:
-                self.add_error(field, _("Skal være mellem %(low)s og %(high)s.") % {"low": f"{low:g}", "high": f"{high:g}"})
+                self.add_error(
+                    field,
+                    _("Skal være mellem %(low)s og %(high)s.")
+                    % {"low": f"{low:g}", "high": f"{high:g}"},
+                )
         born = data.get("birth_date")
         if born and born > timezone.localdate():
             self.add_error("birth_date", _("Fødselsdatoen kan ikke ligge i fremtiden."))
@@ -225,7 +257,9 @@ class PatientForm(forms.ModelForm):
 
 class RetestForm(forms.Form):
     test = forms.ChoiceField(label=_("Test"), choices=TestName.choices)
-    date = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     value = forms.FloatField(label=_("Resultat"), required=False, localize=True)
     unable = forms.BooleanField(label=_("Kunne ikke gennemføre"), required=False)
 
@@ -234,7 +268,9 @@ class RetestForm(forms.Form):
         test, value = data.get("test"), data.get("value")
         if data.get("unable"):
             if test != "sit_to_stand_5x_s":
-                self.add_error("unable", _("'Kunne ikke' kan kun registreres for 5 × rejse-sætte-sig."))
+                self.add_error(
+                    "unable", _("'Kunne ikke' kan kun registreres for 5 × rejse-sætte-sig.")
+                )
             return data
         if value is None:
             self.add_error("value", _("Skriv resultatet, eller sæt flueben i 'kunne ikke'."))
@@ -242,7 +278,11 @@ class RetestForm(forms.Form):
         ranges = clinical.base().knowledge.input_ranges
         low, high = ranges[f"tests.{test}"]
         if not low <= value <= high:
-            self.add_error("value", _("Skal være mellem %(low)s og %(high)s.") % {"low": f"{low:g}", "high": f"{high:g}"})
+            self.add_error(
+                "value",
+                _("Skal være mellem %(low)s og %(high)s.")
+                % {"low": f"{low:g}", "high": f"{high:g}"},
+            )
         when = data.get("date")
         if when and when > timezone.localdate():
             self.add_error("date", _("Datoen kan ikke ligge i fremtiden."))
@@ -251,11 +291,17 @@ class RetestForm(forms.Form):
 
 class DoseForm(forms.Form):
     sets = forms.IntegerField(label=_("Sæt"), min_value=1, max_value=10, required=False)
-    reps_min = forms.IntegerField(label=_("Gentagelser fra"), min_value=1, max_value=100, required=False)
+    reps_min = forms.IntegerField(
+        label=_("Gentagelser fra"), min_value=1, max_value=100, required=False
+    )
     reps_max = forms.IntegerField(label=_("til"), min_value=1, max_value=100, required=False)
-    hold_s_min = forms.IntegerField(label=_("Sekunder fra"), min_value=1, max_value=600, required=False)
+    hold_s_min = forms.IntegerField(
+        label=_("Sekunder fra"), min_value=1, max_value=600, required=False
+    )
     hold_s_max = forms.IntegerField(label=_("til"), min_value=1, max_value=600, required=False)
-    minutes_min = forms.IntegerField(label=_("Minutter fra"), min_value=1, max_value=180, required=False)
+    minutes_min = forms.IntegerField(
+        label=_("Minutter fra"), min_value=1, max_value=180, required=False
+    )
     minutes_max = forms.IntegerField(label=_("til"), min_value=1, max_value=180, required=False)
     impacts = forms.IntegerField(label=_("Stød"), min_value=1, max_value=500, required=False)
     days_min = forms.IntegerField(label=_("Dage/uge fra"), min_value=1, max_value=7)

@@ -43,7 +43,11 @@ def _date(iso: str | None) -> str:
 def _sources(ids: list[str]) -> list[dict[str, str]]:
     register = clinical.base().raw["sources"]
     return [
-        {"id": s, "url": register[s]["url"], "title": f"{register[s]['publisher']}: {register[s]['title']}"}
+        {
+            "id": s,
+            "url": register[s]["url"],
+            "title": f"{register[s]['publisher']}: {register[s]['title']}",
+        }
         for s in ids
         if s in register
     ]
@@ -68,7 +72,11 @@ def result(doc: dict[str, Any]) -> dict[str, Any]:
     base, lang = clinical.base(), clinical.lang()
     steps = {e["rule"]: _step(e) for e in doc.get("trace", [])}
     reasons = [
-        {"rule": r["rule"], "text": step_text(base, steps[r["rule"]], lang), "sources": _sources(r["sources"])}
+        {
+            "rule": r["rule"],
+            "text": step_text(base, steps[r["rule"]], lang),
+            "sources": _sources(r["sources"]),
+        }
         for r in doc["reasons"]
         if r["rule"] in steps
     ]
@@ -80,7 +88,9 @@ def result(doc: dict[str, Any]) -> dict[str, Any]:
         "category": doc["category"],
         "category_name": _name(doc["category"]),
         "provisional": doc["provisional"],
-        "alternatives": [{"name": _name(a["category"]), "rule": a["rule"]} for a in doc["alternatives"]],
+        "alternatives": [
+            {"name": _name(a["category"]), "rule": a["rule"]} for a in doc["alternatives"]
+        ],
         "acute": {
             **doc["acute_phase"],
             "until_text": _date(doc["acute_phase"]["until"]),
@@ -96,12 +106,16 @@ def result(doc: dict[str, Any]) -> dict[str, Any]:
             "text": texts["referral"][_referral_key(referral)][lang].format(
                 referral_min_age_years=int(base.knowledge.value("referral_min_age_years"))
             ),
-            "factors": [{"id": rf, "label": rule_label(base, rf, lang)} for rf in referral["reasons"]],
+            "factors": [
+                {"id": rf, "label": rule_label(base, rf, lang)} for rf in referral["reasons"]
+            ],
         },
         "reasons": reasons,
         "category_reasons": [r for r in reasons if r["rule"].startswith(("D", "P1", "P2", "P4"))],
-        "other_reasons": [r for r in reasons if not r["rule"].startswith(("D", "P1", "P2", "P4", "RF"))],
-        "missing": [field_label(base, m, lang) for m in doc["missing"]],
+        "other_reasons": [
+            r for r in reasons if not r["rule"].startswith(("D", "P1", "P2", "P4", "RF"))
+        ],
+        "missing": [plain_label(m) for m in doc["missing"]],
         "plan": _plan_summary(plan) if plan else None,
         "kb_version": doc["knowledge_version"],
     }
@@ -128,7 +142,10 @@ def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
             {
                 "name": domains[d][lang],
                 "items": [
-                    {"name": base.exercises[i["exercise"]]["name"][lang], "dose": dose_text(_dose(i["dose"]), lang)}
+                    {
+                        "name": base.exercises[i["exercise"]]["name"][lang],
+                        "dose": dose_text(_dose(i["dose"]), lang),
+                    }
                     for i in plan["domains"][d]
                 ],
             }
@@ -148,9 +165,43 @@ def _dose(d: dict[str, Any]) -> Dose:
     )
 
 
+def plain_label(path: str) -> str:
+    """A case field's label without its technical path (fractures[2].date -> 'Brud 3: dato')."""
+    base, lang = clinical.base(), clinical.lang()
+    labels = base.raw["texts"]["fields"]
+    if path.startswith("fractures["):
+        index = int(path[len("fractures[") : path.index("]")])
+        part = {"date": _("dato"), "low_energy": _("lavenergi"), "site": _("sted")}.get(
+            path.split(".")[-1], ""
+        )
+        return f"{_('Brud')} {index + 1}: {part}"
+    return str(labels.get(path, {}).get(lang) or field_label(base, path, lang))
+
+
+def issue_message(issue: Any) -> str:
+    """Inline message for a field: the problem and what is allowed, without repeating the label."""
+    value = issue.value
+    if isinstance(value, float):
+        value = f"{value:g}".replace(".", ",") if clinical.lang() == "da" else f"{value:g}"
+    messages = {
+        "out_of_range": _("%(value)s er uden for det tilladte interval %(allowed)s."),
+        "after_assessment": _(
+            "%(value)s ligger efter undersøgelsesdatoen (skal være %(allowed)s)."
+        ),
+        "before_birth": _("%(value)s ligger før fødselsdatoen (skal være %(allowed)s)."),
+        "bad_date": _("%(value)s er ikke en gyldig dato."),
+        "wrong_type": _("%(value)s har forkert type (forventet: %(allowed)s)."),
+        "bad_choice": _("%(value)s er ikke en tilladt værdi."),
+        "required": _("Skal udfyldes."),
+        "unknown_field": _("Ukendt felt."),
+    }
+    return messages.get(issue.problem, issue.problem) % {"value": value, "allowed": issue.allowed}
+
+
 def attach_issues(form: AssessmentForm, formset: Any, evaluated: clinical.Evaluated) -> None:
     """Put the core's validation messages on the fields they name."""
-    for path, message in evaluated.messages():
+    for issue in evaluated.issues:
+        path, message = issue.field, issue_message(issue)
         if path.startswith("fractures["):
             index = int(path[len("fractures[") : path.index("]")])
             name = path.split(".")[-1]
@@ -241,9 +292,11 @@ def category_change(latest: Assessment, retests: QuerySet[Retest]) -> dict[str, 
     if evaluated.document is None:
         return None
     doc = evaluated.document
-    current = latest.final_category or latest.suggested_category
-    changed_category = doc["category"] and doc["category"] != current
-    alternatives = {a["category"] for a in doc["alternatives"]} - {a["category"] for a in latest.result["alternatives"]}
+    # Against the earlier *suggestion*: a deliberate override is not undone by every re-test.
+    changed_category = doc["category"] and doc["category"] != latest.suggested_category
+    alternatives = {a["category"] for a in doc["alternatives"]} - {
+        a["category"] for a in latest.result["alternatives"]
+    }
     fall_changed = doc["fall_risk"] != latest.result.get("fall_risk")
     if not (changed_category or alternatives or fall_changed):
         return None
@@ -297,7 +350,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
                 "item": i,
                 "name": base.exercises[i.exercise]["name"][lang],
                 "dose_text": dose_text(_dose(i.dose), lang),
-                "form": DoseForm(initial=DoseForm.initial_from(i.dose), prefix=f"d{i.pk}"),
+                "form": DoseForm(initial=DoseForm.initial_from(i.dose)),
             }
             for i in items
             if i.domain == domain and not i.supervised
@@ -320,14 +373,19 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         "patient": plan.patient,
         "groups": grouped,
         "supervised": [
-            {"name": base.exercises[i.exercise]["name"][lang], "dose_text": dose_text(_dose(i.dose), lang)}
+            {
+                "name": base.exercises[i.exercise]["name"][lang],
+                "dose_text": dose_text(_dose(i.dose), lang),
+            }
             for i in items
             if i.supervised
         ],
         "addable": addable,
         "show_all": show_all,
         "exercise_set_name": _name(plan.exercise_set),
-        "acute_advice": [a["clinician"][lang] for a in base.raw["acute_phase"]["advice"]] if plan.acute_advice else [],
+        "acute_advice": [a["clinician"][lang] for a in base.raw["acute_phase"]["advice"]]
+        if plan.acute_advice
+        else [],
     }
 
 

@@ -56,7 +56,9 @@ def plan_get(clinic: Clinic, plan_id: int) -> Plan:
     plan = (
         Plan.objects.filter(clinic=clinic, pk=plan_id)
         .select_related("patient", "assessment")
-        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("domain", "position", "id")))
+        .prefetch_related(
+            Prefetch("items", queryset=PlanItem.objects.order_by("domain", "position", "id"))
+        )
         .first()
     )
     if plan is None:
@@ -65,9 +67,7 @@ def plan_get(clinic: Clinic, plan_id: int) -> Plan:
 
 
 def plan_current(patient: Patient) -> Plan | None:
-    return (
-        patient.plans.prefetch_related("items").order_by("-created_at", "-id").first()
-    )
+    return patient.plans.prefetch_related("items").order_by("-created_at", "-id").first()
 
 
 def retest_list(patient: Patient) -> QuerySet[Retest]:
@@ -85,7 +85,8 @@ def timeline(patient: Patient) -> list[TimelineEntry]:
     """Assessments, plans and re-tests, newest first, in three queries."""
     entries = [TimelineEntry(a.assessment_date, "assessment", a) for a in patient.assessments.all()]
     entries += [
-        TimelineEntry(p.created_at.date(), "plan", p) for p in patient.plans.all().only(
+        TimelineEntry(p.created_at.date(), "plan", p)
+        for p in patient.plans.all().only(
             "id", "created_at", "exercise_set", "assessment_id", "patient_id"
         )
     ]
@@ -100,12 +101,14 @@ def test_series(patient: Patient) -> dict[str, list[tuple[date, float | None, bo
     Returns test -> [(date, value, unable)], oldest first. "unable" has no value.
     """
     series: dict[str, list[tuple[date, float | None, bool]]] = {}
-    for a in patient.assessments.all().only("assessment_date", "inputs"):
+    for a in patient.assessments.all().only("assessment_date", "inputs", "patient_id"):
         for test, value in (a.inputs.get("tests") or {}).items():
             if value is None:
                 continue
             unable = value == "unable"
-            series.setdefault(test, []).append((a.assessment_date, None if unable else value, unable))
+            series.setdefault(test, []).append(
+                (a.assessment_date, None if unable else value, unable)
+            )
     for r in patient.retests.all():
         series.setdefault(r.test, []).append((r.date, r.value, r.unable))
     for points in series.values():

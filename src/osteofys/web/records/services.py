@@ -17,7 +17,9 @@ PATIENT_FIELDS = ("name", "birth_date", "sex", "height_cm", "weight_kg", "cpr")
 
 @transaction.atomic
 def patient_create(*, clinic: Clinic, data: dict[str, Any]) -> Patient:
-    return Patient.objects.create(clinic=clinic, **{f: data.get(f) or _blank(f) for f in PATIENT_FIELDS})
+    return Patient.objects.create(
+        clinic=clinic, **{f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
+    )
 
 
 def _blank(field: str) -> Any:
@@ -81,12 +83,21 @@ def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
         created_by=user,
     )
     items = [
-        PlanItem(plan=plan, exercise=i.exercise, domain=d.domain.value, position=n, dose=_dose(i.dose))
+        PlanItem(
+            plan=plan, exercise=i.exercise, domain=d.domain.value, position=n, dose=_dose(i.dose)
+        )
         for d in core_plan.domains
         for n, i in enumerate(d.items)
     ]
     items += [
-        PlanItem(plan=plan, exercise=i.exercise, domain="staerk", position=100 + n, dose=_dose(i.dose), supervised=True)
+        PlanItem(
+            plan=plan,
+            exercise=i.exercise,
+            domain="staerk",
+            position=100 + n,
+            dose=_dose(i.dose),
+            supervised=True,
+        )
         for n, i in enumerate(core_plan.supervised)
     ]
     PlanItem.objects.bulk_create(items)
@@ -95,7 +106,11 @@ def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
 
 def _dose(dose: Any) -> dict[str, Any]:
     fields = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
-    return {f: list(v) if isinstance(v, tuple) else v for f in fields if (v := getattr(dose, f)) is not None}
+    return {
+        f: list(v) if isinstance(v, tuple) else v
+        for f in fields
+        if (v := getattr(dose, f)) is not None
+    }
 
 
 @transaction.atomic

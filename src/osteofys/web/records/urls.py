@@ -10,13 +10,25 @@ urlpatterns = [
     path("patienter/ny/", views.patient_create, name="patient_create"),
     path("patienter/<int:patient_id>/", views.patient_detail, name="patient_detail"),
     path("patienter/<int:patient_id>/ret/", views.patient_edit, name="patient_edit"),
-    path("patienter/<int:patient_id>/vurdering/", views.assessment_create, name="assessment_create"),
-    path("patienter/<int:patient_id>/vurdering/live/", views.assessment_live, name="assessment_live"),
+    path(
+        "patienter/<int:patient_id>/vurdering/", views.assessment_create, name="assessment_create"
+    ),
+    path(
+        "patienter/<int:patient_id>/vurdering/live/", views.assessment_live, name="assessment_live"
+    ),
     path("patienter/<int:patient_id>/gentest/", views.retest_create, name="retest_create"),
     path("vurderinger/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
     path("vurderinger/<int:assessment_id>/laegebrev/", views.gp_letter, name="gp_letter"),
     path("planer/<int:plan_id>/", views.plan_detail, name="plan_detail"),
     path("planer/<int:plan_id>/tilfoej/", views.plan_item_add, name="plan_item_add"),
-    path("planer/<int:plan_id>/punkt/<int:item_id>/fjern/", views.plan_item_remove, name="plan_item_remove"),
-    path("planer/<int:plan_id>/punkt/<int:item_id>/dosis/", views.plan_item_dose, name="plan_item_dose"),
+    path(
+        "planer/<int:plan_id>/punkt/<int:item_id>/fjern/",
+        views.plan_item_remove,
+        name="plan_item_remove",
+    ),
+    path(
+        "planer/<int:plan_id>/punkt/<int:item_id>/dosis/",
+        views.plan_item_dose,
+        name="plan_item_dose",
+    ),
 ]

@@ -1,4 +1,8 @@
-"""Views for patients, assessments, plans and re-tests. Thin: forms in, services and selectors out."""
+"""Views for patients, assessments, plans and re-tests. Thin: forms in, services and selectors out.
+
+POST-only views look the object up before checking the method, so another clinic's id is a 404
+whatever the method: nothing tells an outsider that the object exists.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from osteofys.web.accounts.selectors import clinic_of
 from osteofys.web.records import clinical, presenters, selectors, services
@@ -30,9 +34,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = selectors.patient_list(clinic, query, request.GET.get("side", 1))
     context = {"page": page, "query": query}
-    if request.headers.get("HX-Request"):
-        return render(request, "records/_patient_rows.html", context)
-    return render(request, "records/patient_list.html", context)
+    template = (
+        "records/_patient_rows.html"
+        if request.headers.get("HX-Request")
+        else "records/patient_list.html"
+    )
+    response = render(request, template, context)
+    # The rows fragment and the full page share a URL: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -67,7 +77,9 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "latest": latest,
         "plan": selectors.plan_current(patient),
         "charts": presenters.charts(selectors.test_series(patient)),
-        "change": presenters.category_change(latest, selectors.retest_list(patient)) if latest else None,
+        "change": presenters.category_change(latest, selectors.retest_list(patient))
+        if latest
+        else None,
         "retest_form": RetestForm(initial={"date": timezone.localdate()}),
     }
     return render(request, "records/patient_detail.html", context)
@@ -81,7 +93,9 @@ def _assessment_forms(request: HttpRequest, patient: Patient) -> tuple[Assessmen
     return AssessmentForm(initial=initial), FractureFormSet(initial=fractures, prefix="brud")
 
 
-def _evaluate(form: AssessmentForm, formset: Any, patient: Patient) -> tuple[dict[str, Any] | None, clinical.Evaluated | None]:
+def _evaluate(
+    form: AssessmentForm, formset: Any, patient: Patient
+) -> tuple[dict[str, Any] | None, clinical.Evaluated | None]:
     """Build the case and run the core. Field errors (types, ranges, dates) land on the form."""
     if not (form.is_valid() and formset.is_valid()):
         return None, None
@@ -90,7 +104,9 @@ def _evaluate(form: AssessmentForm, formset: Any, patient: Patient) -> tuple[dic
     ]
     case = form.to_case(patient, fractures)
     final = form.cleaned_data.get("final_category") or None
-    evaluated = clinical.evaluate(case, final_category=final, hirit=form.cleaned_data.get("hirit", False))
+    evaluated = clinical.evaluate(
+        case, final_category=final, hirit=form.cleaned_data.get("hirit", False)
+    )
     presenters.attach_issues(form, formset, evaluated)
     return case, evaluated
 
@@ -107,13 +123,20 @@ def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
             final = form.cleaned_data.get("final_category") or suggested
             reason = form.cleaned_data.get("override_reason", "").strip()
             if final != suggested and not reason:
-                form.add_error("override_reason", _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."))
+                form.add_error(
+                    "override_reason",
+                    _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."),
+                )
             else:
                 assessment = services.assessment_record(
                     patient=patient,
                     user=request.user,  # type: ignore[arg-type]
                     case=case,
-                    evaluated=clinical.evaluate(case, final_category=final or None, hirit=form.cleaned_data.get("hirit", False)),
+                    evaluated=clinical.evaluate(
+                        case,
+                        final_category=final or None,
+                        hirit=form.cleaned_data.get("hirit", False),
+                    ),
                     final_category=final,
                     override_reason=reason,
                 )
@@ -123,21 +146,26 @@ def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         "patient": patient,
         "form": form,
         "formset": formset,
-        "result": presenters.result(evaluated.document) if evaluated and evaluated.document else None,
+        "result": presenters.result(evaluated.document)
+        if evaluated and evaluated.document
+        else None,
     }
     return render(request, "records/assessment_form.html", context)
 
 
 @login_required
-@require_POST
 def assessment_live(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The live result panel (htmx): the suggestion for what is typed so far. Nothing is saved."""
     patient = selectors.patient_get(clinic_of(request.user), patient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form, formset = AssessmentForm(request.POST), FractureFormSet(request.POST, prefix="brud")
     _, evaluated = _evaluate(form, formset, patient)
     errors = presenters.error_list(form, formset)
     result = presenters.result(evaluated.document) if evaluated and evaluated.document else None
-    return render(request, "records/_result.html", {"result": result, "errors": errors, "live": True})
+    return render(
+        request, "records/_result.html", {"result": result, "errors": errors, "live": True}
+    )
 
 
 @login_required
@@ -172,24 +200,31 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def plan_item_remove(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = selectors.plan_get(clinic_of(request.user), plan_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.plan_item_remove(plan=plan, item_id=item_id)
     messages.success(request, _("Øvelsen er fjernet fra planen."))
     return redirect("records:plan_detail", plan_id=plan.pk)
 
 
 @login_required
-@require_POST
 def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = selectors.plan_get(clinic_of(request.user), plan_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     item = next((i for i in plan.items.all() if i.pk == item_id), None)
     form = DoseForm(request.POST)
     if item is None or not form.is_valid():
-        messages.error(request, _("Dosis blev ikke gemt: ") + "; ".join(
-            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()
-        ))
+        messages.error(
+            request,
+            _("Dosis blev ikke gemt: ")
+            + "; ".join(
+                f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
+                for f, e in form.errors.items()
+            ),
+        )
         return redirect("records:plan_detail", plan_id=plan.pk)
     services.plan_item_dose(plan=plan, item_id=item_id, dose=form.dose())
     messages.success(request, _("Dosis er gemt."))
@@ -197,9 +232,10 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
 
 
 @login_required
-@require_POST
 def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(clinic_of(request.user), plan_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     outcome = presenters.add_exercise(plan, request.POST)
     if outcome.error:
         messages.error(request, outcome.error)
@@ -210,9 +246,10 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def retest_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get(clinic_of(request.user), patient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = RetestForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -233,7 +270,9 @@ def retest_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         "latest": latest,
         "plan": selectors.plan_current(patient),
         "charts": presenters.charts(selectors.test_series(patient)),
-        "change": presenters.category_change(latest, selectors.retest_list(patient)) if latest else None,
+        "change": presenters.category_change(latest, selectors.retest_list(patient))
+        if latest
+        else None,
         "retest_form": form,
     }
     return render(request, "records/patient_detail.html", context, status=400)

@@ -6,122 +6,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('birth_date', models.DateField(verbose_name='fødselsdato')),
-                ('sex', models.CharField(choices=[('female', 'Kvinde'), ('male', 'Mand')], max_length=10, verbose_name='køn')),
-                ('height_cm', models.FloatField(blank=True, null=True, verbose_name='højde (cm)')),
-                ('weight_kg', models.FloatField(blank=True, null=True, verbose_name='vægt (kg)')),
-                ('cpr', models.CharField(blank=True, max_length=10, verbose_name='CPR-nummer')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patients', to='accounts.clinic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                ("birth_date", models.DateField(verbose_name="fødselsdato")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Kvinde"), ("male", "Mand")],
+                        max_length=10,
+                        verbose_name="køn",
+                    ),
+                ),
+                ("height_cm", models.FloatField(blank=True, null=True, verbose_name="højde (cm)")),
+                ("weight_kg", models.FloatField(blank=True, null=True, verbose_name="vægt (kg)")),
+                ("cpr", models.CharField(blank=True, max_length=10, verbose_name="CPR-nummer")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patients",
+                        to="accounts.clinic",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessment_date', models.DateField(verbose_name='undersøgelsesdato')),
-                ('inputs', models.JSONField()),
-                ('result', models.JSONField()),
-                ('suggested_category', models.CharField(blank=True, choices=[('traeningsaktiv', 'Træningsaktiv'), ('traeningsaktiv_med_hensyn', 'Træningsaktiv med hensyn'), ('hverdagsaktiv', 'Hverdagsaktiv'), ('hverdagsaktiv_med_hensyn', 'Hverdagsaktiv med hensyn'), ('funktionsbegraenset', 'Funktionsbegrænset')], max_length=40)),
-                ('final_category', models.CharField(blank=True, choices=[('traeningsaktiv', 'Træningsaktiv'), ('traeningsaktiv_med_hensyn', 'Træningsaktiv med hensyn'), ('hverdagsaktiv', 'Hverdagsaktiv'), ('hverdagsaktiv_med_hensyn', 'Hverdagsaktiv med hensyn'), ('funktionsbegraenset', 'Funktionsbegrænset')], max_length=40, verbose_name='valgt kategori')),
-                ('override_reason', models.TextField(blank=True, verbose_name='begrundelse for afvigelse')),
-                ('acute_phase_active', models.BooleanField(null=True)),
-                ('referral_recommended', models.BooleanField(null=True)),
-                ('kb_version', models.CharField(max_length=20)),
-                ('kb_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='records.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assessment_date", models.DateField(verbose_name="undersøgelsesdato")),
+                ("inputs", models.JSONField()),
+                ("result", models.JSONField()),
+                (
+                    "suggested_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("traeningsaktiv", "Træningsaktiv"),
+                            ("traeningsaktiv_med_hensyn", "Træningsaktiv med hensyn"),
+                            ("hverdagsaktiv", "Hverdagsaktiv"),
+                            ("hverdagsaktiv_med_hensyn", "Hverdagsaktiv med hensyn"),
+                            ("funktionsbegraenset", "Funktionsbegrænset"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "final_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("traeningsaktiv", "Træningsaktiv"),
+                            ("traeningsaktiv_med_hensyn", "Træningsaktiv med hensyn"),
+                            ("hverdagsaktiv", "Hverdagsaktiv"),
+                            ("hverdagsaktiv_med_hensyn", "Hverdagsaktiv med hensyn"),
+                            ("funktionsbegraenset", "Funktionsbegrænset"),
+                        ],
+                        max_length=40,
+                        verbose_name="valgt kategori",
+                    ),
+                ),
+                (
+                    "override_reason",
+                    models.TextField(blank=True, verbose_name="begrundelse for afvigelse"),
+                ),
+                ("acute_phase_active", models.BooleanField(null=True)),
+                ("referral_recommended", models.BooleanField(null=True)),
+                ("kb_version", models.CharField(max_length=20)),
+                ("kb_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.clinic",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="records.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-assessment_date', '-id'],
+                "ordering": ["-assessment_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('exercise_set', models.CharField(choices=[('traeningsaktiv', 'Træningsaktiv'), ('traeningsaktiv_med_hensyn', 'Træningsaktiv med hensyn'), ('hverdagsaktiv', 'Hverdagsaktiv'), ('hverdagsaktiv_med_hensyn', 'Hverdagsaktiv med hensyn'), ('funktionsbegraenset', 'Funktionsbegrænset')], max_length=40)),
-                ('acute_advice', models.BooleanField(default=False)),
-                ('caps', models.JSONField(default=dict)),
-                ('kb_version', models.CharField(max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='records.assessment')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='records.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "exercise_set",
+                    models.CharField(
+                        choices=[
+                            ("traeningsaktiv", "Træningsaktiv"),
+                            ("traeningsaktiv_med_hensyn", "Træningsaktiv med hensyn"),
+                            ("hverdagsaktiv", "Hverdagsaktiv"),
+                            ("hverdagsaktiv_med_hensyn", "Hverdagsaktiv med hensyn"),
+                            ("funktionsbegraenset", "Funktionsbegrænset"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("acute_advice", models.BooleanField(default=False)),
+                ("caps", models.JSONField(default=dict)),
+                ("kb_version", models.CharField(max_length=20)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="records.assessment",
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.clinic",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="records.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanItem',
+            name="PlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('exercise', models.CharField(max_length=60)),
-                ('domain', models.CharField(max_length=10)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('dose', models.JSONField(default=dict)),
-                ('supervised', models.BooleanField(default=False)),
-                ('precaution_confirmed', models.BooleanField(default=False)),
-                ('precaution_note', models.TextField(blank=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='records.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("exercise", models.CharField(max_length=60)),
+                ("domain", models.CharField(max_length=10)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("dose", models.JSONField(default=dict)),
+                ("supervised", models.BooleanField(default=False)),
+                ("precaution_confirmed", models.BooleanField(default=False)),
+                ("precaution_note", models.TextField(blank=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="records.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain', 'position', 'id'],
+                "ordering": ["domain", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Retest',
+            name="Retest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('test', models.CharField(choices=[('tug_s', 'Timed Up and Go (s)'), ('sit_to_stand_5x_s', '5 × rejse-sætte-sig (s)'), ('tandem_stance_s', 'Tandemstand (s)'), ('chair_stand_30s', '30 s rejse-sætte-sig (antal)'), ('one_leg_stance_s', 'Stå på ét ben (s)'), ('gait_speed_m_s', 'Ganghastighed (m/s)'), ('grip_kg', 'Grebsstyrke (kg)')], max_length=30, verbose_name='test')),
-                ('date', models.DateField(verbose_name='dato')),
-                ('value', models.FloatField(blank=True, null=True, verbose_name='resultat')),
-                ('unable', models.BooleanField(default=False, verbose_name='kunne ikke gennemføre')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retests', to='records.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "test",
+                    models.CharField(
+                        choices=[
+                            ("tug_s", "Timed Up and Go (s)"),
+                            ("sit_to_stand_5x_s", "5 × rejse-sætte-sig (s)"),
+                            ("tandem_stance_s", "Tandemstand (s)"),
+                            ("chair_stand_30s", "30 s rejse-sætte-sig (antal)"),
+                            ("one_leg_stance_s", "Stå på ét ben (s)"),
+                            ("gait_speed_m_s", "Ganghastighed (m/s)"),
+                            ("grip_kg", "Grebsstyrke (kg)"),
+                        ],
+                        max_length=30,
+                        verbose_name="test",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="dato")),
+                ("value", models.FloatField(blank=True, null=True, verbose_name="resultat")),
+                (
+                    "unable",
+                    models.BooleanField(default=False, verbose_name="kunne ikke gennemføre"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.clinic",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retests",
+                        to="records.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'id'],
+                "ordering": ["date", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['clinic', 'name'], name='records_pat_clinic__bc32ae_idx'),
+            model_name="patient",
+            index=models.Index(fields=["clinic", "name"], name="records_pat_clinic__bc32ae_idx"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['patient', '-assessment_date'], name='records_ass_patient_16a6b5_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["patient", "-assessment_date"], name="records_ass_patient_16a6b5_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='retest',
-            index=models.Index(fields=['patient', 'test', 'date'], name='records_ret_patient_23985d_idx'),
+            model_name="retest",
+            index=models.Index(
+                fields=["patient", "test", "date"], name="records_ret_patient_23985d_idx"
+            ),
         ),
     ]

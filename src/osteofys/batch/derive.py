@@ -1,0 +1,309 @@
+"""From parsed registry rows to the findings record of every citizen, as polars columns.
+
+Column for column this is `rules.findings.derive` applied to the case that
+`osteofys.batch.cases.registry_case` builds; the property tests hold the two to that.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+import polars as pl
+
+from osteofys.batch.mapping import CodeSet, RegistryMapping
+from osteofys.rules.case import Case, Patient, case_fields
+from osteofys.rules.dates import add_months
+from osteofys.rules.findings import DIAGNOSTIC_SITES, FINDINGS, derive
+
+_KIND_TYPES: dict[str, pl.DataType] = {
+    "num": pl.Float64(),
+    "int": pl.Int64(),
+    "bool": pl.Boolean(),
+    "choice": pl.String(),
+    "conditions": pl.List(pl.String()),
+}
+_DERIVED_TYPES: dict[str, pl.DataType] = {
+    "age_years": pl.Int64(),
+    "bmi": pl.Float64(),
+    "has_dxa": pl.Boolean(),
+    "min_t": pl.Float64(),
+    "sts5_s": pl.Float64(),
+    "sts5_unable": pl.Boolean(),
+    "hirit_enabled_by_clinician": pl.Boolean(),
+    "has_any_fracture": pl.Boolean(),
+    "has_vertebral_fracture": pl.Boolean(),
+    "has_diagnostic_fracture": pl.Boolean(),
+    "has_diagnostic_hip_fracture": pl.Boolean(),
+    "low_energy_fracture_count": pl.Int64(),
+    "low_energy_vertebral_fracture_count": pl.Int64(),
+    "single_peripheral_fracture_only": pl.Boolean(),
+    "adult_low_energy_fracture": pl.Boolean(),
+    "has_acute_site_fracture": pl.Boolean(),
+    "months_since_last_acute_site_fracture": pl.Int64(),
+    "months_since_last_vertebral_fracture": pl.Int64(),
+}
+
+
+def finding_types() -> dict[str, pl.DataType]:
+    """The polars type of every finding of the core (a new finding must be given one here)."""
+    by_field = {path.split(".", 1)[1]: kind[0] for path, kind in case_fields().items()}
+    out = {}
+    for name in sorted(FINDINGS):
+        if name in _DERIVED_TYPES:
+            out[name] = _DERIVED_TYPES[name]
+        elif by_field.get(name) in _KIND_TYPES:
+            out[name] = _KIND_TYPES[by_field[name]]
+        else:
+            raise KeyError(f"finding {name!r} has no polars type in osteofys.batch.derive")
+    return out
+
+
+# Findings the registry files can give; every other finding is what the core derives for a case
+# with only the patient's birth date and sex recorded.
+REGISTRY_FINDINGS = frozenset(
+    {
+        "age_years",
+        "sex",
+        "bmi",
+        "osteoporosis_diagnosed",
+        "menopause_age",
+        "smoking",
+        "alcohol_units_per_week",
+        "parent_hip_fracture",
+        "falls_last_12_months",
+        "height_loss_cm",
+        "glucocorticoid_mg_per_day",
+        "glucocorticoid_months",
+        "aromatase_inhibitor",
+        "antiandrogen_therapy",
+        "conditions",
+        *(n for n in _DERIVED_TYPES if "fracture" in n),
+    }
+)
+
+
+def absent_values() -> dict[str, object]:
+    """What the core derives for each finding the registry cannot give (mostly None)."""
+    bare = Case(assessment_date=date(2000, 1, 1), patient=Patient(date(1950, 1, 1), "female"))
+    values = derive(bare, 0).values
+    return {name: values[name] for name in FINDINGS - REGISTRY_FINDINGS}
+
+
+# --- calendar arithmetic as expressions -------------------------------------------------------
+
+
+def window_start(on: date, months: int) -> date:
+    """The first day d with `on < add_months(d, months)`: events from it up to the day before
+    `on` lie within the window (`cases.within`). add_months only grows with d, so the days that
+    qualify are exactly those from this one on."""
+    day = add_months(on, -months) - timedelta(days=3)
+    while add_months(day, months) <= on:
+        day += timedelta(days=1)
+    return day
+
+
+def age_on(birth: pl.Expr, when: pl.Expr) -> pl.Expr:
+    """Completed years, as `rules.dates.age_on`."""
+
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    before_birthday = (month_day(when) < month_day(birth)).cast(pl.Int32)
+    return (when.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday).cast(
+        pl.Int64
+    )
+
+
+def completed_months(start: pl.Expr, end: date) -> pl.Expr:
+    """Whole calendar months from `start` to `end`, as `rules.dates.completed_months`."""
+    months = (end.year - start.dt.year().cast(pl.Int64)) * 12 + (
+        end.month - start.dt.month().cast(pl.Int64)
+    )
+    days_in_month = calendar.monthrange(end.year, end.month)[1]
+    # add_months(start, n) lands in end's month on min(start.day, days in that month).
+    overshoots = pl.min_horizontal(start.dt.day().cast(pl.Int64), pl.lit(days_in_month)) > end.day
+    return months - ((months > 0) & overshoots).cast(pl.Int64)
+
+
+def matches(codes: CodeSet, code: pl.Expr) -> pl.Expr:
+    """The normalised code starts with one of the prefixes."""
+    parts = [
+        code.str.slice(0, n).is_in(pl.Series(ps, dtype=pl.String).implode())
+        for n, ps in codes.by_length().items()
+    ]
+    if not parts:
+        return pl.lit(False)
+    out = parts[0]
+    for part in parts[1:]:
+        out = out | part
+    return out
+
+
+def normalised_icd10(code: pl.Expr) -> pl.Expr:
+    """`mapping.normalise_icd10` as an expression: no dots, upper case, no SKS `D` prefix."""
+    bare = code.str.strip_chars().str.to_uppercase().str.replace_all(".", "", literal=True)
+    return bare.str.replace(r"^D([A-Z])", "$1")
+
+
+def normalised_atc(code: pl.Expr) -> pl.Expr:
+    return code.str.strip_chars().str.to_uppercase()
+
+
+# --- per-citizen facts from the relevant rows -------------------------------------------------
+
+
+def diagnosis_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> pl.LazyFrame:
+    """One row per citizen with diagnoses that matter: fractures, conditions, already known.
+
+    `rows` are valid diagnoses with `_id`, `_code` (normalised), `_date` and `_birth_date`.
+    """
+    code = pl.col("_code")
+    site: pl.Expr = pl.lit(None, dtype=pl.String)
+    for name, codes in reversed(mapping.fracture_sites):
+        site = pl.when(matches(codes, code)).then(pl.lit(name)).otherwise(site)
+    names = sorted(cid for cid, _ in mapping.conditions)
+    sets = dict(mapping.conditions)
+    # Row-wise tests first: expressions inside a group-by run once per group, not vectorised.
+    before = rows.filter(pl.col("_date") < on).with_columns(
+        _site=site,
+        _known=matches(mapping.known_icd10, code),
+        **{f"_condition:{c}": matches(sets[c], code) for c in names},
+    )
+    fractures = (
+        before.filter(
+            pl.col("_site").is_not_null()
+            & (age_on(pl.col("_birth_date"), pl.col("_date")) >= mapping.fracture_min_age)
+        )
+        .select("_id", "_site", "_date", "_birth_date")
+        .unique()
+        .with_columns(
+            _diagnostic=pl.col("_site").is_in(sorted(DIAGNOSTIC_SITES)),
+            _vertebra=pl.col("_site") == "vertebra",
+            _adult=age_on(pl.col("_birth_date"), pl.col("_date")) >= mapping.adult_age,
+        )
+        .group_by("_id")
+        .agg(_fracture_facts())
+    )
+    listed = pl.concat_list(
+        [pl.when(pl.col(f"_condition:{c}")).then(pl.lit(c)) for c in names]
+    ).list.drop_nulls()
+    other = (
+        before.group_by("_id")
+        .agg(pl.col("_known").any(), *[pl.col(f"_condition:{c}").any() for c in names])
+        .select("_id", _known_diagnosis="_known", _conditions=listed)
+    )
+    return other.join(fractures, on="_id", how="full", coalesce=True)
+
+
+def _fracture_facts() -> list[pl.Expr]:
+    when = pl.col("_date")
+    diagnostic, vertebra = pl.col("_diagnostic"), pl.col("_vertebra")
+    return [
+        pl.len().cast(pl.Int64).alias("low_energy_fracture_count"),
+        vertebra.sum().cast(pl.Int64).alias("low_energy_vertebral_fracture_count"),
+        vertebra.any().alias("has_vertebral_fracture"),
+        diagnostic.any().alias("has_diagnostic_fracture"),
+        (pl.col("_site") == "hip").any().alias("has_diagnostic_hip_fracture"),
+        ((pl.len() == 1) & ~diagnostic.first()).alias("single_peripheral_fracture_only"),
+        pl.col("_adult").any().alias("adult_low_energy_fracture"),
+        when.filter(diagnostic).max().alias("_last_acute_site_fracture"),
+        when.filter(vertebra).max().alias("_last_vertebral_fracture"),
+    ]
+
+
+def prescription_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> pl.LazyFrame:
+    """One row per citizen with dispensings that matter: glucocorticoid DDD, hormone therapy,
+    osteoporosis treatment, each within its window. `rows` are valid prescriptions with `_id`,
+    `_code` (normalised ATC), `_date` and `_ddd`."""
+    code, when = pl.col("_code"), pl.col("_date")
+    rules = mapping.drug_rules()
+    within = {
+        name: matches(rule.atc, code) & (when >= window_start(on, rule.window_months)) & (when < on)
+        for name, rule in rules.items()
+    }
+    return (
+        rows.with_columns(**{f"_in:{name}": test for name, test in within.items()})
+        .group_by("_id")
+        .agg(
+            _gc_ddd=pl.col("_ddd").filter(pl.col("_in:glucocorticoids")).sum(),
+            aromatase_inhibitor=pl.col("_in:aromatase_inhibitor").any(),
+            antiandrogen_therapy=pl.col("_in:antiandrogen_therapy").any(),
+            _known_treatment=pl.col("_in:already_known").any(),
+        )
+    )
+
+
+def findings(
+    people: pl.LazyFrame,
+    diagnoses: pl.LazyFrame,
+    prescriptions: pl.LazyFrame,
+    mapping: RegistryMapping,
+    on: date,
+    names: frozenset[str] = FINDINGS,
+) -> pl.LazyFrame:
+    """Every citizen's findings record (the columns in `names`), beside `_id`, `_birth_date`.
+
+    `people` are the valid citizens as `inputs.citizens` parses them; `diagnoses` and
+    `prescriptions` the per-citizen facts above.
+    """
+    types = finding_types()
+    mg_per_day, months = mapping.gc_course
+    min_ddd = mapping.glucocorticoids.min_ddd or 0.0
+    qualifies = pl.col("_gc_ddd").fill_null(0.0) >= min_ddd
+    height, weight = pl.col("_height_cm"), pl.col("_weight_kg")
+    registry: dict[str, pl.Expr] = {
+        "age_years": age_on(pl.col("_birth_date"), pl.lit(on)),
+        "sex": pl.col("_sex"),
+        "bmi": weight / (height / 100).pow(2),
+        "osteoporosis_diagnosed": pl.col("_known_diagnosis").fill_null(False)
+        | pl.col("_known_treatment").fill_null(False),
+        **{
+            name: pl.col(f"_{name}")
+            for name in (
+                "menopause_age",
+                "smoking",
+                "alcohol_units_per_week",
+                "parent_hip_fracture",
+                "falls_last_12_months",
+                "height_loss_cm",
+            )
+        },
+        "glucocorticoid_mg_per_day": pl.when(qualifies).then(mg_per_day).otherwise(0.0),
+        "glucocorticoid_months": pl.when(qualifies).then(months).otherwise(0.0),
+        "aromatase_inhibitor": pl.col("aromatase_inhibitor").fill_null(False),
+        "antiandrogen_therapy": pl.col("antiandrogen_therapy").fill_null(False),
+        "conditions": pl.col("_conditions").fill_null(pl.lit([], dtype=types["conditions"])),
+        "has_any_fracture": pl.col("low_energy_fracture_count").fill_null(0) > 0,
+        **{
+            name: pl.col(name).fill_null(False)
+            for name in (
+                "has_vertebral_fracture",
+                "has_diagnostic_fracture",
+                "has_diagnostic_hip_fracture",
+                "single_peripheral_fracture_only",
+                "adult_low_energy_fracture",
+            )
+        },
+        "has_acute_site_fracture": pl.col("has_diagnostic_fracture").fill_null(False),
+        "low_energy_fracture_count": pl.col("low_energy_fracture_count").fill_null(0),
+        "low_energy_vertebral_fracture_count": pl.col(
+            "low_energy_vertebral_fracture_count"
+        ).fill_null(0),
+        "months_since_last_acute_site_fracture": completed_months(
+            pl.col("_last_acute_site_fracture"), on
+        ),
+        "months_since_last_vertebral_fracture": completed_months(
+            pl.col("_last_vertebral_fracture"), on
+        ),
+    }
+    absent = absent_values()
+    columns = [
+        (registry[n] if n in registry else pl.lit(absent[n])).cast(types[n]).alias(n)
+        for n in sorted(names)
+    ]
+    return (
+        people.join(diagnoses, on="_id", how="left")
+        .join(prescriptions, on="_id", how="left")
+        .select("_id", "_birth_date", *columns)
+    )

@@ -1,0 +1,178 @@
+"""End to end in a real browser (Debian's Chromium driven by Playwright): the whole clinical flow
+from first setup to the follow-up chart, against the real server, with screenshots in docs/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "Knogle-sund-2026!"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    assert Path(CHROMIUM).exists(), "install Debian's Chromium: apt-get install -y chromium"
+    port = _free_port()
+    env = {**os.environ, "OSTEOFYS_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    env.pop("OSTEOFYS_DATABASE_URL", None)
+    osteofys = Path(sys.executable).with_name("osteofys")
+    proc = subprocess.Popen(
+        [str(osteofys), "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "server died"
+        time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_clinical_flow_in_a_real_browser(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="da-DK")
+        page.set_default_timeout(15_000)
+
+        # 1. Setup: the first page of a fresh install.
+        page.goto(server + "/")
+        expect(page).to_have_url(server + "/konto/setup/")
+        page.fill("[name=clinic_name]", "Fysioterapi Østerbro")
+        page.fill("[name=full_name]", "Søren Ærø")
+        page.fill("[name=username]", "soeren")
+        page.fill("[name=password1]", PASSWORD)
+        page.fill("[name=password2]", PASSWORD)
+        page.screenshot(path=SHOTS / "01-setup.png", full_page=True)
+        page.click("main button[type=submit]")
+        expect(page.locator("body")).to_contain_text("Fysioterapi Østerbro")
+
+        # 2. Log out and in again.
+        page.click("form.logout button")
+        expect(page).to_have_url(server + "/konto/login/")
+        page.fill("[name=username]", "soeren")
+        page.fill("[name=password]", PASSWORD)
+        page.screenshot(path=SHOTS / "02-login.png", full_page=True)
+        page.click("main button[type=submit]")
+        expect(page).to_have_url(server + "/patienter/")
+
+        # 3. New patient.
+        page.click("text=Ny patient")
+        page.fill("[name=name]", "Birthe Mølgaard")
+        page.fill("[name=birth_date]", "1960-02-03")
+        page.select_option("[name=sex]", "female")
+        page.fill("[name=height_cm]", "165")
+        page.fill("[name=weight_kg]", "65")
+        page.fill("[name=cpr]", "030260-1234")
+        page.screenshot(path=SHOTS / "03-new-patient.png", full_page=True)
+        page.click("main button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("Birthe Mølgaard")
+        assert "0302601234" not in page.url and "1234" not in page.content().replace("030260-****", "")
+
+        # 4. Assessment with the live result.
+        page.click("text=Ny vurdering >> nth=0")
+        form = page.locator("#assessment-form")
+        form.locator("[name=function__walking_aid]").select_option("none")
+        form.locator("[name=function__needs_help_daily_activities]").select_option("false")
+        form.locator("[name=function__sedentary_due_to_disease]").select_option("false")
+        form.locator("[name=function__training_days_per_week]").fill("3")
+        form.locator("[name=function__training_months]").fill("24")
+        form.locator("[name=function__everyday_activity]").select_option("active")
+        form.locator("[name=function__new_sudden_back_pain]").select_option("false")
+        form.locator("[name=function__neurological_symptoms]").select_option("false")
+        form.locator("[name=dxa__date]").fill("2026-03-10")
+        form.locator("[name=dxa__lumbar_spine]").fill("-2,7")
+        form.locator("[name=tests__tug_s]").fill("8,5")
+        form.locator("[name=tests__sit_to_stand_5x_s]").fill("10,5")
+        form.locator("[name=tests__tandem_stance_s]").fill("30")
+        form.locator("[name=risk_factors__falls_last_12_months]").fill("0")
+        form.locator("[name=brud-0-site]").select_option("vertebra")
+        form.locator("[name=brud-0-date]").fill("2026-09-20")
+        form.locator("[name=brud-0-low_energy]").select_option("true")
+        result = page.locator("#result")
+        expect(result).to_contain_text("Træningsaktiv med hensyn")
+        expect(result).to_contain_text("Akut fase")
+        page.screenshot(path=SHOTS / "04-assessment-live.png", full_page=True)
+
+        # Bad input is shown inline in Danish, and nothing typed is lost.
+        form.locator("[name=tests__tug_s]").fill("500")
+        form.locator("[name=tests__tug_s]").blur()
+        expect(result).to_contain_text("3–120")
+        form.locator("[name=tests__tug_s]").fill("8,5")
+        form.locator("[name=tests__tug_s]").blur()
+        expect(result).to_contain_text("Træningsaktiv med hensyn")
+
+        # 5. Override: choosing another category needs a reason.
+        form.locator("[name=final_category]").select_option("hverdagsaktiv_med_hensyn")
+        page.click("text=Gem vurdering")
+        expect(page.locator("body")).to_contain_text("Skriv en begrundelse")
+        expect(page.locator("[name=function__training_months]")).to_have_value("24")
+        page.fill("[name=override_reason]", "Træner kun let efter bruddet; starter forsigtigt.")
+        page.click("text=Gem vurdering")
+        expect(page.locator("body")).to_contain_text("Vurderingen er gemt")
+        expect(page.locator("body")).to_contain_text("Træner kun let efter bruddet")
+        page.screenshot(path=SHOTS / "05-override.png", full_page=True)
+
+        # 6. Plan edit: change a dose, remove an exercise, add one.
+        page.click("a[href*='/planer/'] >> nth=0")
+        expect(page.locator("h1")).to_contain_text("plan", ignore_case=True)
+        first = page.locator("details.dose-edit").first
+        first.locator("summary").click()
+        first.locator("[name=sets]").fill("3")
+        first.locator("button[type=submit]").click()
+        expect(page.locator("body")).to_contain_text("Dosis er gemt")
+        page.once("dialog", lambda d: d.accept())
+        page.locator("form.inline-form button").first.click()
+        expect(page.locator("body")).to_contain_text("Øvelsen er fjernet")
+        add = page.locator("form.add-form")
+        add.locator("[name=exercise]").select_option(index=1)
+        add.locator("button[type=submit]").click()
+        expect(page.locator("body")).to_contain_text("Øvelsen er tilføjet")
+        page.screenshot(path=SHOTS / "06-plan-edit.png", full_page=True)
+
+        # 7. Re-test.
+        page.goto(server + "/patienter/")
+        page.click("text=Birthe Mølgaard")
+        page.select_option("[name=test]", "tug_s")
+        page.fill("[name=date]", date.today().isoformat())
+        page.fill("[name=value]", "14,8")
+        page.click("text=Gem gentest")
+        expect(page.locator("body")).to_contain_text("Gentest er gemt")
+        page.screenshot(path=SHOTS / "07-retest.png", full_page=True)
+
+        # 8. Chart: TUG over time, with the cut-off line and the change since last time.
+        chart = page.locator("[data-chart]").first
+        expect(chart.locator("canvas")).to_have_count(1)
+        expect(page.locator("body")).to_contain_text("6,3")  # 14,8 − 8,5
+        chart.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / "08-chart.png", full_page=True)
+        browser.close()
