@@ -1,4 +1,4 @@
-"""Tenancy: every patient-scoped URL answers 404 to a user of another clinic, and lists never leak."""
+"""Tenancy: every patient-scoped URL is a 404 for a user of another clinic; lists never leak."""
 
 from __future__ import annotations
 

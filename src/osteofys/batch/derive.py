@@ -185,9 +185,17 @@ def diagnosis_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> p
         .group_by("_id")
         .agg(_fracture_facts())
     )
-    listed = pl.concat_list(
-        [pl.when(pl.col(f"_condition:{c}")).then(pl.lit(c)) for c in names]
-    ).list.drop_nulls()
+    # Joined and split again: much faster in polars than building the list from parts.
+    joined = pl.concat_str(
+        [pl.when(pl.col(f"_condition:{c}")).then(pl.lit(c)) for c in names],
+        separator=";",
+        ignore_nulls=True,
+    )
+    listed = (
+        pl.when(joined == "")
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(joined.str.split(";"))
+    )
     other = (
         before.group_by("_id")
         .agg(pl.col("_known").any(), *[pl.col(f"_condition:{c}").any() for c in names])

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.data_dir:
         os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
-    if not 0 < args.port < 65536:  # noqa: PLR2004
+    if not 0 < args.port < 65536:
         print(f"--port = {args.port} er ikke en gyldig port (1–65535).", file=sys.stderr)
         return EXIT_USAGE
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")

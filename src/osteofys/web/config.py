@@ -27,5 +27,5 @@ def secret_key(directory: Path) -> str:
 
 
 def database_url(directory: Path) -> str:
-    """OSTEOFYS_DATABASE_URL (PostgreSQL for multi-user sites), else SQLite in the data directory."""
+    """OSTEOFYS_DATABASE_URL (PostgreSQL for several users), else SQLite in the data directory."""
     return os.environ.get("OSTEOFYS_DATABASE_URL") or f"sqlite:///{directory / 'osteofys.sqlite3'}"

@@ -28,4 +28,4 @@ def normalise(raw: str) -> str | None:
 
 def masked(cpr: str) -> str:
     """'DDMMÅÅ-****': enough to recognise the person, not enough to misuse the number."""
-    return f"{cpr[:6]}-****" if len(cpr) == 10 else ""  # noqa: PLR2004
+    return f"{cpr[:6]}-****" if len(cpr) == 10 else ""

@@ -11,10 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules.case import (
-    EVERYDAY_ACTIVITY,
     FRACTURE_SITES,
-    SMOKING,
-    WALKING_AIDS,
     case_fields,
 )
 from osteofys.web.records import clinical

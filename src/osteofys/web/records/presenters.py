@@ -172,7 +172,7 @@ def plain_label(path: str) -> str:
     if path.startswith("fractures["):
         index = int(path[len("fractures[") : path.index("]")])
         part = {"date": _("dato"), "low_energy": _("lavenergi"), "site": _("sted")}.get(
-            path.split(".")[-1], ""
+            path.rsplit(".", maxsplit=1)[-1], ""
         )
         return f"{_('Brud')} {index + 1}: {part}"
     return str(labels.get(path, {}).get(lang) or field_label(base, path, lang))
@@ -225,16 +225,15 @@ def error_list(form: AssessmentForm, formset: Any) -> list[str]:
 
 
 def assessment_initial(patient: Any, latest: Assessment | None) -> dict[str, Any]:
-    """Start a new assessment from the last one (what rarely changes), or from the patient record."""
+    """Start a new assessment from the last one (what rarely changes), or the patient record."""
     initial: dict[str, Any] = {"assessment_date": date.today(), "fractures_recorded": True}
     inputs = latest.inputs if latest else {}
     for section in ("patient", "risk_factors", "dxa", "function"):
         for name, value in (inputs.get(section) or {}).items():
             if value is None:
                 continue
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            initial[f"{section}__{name}"] = value
+            shown = ("true" if value else "false") if isinstance(value, bool) else value
+            initial[f"{section}__{name}"] = shown
     initial.setdefault("patient__height_cm", patient.height_cm)
     initial.setdefault("patient__weight_kg", patient.weight_kg)
     initial["_fractures"] = [
@@ -253,7 +252,7 @@ def charts(series: dict[str, list[tuple[date, float | None, bool]]]) -> list[dic
         values = [p for p in points if p[1] is not None]
         cutoff = CHART_CUTOFFS.get(test)
         change = None
-        if len(values) >= 2:  # noqa: PLR2004
+        if len(values) >= 2:
             change = round(values[-1][1] - values[-2][1], 2)  # type: ignore[operator]
         out.append(
             {
@@ -401,8 +400,9 @@ def add_exercise(plan: Plan, post: Any) -> AddOutcome:
     if not safe and not (post.get("confirm") and note):
         return AddOutcome(
             error=_(
-                "Øvelsen bryder et hensyn for denne patient (stød, foroverbøjning eller faldrisiko). "
-                "Sæt flueben i bekræftelsen og skriv en begrundelse for at tilføje den."
+                "Øvelsen bryder et hensyn for denne patient (stød, foroverbøjning eller "
+                "faldrisiko). Sæt flueben i bekræftelsen og skriv en begrundelse for at "
+                "tilføje den."
             )
         )
     category = plan.exercise_set if plan.exercise_set in exercise.categories else "default"

@@ -47,7 +47,8 @@ def assessment_record(
 ) -> Assessment:
     """Store inputs, suggestion, the final choice with its reason, KB version/hash and trace,
     and make the training plan from the confirmed result."""
-    assert evaluated.assessment is not None and evaluated.document is not None
+    if evaluated.assessment is None or evaluated.document is None:
+        raise ValueError("only a case that passed validation can be recorded")
     doc = evaluated.document
     suggested = doc["category"] or ""
     assessment = Assessment.objects.create(
