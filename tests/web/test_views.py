@@ -288,7 +288,10 @@ def test_plan_edit_remove_dose_and_add_with_precaution_confirmation(
     logged_in.post(reverse("records:plan_item_remove", kwargs=kwargs))
     assert not plan.items.filter(pk=item.pk).exists()
     add = reverse("records:plan_item_add", kwargs={"plan_id": plan.pk})
-    logged_in.post(add, {"exercise": "low_jumps"})  # moderate impact after a vertebral fracture
+    refused = logged_in.post(add, {"exercise": "low_jumps", "precaution_note": "Løber"})
+    assert refused.status_code == 400  # moderate impact after a vertebral fracture
+    assert "bryder et hensyn" in refused.content.decode()
+    assert "Løber</textarea>" in refused.content.decode()  # what was typed is kept
     assert not plan.items.filter(exercise="low_jumps").exists()
     logged_in.post(
         add,

@@ -238,10 +238,12 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     outcome = presenters.add_exercise(plan, request.POST)
     if outcome.error:
-        messages.error(request, outcome.error)
-    else:
-        services.plan_item_add(plan=plan, **outcome.values)
-        messages.success(request, _("Øvelsen er tilføjet."))
+        # Show the page again with what was chosen and written: nothing typed is lost.
+        context = presenters.plan_page(plan, show_all=True)
+        context.update(add_error=outcome.error, posted=request.POST)
+        return render(request, "records/plan_detail.html", context, status=400)
+    services.plan_item_add(plan=plan, **outcome.values)
+    messages.success(request, _("Øvelsen er tilføjet."))
     return redirect("records:plan_detail", plan_id=plan.pk)
 
 
