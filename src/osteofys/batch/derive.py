@@ -140,6 +140,24 @@ def matches(codes: CodeSet, code: pl.Expr) -> pl.Expr:
     return out
 
 
+def candidates(codes: CodeSet, raw: pl.Expr, *, icd10: bool) -> pl.Expr:
+    """A cheap test on codes as written: true for every code whose normalised form `codes`
+    matches (and for a few others), so that only these rows need the costlier normalisation.
+
+    The first `width` characters of a normalised code (after an SKS `D`) are those as written
+    unless the code has lower case or spaces, or a dot among them: such codes pass unchecked.
+    """
+    width = min(len(p) for p in codes.prefixes)
+    heads = pl.Series(sorted({p[:width] for p in codes.prefixes}), dtype=pl.String).implode()
+    test = raw.str.slice(0, width).is_in(heads)
+    unsure = "[^0-9A-Z.]"
+    if icd10:
+        test = test | raw.str.slice(1, width).is_in(heads)
+        # A dot within the first `width` characters, or the first `width` after an SKS D.
+        unsure += f"|^[0-9A-Z]{{0,{width - 1}}}\\.|^D[A-Z][0-9A-Z]{{0,{max(width - 2, 0)}}}\\."
+    return test | raw.str.contains(unsure)
+
+
 def normalised_icd10(code: pl.Expr) -> pl.Expr:
     """`mapping.normalise_icd10` as an expression: no dots, upper case, no SKS `D` prefix."""
     bare = code.str.strip_chars().str.to_uppercase().str.replace_all(".", "", literal=True)

@@ -1,13 +1,14 @@
-"""Reading registry files (CSV or Parquet) lazily, parsing their columns and flagging bad rows.
+"""Reading registry files (CSV or Parquet) lazily, parsing their columns and checking every row.
 
-Every check is a boolean column named `!<problem>:<column>`, true on a row with that problem.
-Rows are numbered from 1 (the first row below a CSV header), so a report can point at them.
+Each check is a boolean expression named `!<problem>:<column>`. A streaming pass filters on
+their disjunction only; the flags themselves are computed on the few rows that pass (`flagged`).
+Rows are numbered from 1, the first row below a CSV header, so that a report can point at them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -30,9 +31,17 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 EXAMPLES = 5
 """Row numbers and values shown per problem in a report."""
 
+_KIND_TYPES: dict[str, pl.DataType] = {
+    "num": pl.Float64(),
+    "int": pl.Int64(),
+    "bool": pl.Boolean(),
+    "choice": pl.String(),
+}
+
 
 class InputError(Exception):
-    """A file that cannot be screened at all: unreadable, unknown format or missing columns."""
+    """A file that cannot be screened at all: missing, unreadable, unknown format, or lacking
+    a required column."""
 
     def __init__(self, source: str, problem: str, detail: str) -> None:
         self.source, self.problem, self.detail = source, problem, detail
@@ -41,60 +50,94 @@ class InputError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Rows of one file with one problem in one column."""
+    """Rows of one file with one problem in one column: how many, and the first few."""
 
     source: str
     problem: str
     column: str
     count: int
     rows: tuple[int, ...]
-    values: tuple[str | None, ...] = field(default=())
+    values: tuple[str | None, ...]
 
 
-def scan(source: str, path: Path) -> pl.LazyFrame:
-    """The file as a lazy frame with a row number, chosen by extension.
+@dataclass(frozen=True)
+class Table:
+    """One input file, opened lazily, with its columns checked."""
 
-    CSV columns are all read as text so that one bad value becomes a reported row rather than a
-    failed read. Raises InputError when the file is missing or its format unknown.
+    source: str
+    path: Path
+    frame: pl.LazyFrame
+    schema: pl.Schema
+    empty_is_null: bool
+    """CSV fields that are empty are already null; Parquet text may hold empty strings."""
+
+    @property
+    def columns(self) -> list[str]:
+        """The file's own columns, in order."""
+        return [c for c in self.schema if c != ROW]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A table with its parsed columns (`_<name>`) and the checks of every row."""
+
+    frame: pl.LazyFrame
+    checks: dict[str, pl.Expr]
+
+    def problem(self) -> pl.Expr:
+        """True on a row with any problem."""
+        return pl.any_horizontal([c.fill_null(False) for c in self.checks.values()])
+
+    def flagged(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """`rows` (taken from `frame`) with one boolean column per check."""
+        return rows.with_columns(**{n: c.fill_null(False) for n, c in self.checks.items()})
+
+
+def open_table(source: str, path: Path) -> Table:
+    """Open a file lazily by its extension and check that the required columns are there.
+
+    CSV columns are all read as text: one bad value becomes a reported row, not a failed read.
+
+    Raises:
+        InputError: missing file, unknown extension, unreadable file or missing columns.
     """
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError(source, "not_found", str(path))
+    if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        raise InputError(source, "unknown_format", str(path))
+    csv = suffix in CSV_SUFFIXES
     try:
-        if suffix in CSV_SUFFIXES:
-            return pl.scan_csv(
+        if csv:
+            frame = pl.scan_csv(
                 path,
                 infer_schema=False,
                 row_index_name=ROW,
                 row_index_offset=1,
                 raise_if_empty=False,
             )
-        if suffix in PARQUET_SUFFIXES:
-            return pl.scan_parquet(path, row_index_name=ROW, row_index_offset=1)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(source, "unreadable", f"{path}: {exc}") from exc
-    raise InputError(source, "unknown_format", str(path))
-
-
-def schema(source: str, frame: pl.LazyFrame) -> pl.Schema:
-    """The columns, checked against the required ones. Raises InputError naming what is missing."""
-    try:
+        else:
+            frame = pl.scan_parquet(path, row_index_name=ROW, row_index_offset=1)
         found = frame.collect_schema()
     except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(source, "unreadable", str(exc).splitlines()[0]) from exc
+        raise InputError(source, "unreadable", f"{path}: {_first_line(exc)}") from exc
     missing = [c for c in REQUIRED[source] if c not in found]
     if missing:
         present = ", ".join(c for c in found if c != ROW) or "-"
         raise InputError(source, "missing_column", f"{', '.join(missing)} (found: {present})")
-    return found
+    return Table(source, path, frame, found, empty_is_null=csv)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def flag(problem: str, column: str) -> str:
     return f"{FLAG}{problem}:{column}"
 
 
-def flags_of(frame_columns: list[str]) -> list[str]:
-    return [c for c in frame_columns if c.startswith(FLAG)]
+def flags_of(columns: list[str]) -> list[str]:
+    return [c for c in columns if c.startswith(FLAG)]
 
 
 # --- parsing by the type the file gives -------------------------------------------------------
@@ -106,6 +149,7 @@ def text(name: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def as_date(name: str, dtype: pl.DataType) -> pl.Expr:
+    """ISO dates only (YYYY-MM-DD): a day-first or slashed date is reported, never guessed."""
     col = pl.col(name)
     if dtype == pl.Date:
         return col
@@ -115,10 +159,10 @@ def as_date(name: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def as_number(name: str, dtype: pl.DataType) -> pl.Expr:
-    col = pl.col(name)
-    number = col.cast(pl.Float64) if dtype.is_numeric() else text(name, dtype).str.strip_chars()
-    number = number.cast(pl.Float64, strict=False)
-    # NaN and infinity compare differently in polars and Python: they are not numbers here.
+    number = pl.col(name).cast(pl.Float64, strict=False)
+    if not dtype.is_numeric():
+        number = text(name, dtype).cast(pl.Float64, strict=False)
+    # NaN and infinity compare differently in polars and in Python: they are not numbers here.
     return pl.when(number.is_finite()).then(number)
 
 
@@ -134,31 +178,24 @@ def as_bool(name: str, dtype: pl.DataType) -> pl.Expr:
     )
 
 
-def unparsed(raw: str, parsed: pl.Expr) -> pl.Expr:
-    return pl.col(raw).is_not_null() & parsed.is_null()
+def unparsed(raw: str, parsed: str) -> pl.Expr:
+    return pl.col(raw).is_not_null() & pl.col(parsed).is_null()
 
 
-def required(name: str, found: pl.Schema) -> pl.Expr:
+def absent(table: Table, name: str) -> pl.Expr:
     col = pl.col(name)
-    # A CSV file's empty fields are already null; Parquet text may hold empty strings.
-    return col.is_null() | (col.str.len_bytes() == 0) if found[name] == pl.String else col.is_null()
+    if table.empty_is_null or table.schema[name] != pl.String:
+        return col.is_null()
+    return col.is_null() | (col.str.len_bytes() == 0)
 
 
 # --- the three files --------------------------------------------------------------------------
 
-_KIND_TYPES: dict[str, pl.DataType] = {
-    "num": pl.Float64(),
-    "int": pl.Int64(),
-    "bool": pl.Boolean(),
-    "choice": pl.String(),
-}
 
-
-def citizens(
-    frame: pl.LazyFrame, found: pl.Schema, on: date, ranges: Mapping[str, tuple[float, float]]
-) -> pl.LazyFrame:
+def citizens(table: Table, on: date, ranges: Mapping[str, tuple[float, float]]) -> Checked:
     """Parsed citizens: `_id`, `_birth_date`, `_sex` and `_<column>` for every questionnaire
-    column (null when the file lacks it), besides the columns as read and the problem flags."""
+    column (null when the file lacks it)."""
+    found = table.schema
     kinds = case_fields()
     parsed: dict[str, pl.Expr] = {
         "_id": text("citizen_id", found["citizen_id"]),
@@ -166,12 +203,14 @@ def citizens(
         "_sex": text("sex", found["sex"]).str.strip_chars().str.to_lowercase(),
     }
     checks: dict[str, pl.Expr] = {
-        flag("missing_value", "citizen_id"): required("citizen_id", found),
-        flag("missing_value", "birth_date"): required("birth_date", found),
-        flag("bad_date", "birth_date"): unparsed("birth_date", pl.col("_birth_date")),
+        flag("missing_value", "citizen_id"): absent(table, "citizen_id"),
+        flag("duplicate_id", "citizen_id"): pl.col("_id").is_duplicated()
+        & ~absent(table, "citizen_id"),
+        flag("missing_value", "birth_date"): absent(table, "birth_date"),
+        flag("bad_date", "birth_date"): unparsed("birth_date", "_birth_date"),
         flag("after_screening_date", "birth_date"): pl.col("_birth_date") >= on,
-        flag("missing_value", "sex"): required("sex", found),
-        flag("bad_sex", "sex"): pl.col("sex").is_not_null() & ~pl.col("_sex").is_in(list(SEXES)),
+        flag("missing_value", "sex"): absent(table, "sex"),
+        flag("bad_sex", "sex"): ~absent(table, "sex") & ~pl.col("_sex").is_in(list(SEXES)),
     }
     for column, path in QUESTIONNAIRE.items():
         kind = kinds[path][0]
@@ -183,7 +222,7 @@ def citizens(
         value = pl.col(f"_{column}")
         if kind == "bool":
             parsed[f"_{column}"] = as_bool(column, dtype)
-            checks[flag("bad_bool", column)] = unparsed(column, value)
+            checks[flag("bad_bool", column)] = unparsed(column, f"_{column}")
         elif kind == "choice":
             parsed[f"_{column}"] = text(column, dtype).str.strip_chars().str.to_lowercase()
             checks[flag("bad_choice", column)] = ~value.is_in(list(kinds[path][1:]))
@@ -192,69 +231,69 @@ def citizens(
             if kind == "int":
                 number = pl.when(number == number.floor()).then(number)
             parsed[f"_{column}"] = number.cast(target)
-            checks[flag("bad_number", column)] = unparsed(column, value)
+            checks[flag("bad_number", column)] = unparsed(column, f"_{column}")
             low, high = ranges[path]
             checks[flag("out_of_range", column)] = (value < low) | (value > high)
-    return frame.with_columns(**parsed).with_columns(
-        **{name: check.fill_null(False) for name, check in checks.items()}
-    )
+    return Checked(table.frame.with_columns(**parsed), checks)
 
 
-def events(
-    source: str, frame: pl.LazyFrame, found: pl.Schema, people: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Parsed diagnoses or prescriptions joined with the citizens they refer to.
+def events(table: Table, people: pl.LazyFrame) -> Checked:
+    """Parsed diagnoses or prescriptions joined with the citizen each row names.
 
-    `people` holds one row per citizen id: `citizen_id`, `_birth_date` and `_ok` (false when the
-    citizen's own row was rejected).
+    `people` holds one row per citizen id: `_id`, `_birth_date` and `_ok` (false when that
+    citizen's own row is rejected).
     """
-    code = "atc" if source == PRESCRIPTIONS else "code"
+    found = table.schema
+    code = "atc" if table.source == PRESCRIPTIONS else "code"
     parsed = {
         "_id": text("citizen_id", found["citizen_id"]),
         "_code": text(code, found[code]),
         "_date": as_date("date", found["date"]),
     }
     checks = {
-        flag("missing_value", "citizen_id"): required("citizen_id", found),
-        flag("missing_value", code): required(code, found),
-        flag("missing_value", "date"): required("date", found),
-        flag("bad_date", "date"): unparsed("date", pl.col("_date")),
+        flag("missing_value", "citizen_id"): absent(table, "citizen_id"),
+        flag("missing_value", code): absent(table, code),
+        flag("missing_value", "date"): absent(table, "date"),
+        flag("bad_date", "date"): unparsed("date", "_date"),
         flag("unknown_citizen", "citizen_id"): pl.col("_ok").is_null()
-        & pl.col("citizen_id").is_not_null(),
+        & ~absent(table, "citizen_id"),
         flag("citizen_rejected", "citizen_id"): ~pl.col("_ok"),
     }
-    if source == PRESCRIPTIONS:
+    if table.source == PRESCRIPTIONS:
         parsed["_ddd"] = as_number("ddd", found["ddd"])
-        checks[flag("missing_value", "ddd")] = required("ddd", found)
-        checks[flag("bad_number", "ddd")] = unparsed("ddd", pl.col("_ddd"))
+        checks[flag("missing_value", "ddd")] = absent(table, "ddd")
+        checks[flag("bad_number", "ddd")] = unparsed("ddd", "_ddd")
         checks[flag("negative_ddd", "ddd")] = pl.col("_ddd") < 0
-    joined = frame.with_columns(**parsed).join(people, on="_id", how="left")
-    return joined.with_columns(**{name: check.fill_null(False) for name, check in checks.items()})
+    joined = table.frame.with_columns(**parsed).join(people, on="_id", how="left")
+    return Checked(joined, checks)
+
+
+# --- reporting --------------------------------------------------------------------------------
 
 
 def report(source: str, bad: pl.DataFrame) -> list[Problem]:
-    """One Problem per flag that is set on some row of `bad` (rows with at least one flag)."""
+    """One Problem per check that some row of `bad` (flagged rows) fails."""
     problems = []
     for name in flags_of(bad.columns):
         hit = bad.filter(pl.col(name)).sort(ROW)
         if hit.height == 0:
             continue
         problem, column = name[len(FLAG) :].split(":", 1)
-        values = hit[column].head(EXAMPLES).cast(pl.String) if column in hit.columns else None
+        values = hit.head(EXAMPLES)[column].cast(pl.String).to_list()
         problems.append(
             Problem(
                 source,
                 problem,
                 column,
                 hit.height,
-                tuple(hit[ROW].head(EXAMPLES).to_list()),
-                tuple(values.to_list()) if values is not None else (),
+                tuple(hit.head(EXAMPLES)[ROW].to_list()),
+                tuple(values),
             )
         )
     return problems
 
 
-def describe(source: str, bad: pl.DataFrame, raw_columns: list[str]) -> pl.DataFrame:
+def rejected_rows(table: Table, bad: pl.DataFrame) -> pl.DataFrame:
     """The rejected rows as they were read, with their row number and problems (side file)."""
     names = flags_of(bad.columns)
     problems = pl.concat_str(
@@ -265,5 +304,5 @@ def describe(source: str, bad: pl.DataFrame, raw_columns: list[str]) -> pl.DataF
     return bad.sort(ROW).select(
         pl.col(ROW),
         problems.alias("problems"),
-        *[pl.col(c).cast(pl.String) for c in raw_columns],
+        *[pl.col(c).cast(pl.String) for c in table.columns],
     )

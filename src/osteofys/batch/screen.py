@@ -17,7 +17,7 @@ import polars as pl
 
 from osteofys.batch import derive, inputs
 from osteofys.batch.columns import CITIZENS, DIAGNOSES, OUTPUT, PRESCRIPTIONS, SOURCES
-from osteofys.batch.inputs import ROW, InputError, Problem
+from osteofys.batch.inputs import InputError, Problem
 from osteofys.batch.mapping import CodeSet, RegistryMapping, load_mapping
 from osteofys.batch.referral import columns, evaluate, outcome, referral_rules
 from osteofys.kb.loader import KnowledgeBase
@@ -85,13 +85,11 @@ def screen(
     tell = progress or (lambda stage, done: None)
     mapping = load_mapping(base)
     k = base.knowledge
-    frames: dict[str, pl.LazyFrame] = {}
-    found: dict[str, pl.Schema] = {}
+    tables: dict[str, inputs.Table] = {}
     errors: list[InputError] = []
     for source in SOURCES:
         try:
-            frames[source] = inputs.scan(source, paths.of(source))
-            found[source] = inputs.schema(source, frames[source])
+            tables[source] = inputs.open_table(source, paths.of(source))
         except InputError as exc:
             errors.append(exc)
     if errors:
@@ -100,31 +98,27 @@ def screen(
     done = 0.0
 
     tell(CITIZENS, done)
-    people = _citizens(frames[CITIZENS], found[CITIZENS], on, k.input_ranges)
-    done += weights[CITIZENS]
-    rows_read = {CITIZENS: people.height}
-    ok = ~pl.any_horizontal(inputs.flags_of(people.columns) or [pl.lit(False)])
+    checked = inputs.citizens(tables[CITIZENS], on, k.input_ranges)
+    people = checked.flagged(checked.frame.collect(engine="streaming"))
+    ok = ~pl.any_horizontal(inputs.flags_of(people.columns))
     registry = (
         people.filter(pl.col("_id").is_not_null())
         .unique("_id", keep="first", maintain_order=False)
         .select("_id", "_birth_date", _ok=ok)
     )
+    rows_read = {CITIZENS: people.height}
+    bad = {CITIZENS: people.filter(~ok)}
+    good: dict[str, pl.DataFrame] = {}
+    done += weights[CITIZENS]
 
-    kept: dict[str, pl.DataFrame] = {}
     for source in (DIAGNOSES, PRESCRIPTIONS):
         tell(source, done)
-        kept[source], rows_read[source] = _events(
-            source, frames[source], found[source], registry, mapping, on
+        bad[source], good[source], rows_read[source] = _events(
+            tables[source], registry, mapping, on
         )
         done += weights[source]
 
     tell("rules", done)
-    bad = {CITIZENS: people.filter(~ok)}
-    good: dict[str, pl.DataFrame] = {}
-    for source, frame in kept.items():
-        any_flag = pl.any_horizontal(inputs.flags_of(frame.columns))
-        bad[source] = frame.filter(any_flag)
-        good[source] = frame.filter(~any_flag)
     rules = referral_rules(k)
     facts = derive.findings(
         people.lazy().filter(ok),
@@ -135,9 +129,10 @@ def screen(
         rules.reads | {"age_years", "sex"},
     )
     table = _decide(evaluate(facts, rules), base)
-    raw = {s: [c for c in found[s] if c != ROW] for s in SOURCES}
     problems = [p for s in SOURCES for p in inputs.report(s, bad[s])]
-    rejected = {s: inputs.describe(s, bad[s], raw[s]) for s in SOURCES if bad[s].height}
+    rejected = {
+        s: inputs.rejected_rows(tables[s], bad[s]) for s in SOURCES if bad[s].height
+    }
     tell("done", 1.0)
     return Screening(
         table=table,
@@ -150,65 +145,63 @@ def screen(
     )
 
 
-def _citizens(
-    frame: pl.LazyFrame, found: pl.Schema, on: date, ranges: dict[str, tuple[float, float]]
-) -> pl.DataFrame:
-    parsed = inputs.citizens(frame, found, on, ranges).collect(engine="streaming")
-    # An id given twice cannot be screened reliably: every row with it is rejected.
-    twice = pl.col("_id").is_not_null() & pl.col("_id").is_duplicated()
-    return parsed.with_columns(twice.alias(inputs.flag("duplicate_id", "citizen_id")))
-
-
-def _relevant(source: str, mapping: RegistryMapping) -> tuple[pl.Expr, CodeSet]:
+def _codes(source: str, mapping: RegistryMapping) -> CodeSet:
     if source == DIAGNOSES:
-        return derive.normalised_icd10(pl.col("_code")), mapping.diagnosis_codes()
+        return mapping.diagnosis_codes()
     prefixes = [p for rule in mapping.drug_rules().values() for p in rule.atc.prefixes]
-    return derive.normalised_atc(pl.col("_code")), CodeSet(tuple(dict.fromkeys(prefixes)))
+    return CodeSet(tuple(dict.fromkeys(prefixes)))
 
 
 def _events(
-    source: str,
-    frame: pl.LazyFrame,
-    found: pl.Schema,
-    registry: pl.DataFrame,
-    mapping: RegistryMapping,
-    on: date,
-) -> tuple[pl.DataFrame, int]:
-    """The rows of one event file that have a problem or a mapped code dated before `on`."""
-    checked = inputs.events(source, frame, found, registry.lazy())
-    code, codes = _relevant(source, mapping)
-    names = inputs.flags_of(list(checked.collect_schema()))
-    problem = pl.any_horizontal(names)
-    relevant = derive.matches(codes, pl.col("_code")) & (pl.col("_date") < on)
-    kept = checked.with_columns(_code=code).filter(problem | relevant).collect(engine="streaming")
-    rows = frame.select(pl.len()).collect().item()
-    return kept, int(rows)
+    table: inputs.Table, registry: pl.DataFrame, mapping: RegistryMapping, on: date
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Read one event file once: (rows with a problem, flagged; valid rows with a mapped code
+    dated before `on`, code normalised; number of rows read)."""
+    checked = inputs.events(table, registry.lazy())
+    codes = _codes(table.source, mapping)
+    diagnoses = table.source == DIAGNOSES
+    maybe = derive.candidates(codes, pl.col("_code"), icd10=diagnoses) & (pl.col("_date") < on)
+    kept = checked.frame.filter(checked.problem() | maybe).collect(engine="streaming")
+    flagged = checked.flagged(kept)
+    problem = pl.any_horizontal(inputs.flags_of(flagged.columns))
+    normalise = derive.normalised_icd10 if diagnoses else derive.normalised_atc
+    good = (
+        flagged.filter(~problem)
+        .with_columns(_code=normalise(pl.col("_code")))
+        .filter(derive.matches(codes, pl.col("_code")))
+    )
+    rows = table.frame.select(pl.len()).collect().item()
+    return flagged.filter(problem), good, int(rows)
 
 
 def _decide(evaluated: pl.LazyFrame, base: KnowledgeBase) -> pl.DataFrame:
-    """The referral columns and the priority: strong factor first, then more risk factors,
-    then older (earlier birth date), then citizen id; only for those to refer."""
+    """The referral columns and the priority, referred citizens first in priority order.
+
+    Priority: a strong factor first, then more risk factors, then older (earlier birth date),
+    then citizen id so that a rerun gives the same list. The others keep the input order.
+    """
     k = base.knowledge
     rules = referral_rules(k)
-    decided = evaluated.with_columns(**columns(k, rules))
     fired = [
         pl.col(outcome(rf.rule)).fill_null(False).alias(f"_rf:{rf.id}") for rf in rules.factors
     ]
-    ordered = decided.with_columns(*fired, citizen_id=pl.col("_id")).sort(
-        [
-            pl.col("refer").fill_null(False),
-            "strong",
-            "n_risk_factors",
-            "_birth_date",
-            "citizen_id",
-        ],
-        descending=[True, True, True, False, False],
+    decided = (
+        evaluated.with_columns(**columns(k, rules))
+        .with_columns(*fired, citizen_id=pl.col("_id"))
+        .select(*OUTPUT[:-1], "_birth_date", "age_years", "sex", *[f.meta.output_name() for f in fired])
+        .collect()
     )
-    table = ordered.with_columns(
-        priority=pl.when(pl.col("refer").fill_null(False))
-        .then(pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-        .otherwise(None)
+    invite = pl.col("refer").fill_null(False)
+    # Only the referred are ranked: sorting a million rows on five keys costs about a second.
+    ranked = (
+        decided.filter(invite)
+        .sort(
+            ["strong", "n_risk_factors", "_birth_date", "citizen_id"],
+            descending=[True, True, False, False],
+        )
+        .with_columns(priority=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     )
-    return table.select(
-        *OUTPUT, "age_years", "sex", *[f"_rf:{rf.id}" for rf in rules.factors]
-    ).collect()
+    rest = decided.filter(~invite).with_columns(priority=pl.lit(None, dtype=pl.Int64))
+    return pl.concat([ranked, rest]).select(
+        *OUTPUT, "age_years", "sex", *[f.meta.output_name() for f in fired]
+    )

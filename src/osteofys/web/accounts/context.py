@@ -6,15 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from osteofys.web.accounts.models import Profile
+from osteofys.web.accounts.selectors import profile_of
 
 
 def clinic(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    profile = getattr(user, "_osteofys_profile", None)
+    profile = profile_of(user) if user is not None else None
     if profile is None:
-        profile = Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
-        user._osteofys_profile = profile  # type: ignore[union-attr]
-    return {"current_clinic": profile.clinic if profile else None, "current_profile": profile}
+        return {}
+    return {"current_clinic": profile.clinic, "current_profile": profile}

@@ -16,10 +16,21 @@ def setup_needed() -> bool:
 
 def clinic_of(user: AbstractBaseUser | AnonymousUser) -> Clinic:
     """The clinic a signed-in user belongs to. A user without a clinic sees nothing (404)."""
-    profile = Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
+    profile = profile_of(user)
     if profile is None:
         raise Http404
     return profile.clinic
+
+
+def profile_of(user: AbstractBaseUser | AnonymousUser) -> Profile | None:
+    """The user's profile with its clinic, looked up once per request (kept on the user object)."""
+    if not user.is_authenticated:
+        return None
+    cached: Profile | None = getattr(user, "_osteofys_profile", None)
+    if cached is None:
+        cached = Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
+        user._osteofys_profile = cached  # type: ignore[union-attr]
+    return cached
 
 
 def user_list(clinic: Clinic) -> QuerySet[User]:

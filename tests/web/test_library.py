@@ -1,0 +1,35 @@
+"""The exercise library browser: filters, detail page, and unknown ids."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filters_by_domain_category_and_equipment(logged_in: Client) -> None:
+    url = reverse("library:exercise_list")
+    everything = logged_in.get(url).content.decode()
+    assert "Rejse-sætte-sig fra stol" in everything
+    assert "Hoftebøjning med stok (hip hinge)" in everything
+    strakt = logged_in.get(url, {"domain": "strakt"}).content.decode()
+    assert "Hoftebøjning med stok (hip hinge)" in strakt
+    assert "Rejse-sætte-sig fra stol" not in strakt
+    fb = logged_in.get(url, {"category": "funktionsbegraenset", "equipment": "chair"})
+    fb = fb.content.decode()
+    assert "Rejse-sætte-sig fra stol" in fb
+    assert "Hoftebøjning med stok" not in fb
+
+
+def test_detail_page_and_unknown_id(logged_in: Client) -> None:
+    page = logged_in.get(reverse("library:exercise_detail", kwargs={"exercise_id": "log_roll"}))
+    assert page.status_code == 200
+    assert "S40" in page.content.decode() or "Giangregorio" in page.content.decode()
+    missing = logged_in.get(reverse("library:exercise_detail", kwargs={"exercise_id": "nope"}))
+    assert missing.status_code == 404
+
+
+def test_library_needs_login(client: Client, clinic: object) -> None:
+    assert client.get(reverse("library:exercise_list")).status_code == 302
