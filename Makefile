@@ -24,7 +24,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	OSTEOFYS_DATA_DIR=$(CURDIR)/.test-data $(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## test: lint, then the whole pytest suite (web tests on SQLite; on PostgreSQL too when

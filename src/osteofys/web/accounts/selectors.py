@@ -29,7 +29,7 @@ def profile_of(user: AbstractBaseUser | AnonymousUser) -> Profile | None:
     cached: Profile | None = getattr(user, "_osteofys_profile", None)
     if cached is None:
         cached = Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
-        user._osteofys_profile = cached  # type: ignore[union-attr]
+        setattr(user, "_osteofys_profile", cached)  # noqa: B010 - a per-request cache, not a field
     return cached
 
 

@@ -196,7 +196,7 @@ class FractureForm(forms.Form):
 FractureFormSet = forms.formset_factory(FractureForm, extra=0, can_delete=True, max_num=20)
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr"]
@@ -209,8 +209,10 @@ class PatientForm(forms.ModelForm):
         self.fields["cpr"].help_text = _("Valgfrit. Vises maskeret.")
         self.fields["cpr"].widget.attrs["autocomplete"] = "off"
         # DDMMÅÅ-XXXX is 11 characters; clean_cpr stores the 10 digits.
-        self.fields["cpr"].max_length = 11
-        self.fields["cpr"].validators = []
+        cpr_field = self.fields["cpr"]
+        assert isinstance(cpr_field, forms.CharField)
+        cpr_field.max_length = 11
+        cpr_field.validators = []
         self.fields["cpr"].widget.attrs["maxlength"] = 11
         if self.instance and self.instance.cpr:
             # The full number is never sent back to the browser: blank keeps the stored one.

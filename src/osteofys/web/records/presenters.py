@@ -157,11 +157,11 @@ def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
 def _dose(d: dict[str, Any]) -> Dose:
     return Dose(
         sets=d.get("sets"),
-        reps=tuple(d["reps"]) if d.get("reps") else None,  # type: ignore[arg-type]
-        hold_s=tuple(d["hold_s"]) if d.get("hold_s") else None,  # type: ignore[arg-type]
-        minutes=tuple(d["minutes"]) if d.get("minutes") else None,  # type: ignore[arg-type]
+        reps=tuple(d["reps"]) if d.get("reps") else None,
+        hold_s=tuple(d["hold_s"]) if d.get("hold_s") else None,
+        minutes=tuple(d["minutes"]) if d.get("minutes") else None,
         impacts=d.get("impacts"),
-        days_per_week=tuple(d["days_per_week"]) if d.get("days_per_week") else None,  # type: ignore[arg-type]
+        days_per_week=tuple(d["days_per_week"]) if d.get("days_per_week") else None,
     )
 
 

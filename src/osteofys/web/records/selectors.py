@@ -16,7 +16,7 @@ from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Ret
 PAGE_SIZE = 25
 
 
-def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[Patient]:
+def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[Any]:
     """One page of the clinic's patients, searched by name, with each one's latest category."""
     latest = Assessment.objects.filter(patient=OuterRef("pk")).order_by("-assessment_date", "-id")
     patients = (

@@ -221,7 +221,7 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
             request,
             _("Dosis blev ikke gemt: ")
             + "; ".join(
-                f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
+                f"{form.fields[f].label if f in form.fields else f}: {' '.join(str(m) for m in e)}"
                 for f, e in form.errors.items()
             ),
         )
