@@ -196,7 +196,7 @@ class FractureForm(forms.Form):
 FractureFormSet = forms.formset_factory(FractureForm, extra=0, can_delete=True, max_num=20)
 
 
-class PatientForm(forms.ModelForm[Patient]):
+class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Patient
         fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr"]
