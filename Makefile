@@ -40,6 +40,7 @@ test: lint
 ## bench: benchmark figures (not a test)
 bench: $(VENV)/.installed
 	$(BIN)/python bench/assess.py
+	$(BIN)/python bench/pdf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

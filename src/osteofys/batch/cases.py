@@ -133,7 +133,8 @@ def _value(kind: str, raw: str) -> Any:
 
 def read_citizens(path: Path) -> Iterator[Citizen]:
     """Citizens from a CSV file that `osteofys screen` accepts without complaint."""
-    kinds = {col: case_fields()[path_][0] for col, path_ in QUESTIONNAIRE.items()}
+    fields = case_fields()
+    kinds = {column: fields[field][0] for column, field in QUESTIONNAIRE.items()}
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             extra = {c: _value(kinds[c], row[c]) for c in QUESTIONNAIRE if c in row}

@@ -7,6 +7,7 @@ Column for column this is `rules.findings.derive` applied to the case that
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 
 import polars as pl
@@ -144,18 +145,21 @@ def candidates(codes: CodeSet, raw: pl.Expr, *, icd10: bool) -> pl.Expr:
     """A cheap test on codes as written: true for every code whose normalised form `codes`
     matches (and for a few others), so that only these rows need the costlier normalisation.
 
-    The first `width` characters of a normalised code (after an SKS `D`) are those as written
-    unless the code has lower case or spaces, or a dot among them: such codes pass unchecked.
+    A code of capitals, digits and dots normalises to itself, or to itself without an SKS `D`,
+    minus the dots: unless a dot falls among its first `width` characters (after the `D`), those
+    show whether it can match. Anything else (lower case, a space) passes unchecked. One regular
+    expression does it all: a single pass over the text, half the cost of slicing it.
     """
     width = min(len(p) for p in codes.prefixes)
-    heads = pl.Series(sorted({p[:width] for p in codes.prefixes}), dtype=pl.String).implode()
-    test = raw.str.slice(0, width).is_in(heads)
+    heads = "|".join(re.escape(h) for h in sorted({p[:width] for p in codes.prefixes}))
     unsure = "[^0-9A-Z.]"
     if icd10:
-        test = test | raw.str.slice(1, width).is_in(heads)
-        # A dot within the first `width` characters, or the first `width` after an SKS D.
+        # The SKS D (or any first character) may come before the head.
+        test = f"^.?(?:{heads})"
         unsure += f"|^[0-9A-Z]{{0,{width - 1}}}\\.|^D[A-Z][0-9A-Z]{{0,{max(width - 2, 0)}}}\\."
-    return test | raw.str.contains(unsure)
+    else:
+        test = f"^(?:{heads})"
+    return raw.str.contains(f"{test}|{unsure}")
 
 
 def normalised_icd10(code: pl.Expr) -> pl.Expr:
@@ -174,7 +178,8 @@ def normalised_atc(code: pl.Expr) -> pl.Expr:
 def diagnosis_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> pl.LazyFrame:
     """One row per citizen with diagnoses that matter: fractures, conditions, already known.
 
-    `rows` are valid diagnoses with `_id`, `_code` (normalised), `_date` and `_birth_date`.
+    `rows` are valid diagnoses with `_key` (the citizen), `_code` (normalised), `_date` and
+    `_birth_date`.
     """
     code = pl.col("_code")
     site: pl.Expr = pl.lit(None, dtype=pl.String)
@@ -193,14 +198,14 @@ def diagnosis_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> p
             pl.col("_site").is_not_null()
             & (age_on(pl.col("_birth_date"), pl.col("_date")) >= mapping.fracture_min_age)
         )
-        .select("_id", "_site", "_date", "_birth_date")
+        .select("_key", "_site", "_date", "_birth_date")
         .unique()
         .with_columns(
             _diagnostic=pl.col("_site").is_in(sorted(DIAGNOSTIC_SITES)),
             _vertebra=pl.col("_site") == "vertebra",
             _adult=age_on(pl.col("_birth_date"), pl.col("_date")) >= mapping.adult_age,
         )
-        .group_by("_id")
+        .group_by("_key")
         .agg(_fracture_facts())
     )
     # Joined and split again: much faster in polars than building the list from parts.
@@ -215,11 +220,11 @@ def diagnosis_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> p
         .otherwise(joined.str.split(";"))
     )
     other = (
-        before.group_by("_id")
+        before.group_by("_key")
         .agg(pl.col("_known").any(), *[pl.col(f"_condition:{c}").any() for c in names])
-        .select("_id", _known_diagnosis="_known", _conditions=listed)
+        .select("_key", _known_diagnosis="_known", _conditions=listed)
     )
-    return other.join(fractures, on="_id", how="full", coalesce=True)
+    return other.join(fractures, on="_key", how="full", coalesce=True)
 
 
 def _fracture_facts() -> list[pl.Expr]:
@@ -240,8 +245,8 @@ def _fracture_facts() -> list[pl.Expr]:
 
 def prescription_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> pl.LazyFrame:
     """One row per citizen with dispensings that matter: glucocorticoid DDD, hormone therapy,
-    osteoporosis treatment, each within its window. `rows` are valid prescriptions with `_id`,
-    `_code` (normalised ATC), `_date` and `_ddd`."""
+    osteoporosis treatment, each within its window. `rows` are valid prescriptions with `_key`
+    (the citizen), `_code` (normalised ATC), `_date` and `_ddd`."""
     code, when = pl.col("_code"), pl.col("_date")
     rules = mapping.drug_rules()
     within = {
@@ -250,7 +255,7 @@ def prescription_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -
     }
     return (
         rows.with_columns(**{f"_in:{name}": test for name, test in within.items()})
-        .group_by("_id")
+        .group_by("_key")
         .agg(
             _gc_ddd=pl.col("_ddd").filter(pl.col("_in:glucocorticoids")).sum(),
             aromatase_inhibitor=pl.col("_in:aromatase_inhibitor").any(),
@@ -266,12 +271,14 @@ def findings(
     prescriptions: pl.LazyFrame,
     mapping: RegistryMapping,
     on: date,
+    *,
     names: frozenset[str] = FINDINGS,
 ) -> pl.LazyFrame:
-    """Every citizen's findings record (the columns in `names`), beside `_id`, `_birth_date`.
+    """Every citizen's findings record (the columns in `names`), beside `_key`, `_id` and
+    `_birth_date`.
 
-    `people` are the valid citizens as `inputs.citizens` parses them; `diagnoses` and
-    `prescriptions` the per-citizen facts above.
+    `people` are the valid citizens as `inputs.citizens` parses them (their row number is the
+    key); `diagnoses` and `prescriptions` the per-citizen facts above.
     """
     types = finding_types()
     mg_per_day, months = mapping.gc_course
@@ -329,7 +336,8 @@ def findings(
         for n in sorted(names)
     ]
     return (
-        people.join(diagnoses, on="_id", how="left")
-        .join(prescriptions, on="_id", how="left")
-        .select("_id", "_birth_date", *columns)
+        people.with_columns(_key=pl.col("row"))
+        .join(diagnoses, on="_key", how="left")
+        .join(prescriptions, on="_key", how="left")
+        .select("_key", "_id", "_birth_date", *columns)
     )

@@ -63,8 +63,16 @@ def evaluate(frame: pl.LazyFrame, rules: ReferralRules) -> pl.LazyFrame:
     return frame.with_columns([compile_rule(r).alias(outcome(r)) for r in factor_rules])
 
 
+MASK = "_factors"
+"""Bit i set: the i-th risk factor of the knowledge base is present."""
+
+
 def columns(k: Knowledge, rules: ReferralRules) -> dict[str, pl.Expr]:
-    """`refer`, `already_known`, `strong`, `risk_factors` and `n_risk_factors` (after `evaluate`)."""
+    """The output columns `refer`, `already_known`, `strong` and `n_risk_factors`, and the
+    present factors as the bit mask `MASK` (`factor_names` spells it out), read from the
+    outcomes that `evaluate` added."""
+    if len(rules.factors) > MAX_FACTORS:
+        raise ValueError(f"more than {MAX_FACTORS} risk factors do not fit the bit mask")
     fired = {rf.id: pl.col(outcome(rf.rule)).fill_null(False) for rf in rules.factors}
     unknown = {rf.id: pl.col(outcome(rf.rule)).is_null() for rf in rules.factors}
 
@@ -100,14 +108,30 @@ def columns(k: Knowledge, rules: ReferralRules) -> dict[str, pl.Expr]:
         .then(pl.lit(None, dtype=pl.Boolean))
         .otherwise(pl.lit(False))
     )
+    mask = pl.sum_horizontal(
+        [v.cast(pl.UInt64) * (1 << i) for i, v in enumerate(fired.values())]
+    ).cast(pl.UInt64)
     return {
         "refer": refer,
         "already_known": known.fill_null(False),
         "strong": any_strong,
-        "risk_factors": pl.concat_str(
-            [pl.when(v).then(pl.lit(rf_id)) for rf_id, v in fired.items()],
-            separator=";",
-            ignore_nulls=True,
-        ),
-        "n_risk_factors": pl.sum_horizontal([v.cast(pl.Int64) for v in fired.values()]),
+        MASK: mask,
+        "n_risk_factors": mask.bitwise_count_ones().cast(pl.Int64),
     }
+
+
+MAX_FACTORS = 64
+
+
+def factor_names(masks: pl.Series, rules: ReferralRules) -> pl.Series:
+    """Each mask as RF ids joined by `;`, in knowledge-base order.
+
+    There are few distinct combinations in a population, so they are spelt out once each in
+    Python: joining strings per row costs more than the whole rule evaluation.
+    """
+    ids = [rf.id for rf in rules.factors]
+    spelt = {
+        m: ";".join(rf for i, rf in enumerate(ids) if m >> i & 1)
+        for m in masks.unique().drop_nulls().to_list()
+    }
+    return masks.replace_strict(spelt, return_dtype=pl.String).rename("risk_factors")

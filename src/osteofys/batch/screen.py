@@ -19,14 +19,22 @@ from osteofys.batch import derive, inputs
 from osteofys.batch.columns import CITIZENS, DIAGNOSES, OUTPUT, PRESCRIPTIONS, SOURCES
 from osteofys.batch.inputs import InputError, Problem
 from osteofys.batch.mapping import CodeSet, RegistryMapping, load_mapping
-from osteofys.batch.referral import columns, evaluate, outcome, referral_rules
+from osteofys.batch.referral import (
+    MASK,
+    ReferralRules,
+    columns,
+    evaluate,
+    factor_names,
+    referral_rules,
+)
 from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules.findings import FINDINGS
 
-Progress = Callable[[str, float], None]
-"""Told the stage that starts and the share of the work done before it (0..1)."""
+Progress = Callable[[str, float, float], None]
+"""Told the stage that starts, the share of the work done before it and after it (0..1)."""
 
 
-class InputErrors(Exception):
+class UnusableFilesError(Exception):
     """Files that cannot be screened at all; every one is listed."""
 
     def __init__(self, errors: list[InputError]) -> None:
@@ -48,19 +56,47 @@ class Paths:
 @dataclass
 class Screening:
     """The outcome of a run. `table` holds the output columns and, for the summary, `age_years`,
-    `sex` and one `_rf:<id>` column per risk factor."""
+    `sex` and the present risk factors as a bit mask (`referral.MASK`, bit i = `factor_ids[i]`)."""
 
     table: pl.DataFrame
     problems: list[Problem]
     rejected: dict[str, pl.DataFrame]
+    """Per file, the rejected rows as read, with row number and problems (the side files)."""
     rows_read: dict[str, int]
     on: date
     factor_ids: tuple[str, ...]
-    knowledge_version: str
-    ignored_events: dict[str, int] = field(default_factory=dict)
 
     def output(self) -> pl.DataFrame:
         return self.table.select(OUTPUT)
+
+
+@dataclass
+class Registry:
+    """The input files read and checked: valid citizens, the valid rows that matter, the rest."""
+
+    on: date
+    mapping: RegistryMapping
+    tables: dict[str, inputs.Table]
+    people: pl.DataFrame
+    """Every citizen row, parsed, with its problem flags; `valid` selects the good ones."""
+    valid: pl.Expr
+    good: dict[str, pl.DataFrame]
+    """Valid diagnoses and prescriptions with a mapped code dated before `on`."""
+    bad: dict[str, pl.DataFrame]
+    """Per file, the rows with a problem, flagged."""
+    rows_read: dict[str, int] = field(default_factory=dict)
+
+    def findings(self, names: frozenset[str] = FINDINGS) -> pl.LazyFrame:
+        """The findings record of every valid citizen: `_key` (row number in the citizens
+        file), `_id`, `_birth_date` and the findings in `names`."""
+        return derive.findings(
+            self.people.lazy().filter(self.valid),
+            derive.diagnosis_facts(self.good[DIAGNOSES].lazy(), self.mapping, self.on),
+            derive.prescription_facts(self.good[PRESCRIPTIONS].lazy(), self.mapping, self.on),
+            self.mapping,
+            self.on,
+            names=names,
+        )
 
 
 def _weights(paths: Paths) -> dict[str, float]:
@@ -70,21 +106,15 @@ def _weights(paths: Paths) -> dict[str, float]:
     return {s: n / (total + sizes[CITIZENS]) for s, n in sizes.items()}
 
 
-def screen(
-    paths: Paths,
-    base: KnowledgeBase,
-    on: date,
-    *,
-    progress: Progress | None = None,
-) -> Screening:
-    """Screen every citizen of the files on the date `on`.
+def read(
+    paths: Paths, base: KnowledgeBase, on: date, *, progress: Progress | None = None
+) -> Registry:
+    """Read and check the three files; each event file is read once, in streaming batches.
 
     Raises:
-        InputErrors: a file is missing, unreadable, of unknown format or lacks a column.
+        UnusableFilesError: a file is missing, unreadable, of unknown format or lacks a column.
     """
-    tell = progress or (lambda stage, done: None)
-    mapping = load_mapping(base)
-    k = base.knowledge
+    tell = progress or (lambda stage, done, ends: None)
     tables: dict[str, inputs.Table] = {}
     errors: list[InputError] = []
     for source in SOURCES:
@@ -93,55 +123,60 @@ def screen(
         except InputError as exc:
             errors.append(exc)
     if errors:
-        raise InputErrors(errors)
+        raise UnusableFilesError(errors)
+    mapping = load_mapping(base)
     weights = _weights(paths)
     done = 0.0
 
-    tell(CITIZENS, done)
-    checked = inputs.citizens(tables[CITIZENS], on, k.input_ranges)
-    people = checked.flagged(checked.frame.collect(engine="streaming"))
-    ok = ~pl.any_horizontal(inputs.flags_of(people.columns))
-    registry = (
-        people.filter(pl.col("_id").is_not_null())
-        .unique("_id", keep="first", maintain_order=False)
-        .select("_id", "_birth_date", _ok=ok)
+    tell(CITIZENS, done, done + weights[CITIZENS])
+    checked = inputs.citizens(tables[CITIZENS], on, base.knowledge.input_ranges)
+    people = checked.flagged(_collect(tables[CITIZENS], checked.frame))
+    valid = ~pl.any_horizontal(inputs.flags_of(people.columns))
+    # Events find their citizen by id once; after that the citizen's row number is the key
+    # (integer joins and group-bys are several times cheaper than on text).
+    known = people.filter(pl.col("_id").is_not_null()).select(
+        "_id", "_birth_date", _ok=valid, _key=pl.col(inputs.ROW)
     )
-    rows_read = {CITIZENS: people.height}
-    bad = {CITIZENS: people.filter(~ok)}
-    good: dict[str, pl.DataFrame] = {}
+    if people[inputs.flag("duplicate_id", "citizen_id")].any():
+        # Every row of a repeated id is rejected; the join needs the id once.
+        known = known.unique("_id", keep="first", maintain_order=False)
+    registry = Registry(on, mapping, tables, people, valid, {}, {CITIZENS: people.filter(~valid)})
+    registry.rows_read[CITIZENS] = people.height
     done += weights[CITIZENS]
-
     for source in (DIAGNOSES, PRESCRIPTIONS):
-        tell(source, done)
-        bad[source], good[source], rows_read[source] = _events(
-            tables[source], registry, mapping, on
+        tell(source, done, done + weights[source])
+        registry.bad[source], registry.good[source], registry.rows_read[source] = _events(
+            tables[source], known, mapping, on
         )
         done += weights[source]
+    return registry
 
-    tell("rules", done)
-    rules = referral_rules(k)
-    facts = derive.findings(
-        people.lazy().filter(ok),
-        derive.diagnosis_facts(good[DIAGNOSES].lazy(), mapping, on),
-        derive.prescription_facts(good[PRESCRIPTIONS].lazy(), mapping, on),
-        mapping,
-        on,
-        rules.reads | {"age_years", "sex"},
-    )
-    table = _decide(evaluate(facts, rules), base)
-    problems = [p for s in SOURCES for p in inputs.report(s, bad[s])]
-    rejected = {
-        s: inputs.rejected_rows(tables[s], bad[s]) for s in SOURCES if bad[s].height
-    }
-    tell("done", 1.0)
+
+def screen(
+    paths: Paths, base: KnowledgeBase, on: date, *, progress: Progress | None = None
+) -> Screening:
+    """Screen every citizen of the files on the date `on` (SPEC P10, P11).
+
+    Raises:
+        UnusableFilesError: a file is missing, unreadable, of unknown format or lacks a column.
+    """
+    tell = progress or (lambda stage, done, ends: None)
+    registry = read(paths, base, on, progress=progress)
+    tell("rules", 1 - _weights(paths)[CITIZENS], 1.0)
+    rules = referral_rules(base.knowledge)
+    evaluated = evaluate(registry.findings(rules.reads | {"age_years", "sex"}), rules)
+    table = _decide(evaluated, base, rules)
+    bad = registry.bad
+    tell("done", 1.0, 1.0)
     return Screening(
         table=table,
-        problems=problems,
-        rejected=rejected,
-        rows_read=rows_read,
+        problems=[p for s in SOURCES for p in inputs.report(s, bad[s])],
+        rejected={
+            s: inputs.rejected_rows(registry.tables[s], bad[s]) for s in SOURCES if bad[s].height
+        },
+        rows_read=registry.rows_read,
         on=on,
         factor_ids=tuple(rf.id for rf in rules.factors),
-        knowledge_version=k.version,
     )
 
 
@@ -161,7 +196,7 @@ def _events(
     codes = _codes(table.source, mapping)
     diagnoses = table.source == DIAGNOSES
     maybe = derive.candidates(codes, pl.col("_code"), icd10=diagnoses) & (pl.col("_date") < on)
-    kept = checked.frame.filter(checked.problem() | maybe).collect(engine="streaming")
+    kept = _collect(table, checked.frame.filter(checked.problem() | maybe))
     flagged = checked.flagged(kept)
     problem = pl.any_horizontal(inputs.flags_of(flagged.columns))
     normalise = derive.normalised_icd10 if diagnoses else derive.normalised_atc
@@ -170,27 +205,43 @@ def _events(
         .with_columns(_code=normalise(pl.col("_code")))
         .filter(derive.matches(codes, pl.col("_code")))
     )
-    rows = table.frame.select(pl.len()).collect().item()
+    rows = _collect(table, table.frame.select(pl.len())).item()
     return flagged.filter(problem), good, int(rows)
 
 
-def _decide(evaluated: pl.LazyFrame, base: KnowledgeBase) -> pl.DataFrame:
+def _collect(table: inputs.Table, frame: pl.LazyFrame) -> pl.DataFrame:
+    """Run a streaming query over one file; a file that breaks while being read is an input
+    error naming the file (and, for CSV, the row), not a traceback."""
+    try:
+        return frame.collect(engine="streaming")
+    except (OSError, pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise UnusableFilesError([inputs.broken(table, exc)]) from exc
+
+
+def _decide(evaluated: pl.LazyFrame, base: KnowledgeBase, rules: ReferralRules) -> pl.DataFrame:
     """The referral columns and the priority, referred citizens first in priority order.
 
     Priority: a strong factor first, then more risk factors, then older (earlier birth date),
-    then citizen id so that a rerun gives the same list. The others keep the input order.
+    then citizen id so that a rerun gives the same list. The others follow in file order.
     """
     k = base.knowledge
-    rules = referral_rules(k)
-    fired = [
-        pl.col(outcome(rf.rule)).fill_null(False).alias(f"_rf:{rf.id}") for rf in rules.factors
-    ]
     decided = (
         evaluated.with_columns(**columns(k, rules))
-        .with_columns(*fired, citizen_id=pl.col("_id"))
-        .select(*OUTPUT[:-1], "_birth_date", "age_years", "sex", *[f.meta.output_name() for f in fired])
+        .select(
+            "refer",
+            "already_known",
+            "strong",
+            "n_risk_factors",
+            MASK,
+            "_key",
+            "_birth_date",
+            "age_years",
+            "sex",
+            citizen_id="_id",
+        )
         .collect()
     )
+    decided = decided.with_columns(factor_names(decided[MASK], rules))
     invite = pl.col("refer").fill_null(False)
     # Only the referred are ranked: sorting a million rows on five keys costs about a second.
     ranked = (
@@ -201,7 +252,5 @@ def _decide(evaluated: pl.LazyFrame, base: KnowledgeBase) -> pl.DataFrame:
         )
         .with_columns(priority=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     )
-    rest = decided.filter(~invite).with_columns(priority=pl.lit(None, dtype=pl.Int64))
-    return pl.concat([ranked, rest]).select(
-        *OUTPUT, "age_years", "sex", *[f.meta.output_name() for f in fired]
-    )
+    rest = decided.filter(~invite).sort("_key").with_columns(priority=pl.lit(None, dtype=pl.Int64))
+    return pl.concat([ranked, rest]).select(*OUTPUT, "age_years", "sex", MASK)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from osteofys.batch.referral import MASK
 from osteofys.batch.screen import Screening
 
 DECADE = 10
@@ -72,11 +73,15 @@ def summarise(run: Screening, referral_age: float) -> Summary:
     by_band: dict[str, dict[str, int]] = {name: {} for name in names}
     for row in cells.iter_rows(named=True):
         by_band[row["_band"]][row["sex"]] = int(row["len"])
-    factors = {}
-    for rf in run.factor_ids:
-        fired = pl.col(f"_rf:{rf}")
-        got = table.select(all=fired.sum(), referred=(fired & refer.fill_null(False)).sum())
-        factors[rf] = (int(got["all"][0]), int(got["referred"][0]))
+    present = {rf: (pl.col(MASK) & (1 << i)) != 0 for i, rf in enumerate(run.factor_ids)}
+    got = table.select(
+        *[fired.sum().alias(f"all:{rf}") for rf, fired in present.items()],
+        *[
+            (fired & refer.fill_null(False)).sum().alias(f"ref:{rf}")
+            for rf, fired in present.items()
+        ],
+    ).row(0, named=True)
+    factors = {rf: (int(got[f"all:{rf}"]), int(got[f"ref:{rf}"])) for rf in run.factor_ids}
     return Summary(
         citizens=int(counts["citizens"]),
         refer=int(counts["refer"]),

@@ -98,7 +98,6 @@ DRUGS: dict[str, Drug] = {
     ),
 }
 HISTORY_YEARS = 20
-ADULT_YEARS = 18
 EVENTS_AFTER = 0.01
 """Share of background events dated after the screening date (they must not count)."""
 
@@ -214,11 +213,18 @@ def citizens_frame(n: int, seed: int, on: date, questionnaire: float) -> pl.Data
 
 
 def _events(
-    people: pl.DataFrame, seed: int, stream: int, rate: Rate, code: pl.Expr, on: date
+    people: pl.DataFrame,
+    seed: int,
+    stream: int,
+    rate: Rate,
+    code: pl.Expr,
+    *,
+    on: date,
+    adult: float,
 ) -> pl.LazyFrame:
     """One event for each citizen that `rate` picks, at an adult age within the history."""
     span = pl.min_horizontal(
-        pl.col("age_days") - ADULT_YEARS * DAYS_PER_YEAR, pl.lit(HISTORY_YEARS * DAYS_PER_YEAR)
+        pl.col("age_days") - adult * DAYS_PER_YEAR, pl.lit(HISTORY_YEARS * DAYS_PER_YEAR)
     ).clip(lower_bound=1)
     return (
         people.lazy()
@@ -237,11 +243,13 @@ def diagnoses_frame(
     wanted += [(conditions[c].prefixes[0], r) for c, r in CONDITION_RATES.items()]
     wanted.append((mapping.known_icd10.prefixes[-1], OSTEOPOROSIS_DIAGNOSIS))
     parts = [
-        _events(people, seed, 100 + 2 * i, rate, _written(prefix, form), on)
+        _events(
+            people, seed, 100 + 2 * i, rate, _written(prefix, form), on=on, adult=mapping.adult_age
+        )
         for i, (prefix, rate) in enumerate(wanted)
     ]
     relevant = pl.concat(parts).collect()
-    noise = _background(people, seed, 300, total - relevant.height, BACKGROUND_ICD10, on)
+    noise = _background(people, seed, 300, total - relevant.height, BACKGROUND_ICD10, on=on)
     return pl.concat([relevant, noise.drop("ddd")])
 
 
@@ -269,12 +277,12 @@ def prescriptions_frame(
         )
         parts.append(rows)
     relevant = pl.concat(parts).collect()
-    noise = _background(people, seed, 500, total - relevant.height, BACKGROUND_ATC, on)
+    noise = _background(people, seed, 500, total - relevant.height, BACKGROUND_ATC, on=on)
     return pl.concat([relevant, noise]).rename({"code": "atc"})
 
 
 def _background(
-    people: pl.DataFrame, seed: int, stream: int, rows: int, codes: list[str], on: date
+    people: pl.DataFrame, seed: int, stream: int, rows: int, codes: list[str], *, on: date
 ) -> pl.DataFrame:
     """Events with codes the mapping does not read, for random citizens, some after the date."""
     low, high = BACKGROUND_DDD

@@ -15,7 +15,7 @@ EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    from osteofys.cli import assess, kbcheck, screen, serve, synth
+    from osteofys.cli import assess, gp_letter, handout, kbcheck, screen, serve, synth
 
     parser = argparse.ArgumentParser(
         prog="osteofys",
@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         ("assess", assess, "vurdér en case (JSON) og vis forslag og plan"),
         ("screen", screen, "populationsopsporing over registerdata (CSV/Parquet)"),
         ("synth", synth, "skriv syntetiske registerdata til test og demo"),
+        ("handout", handout, "patienthæfte (PDF) med kategori, råd, øvelser og dagbog"),
+        ("gp-letter", gp_letter, "brev til egen læge (PDF) med risikofaktorer og fund"),
     ):
         command = sub.add_parser(name, help=summary, description=summary)
         module.add_arguments(command)

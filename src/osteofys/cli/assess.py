@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osteofys.cli import EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from osteofys.kb.loader import KnowledgeBase
+    from osteofys.rules import Case
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,11 +48,15 @@ def _why(exc: Exception, lang: str) -> str:
     return str(exc)
 
 
-def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
+def read_case(source: str, lang: str) -> tuple[KnowledgeBase, Case, Any] | None:
+    """Read and validate a case file ('-' = standard input) for any command that takes one.
+
+    Returns (knowledge base, parsed case, the JSON data), or None after printing each problem in
+    `lang` to standard error; the caller then exits with EXIT_USAGE.
+    """
     from osteofys import kb
-    from osteofys.cli.report import render_report
-    from osteofys.kb.explain import issue_text, result_document, text
-    from osteofys.rules import CaseError, assess, parse_case
+    from osteofys.kb.explain import issue_text, text
+    from osteofys.rules import CaseError, parse_case
     from osteofys.rules.case import CaseIssue
 
     base = kb.load()
@@ -60,7 +68,7 @@ def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
             issue_text(base, CaseIssue(source, "unreadable", _why(exc, lang)), lang),
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return None
     try:
         data: Any = json.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -74,14 +82,26 @@ def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
         print(
             text(base, "errors", "invalid_json", lang).format(value=reason + where), file=sys.stderr
         )
-        return EXIT_USAGE
+        return None
     try:
         case = parse_case(data, k.input_ranges, k.conditions)
     except CaseError as exc:
         for issue in exc.issues:
             print(issue_text(base, issue, lang), file=sys.stderr)
+        return None
+    return base, case, data
+
+
+def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
+    from osteofys.cli.report import render_report
+    from osteofys.kb.explain import result_document
+    from osteofys.rules import assess
+
+    read = read_case(source, lang)
+    if read is None:
         return EXIT_USAGE
-    result = assess(case, k, hirit_for_med_hensyn=hirit)
+    base, case, _ = read
+    result = assess(case, base.knowledge, hirit_for_med_hensyn=hirit)
     if as_json:
         json.dump(result_document(base, result, lang), sys.stdout, ensure_ascii=False, indent=2)
         print()

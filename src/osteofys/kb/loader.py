@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from osteofys.rules import lang
-from osteofys.rules.case import case_fields
+from osteofys.rules.case import FRACTURE_SITES, case_fields
 from osteofys.rules.findings import FINDINGS, LATE_FINDINGS
 from osteofys.rules.knowledge import (
     AlternativeRule,
@@ -66,6 +66,14 @@ EQUIPMENT = frozenset(
         "bed",
         "bike",
     ]
+)
+# registry.toml tables besides `fracture`; each has evidence and sources (docs/screening.md).
+REGISTRY_TABLES = (
+    "conditions",
+    "glucocorticoids",
+    "aromatase_inhibitor",
+    "antiandrogen_therapy",
+    "already_known",
 )
 ERROR_CODES = [
     "unknown_field",
@@ -592,6 +600,42 @@ class _Builder:
             if entry.get("risk_factor") not in ("RF16", "RF17") or not entry.get("icd10"):
                 self.fail(f"conditions.{cid}", "needs risk_factor RF16/RF17 and icd10 codes")
 
+    def check_registry(self) -> None:
+        """registry.toml (docs/screening.md): codes, sites, evidence, sources, thresholds."""
+        registry = self.section("registry")
+        code = {
+            "icd10": r"[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?",
+            "atc": r"[A-Z](\d{2}([A-Z]{1,2}(\d{2})?)?)?",
+        }
+        sites = [("fracture", registry.get("fracture", {}))] + [
+            (f"fracture.site[{i}]", e)
+            for i, e in enumerate(registry.get("fracture", {}).get("site", []))
+        ]
+        tables = sites + [(n, registry.get(n, {})) for n in REGISTRY_TABLES]
+        for name, entry in tables:
+            where = f"registry.{name}"
+            self.check_evidence(where, entry.get("evidence"))
+            self.check_sources(where, entry.get("sources"))
+            for key in ("min_age", "min_ddd", "window_months"):
+                if key in entry and entry[key] not in self.thresholds:
+                    self.fail(where, f"{key} {entry[key]!r} is not a threshold")
+        codes = [(f"registry.{n}", k, e.get(k, [])) for n, e in tables for k in code]
+        codes += [(f"conditions.{c}", "icd10", e.get("icd10", [])) for c, e in self.conditions()]
+        for where, kind, values in codes:
+            for value in values:
+                # A range runs over the last character only: S72.0-S72.2, not S72.0-S73.
+                ends = [p.replace(".", "") for p in str(value).split("-")]
+                shape = all(re.fullmatch(code[kind], p) for p in str(value).split("-"))
+                same = ends[0][:-1] == ends[-1][:-1] and len(ends[0]) == len(ends[-1])
+                if len(ends) > 2 or not shape or not same or ends[0] > ends[-1]:
+                    self.fail(where, f"{value!r} is not an {kind} code or range")
+        named = [e.get("site") for _, e in sites[1:]]
+        if not set(named) <= set(FRACTURE_SITES) or len(set(named)) != len(named):
+            self.fail("registry.fracture", f"sites {named} must be distinct, from {FRACTURE_SITES}")
+
+    def conditions(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(c, e) for c, e in self.section("conditions").items() if isinstance(e, dict)]
+
     # --- assembly --------------------------------------------------------------------------
 
     def build(self) -> Knowledge | None:
@@ -626,6 +670,7 @@ class _Builder:
         exercises = [self.exercise(k, v) for k, v in self.exercise_raw.items()]
         components = self.plan_components()
         self.check_registers()
+        self.check_registry()
         self.check_texts()
         self.check_rule_texts(
             set(self.rule_ids)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from osteofys.web.records import views
+from osteofys.web.records import documents, views
 
 app_name = "records"
 urlpatterns = [
@@ -19,7 +19,13 @@ urlpatterns = [
     path("patienter/<int:patient_id>/gentest/", views.retest_create, name="retest_create"),
     path("vurderinger/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
     path("vurderinger/<int:assessment_id>/laegebrev/", views.gp_letter, name="gp_letter"),
+    path(
+        "vurderinger/<int:assessment_id>/laegebrev.pdf",
+        documents.assessment_gp_letter,
+        name="gp_letter_pdf",
+    ),
     path("planer/<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("planer/<int:plan_id>/handout.pdf", documents.plan_handout, name="plan_handout"),
     path("planer/<int:plan_id>/tilfoej/", views.plan_item_add, name="plan_item_add"),
     path(
         "planer/<int:plan_id>/punkt/<int:item_id>/fjern/",

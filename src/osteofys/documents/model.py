@@ -1,0 +1,564 @@
+"""The plain data (dicts) the PDF templates print, from stored results or from a core assessment.
+
+Two ways in, one way out. The web app passes what it stored (the result document, the edited plan
+items and the names); the CLI passes a fresh `Assessment` and its case, which is first turned
+into the same stored form. Clinical wording comes from the knowledge base: the texts of the
+categories, safety messages, acute-phase advice and exercises, and the `[documents]` table of
+`texts.toml` for the fixed headings and letter sentences.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from osteofys.documents.render import illustration
+from osteofys.kb.explain import dose_text, number, result_document, rule_label
+from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules.model import Assessment, Dose
+
+DOSE_FIELDS = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
+DOMAIN_ORDER = ("staerk", "stabil", "strakt")
+DIARY_WEEKS = 2
+LETTER_TITLE = {
+    "red_flag": "title_urgent",
+    "by_definition": "title_by_definition",
+    "risk_factors": "title_recommended",
+}
+LETTER_RECOMMENDATION = {
+    "red_flag": "rec_urgent",
+    "by_definition": "rec_by_definition",
+    "risk_factors": "rec_recommended",
+    "diagnosed": "rec_diagnosed",
+}
+
+Illustrate = Callable[[str, Mapping[str, Any], str], str]
+
+
+class DocumentError(ValueError):
+    """The stored or computed data cannot make this document (e.g. no training plan yet)."""
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _docs(base: KnowledgeBase) -> dict[str, Any]:
+    texts: dict[str, Any] = base.raw["texts"]["documents"]
+    return texts
+
+
+def _labels(table: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    return {k: v[lang] for k, v in table.items() if isinstance(v, dict) and lang in v}
+
+
+def long_date(base: KnowledgeBase, when: date, lang: str) -> str:
+    """'26. november 2026' in Danish, '26 November 2026' in English."""
+    month = _docs(base)["months"][lang][when.month - 1]
+    return f"{when.day}. {month} {when.year}" if lang == "da" else f"{when.day} {month} {when.year}"
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _num(value: Any, lang: str) -> str:
+    """A number for print: one decimal at most, decimal comma in Danish, a real minus sign."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float):
+        value = round(value, 1)
+    return number(value, lang).replace("-", "\u2212")
+
+
+def dose_from(stored: Mapping[str, Any]) -> Dose:
+    """A stored dose dict ({"sets": 2, "reps": [8, 12], ...}) as the core's Dose."""
+
+    def span(key: str) -> tuple[int, int] | None:
+        v = stored.get(key)
+        return (int(v[0]), int(v[1])) if v else None
+
+    return Dose(
+        sets=stored.get("sets"),
+        reps=span("reps"),
+        hold_s=span("hold_s"),
+        minutes=span("minutes"),
+        impacts=stored.get("impacts"),
+        days_per_week=span("days_per_week"),
+    )
+
+
+def dose_dict(dose: Dose) -> dict[str, Any]:
+    """The core's Dose as stored with a plan item."""
+    return {
+        f: list(v) if isinstance(v, tuple) else v
+        for f in DOSE_FIELDS
+        if (v := getattr(dose, f)) is not None
+    }
+
+
+def plan_items(assessment: Assessment) -> list[dict[str, Any]]:
+    """The plan of a core assessment as stored plan items (home exercises, then supervised)."""
+    if assessment.plan is None:
+        return []
+    items: list[dict[str, Any]] = [
+        {"exercise": i.exercise, "domain": d.domain.value, "dose": dose_dict(i.dose)}
+        for d in assessment.plan.domains
+        for i in d.items
+    ]
+    items += [
+        {"exercise": i.exercise, "domain": "staerk", "dose": dose_dict(i.dose), "supervised": True}
+        for i in assessment.plan.supervised
+    ]
+    return items
+
+
+# --- the patient handout -------------------------------------------------------------------------
+
+
+def handout_data(
+    base: KnowledgeBase,
+    *,
+    result: Mapping[str, Any],
+    items: Sequence[Mapping[str, Any]],
+    illustrate: Illustrate = illustration,
+    clinic: str = "",
+    patient: str = "",
+    when: date | None = None,
+    category: str | None = None,
+    exercise_set: str | None = None,
+    acute_advice: bool | None = None,
+    lang: str = "da",
+) -> dict[str, Any]:
+    """The handout from stored data.
+
+    Args:
+        base: the knowledge base the texts come from.
+        result: the stored result document (`osteofys.result/1`); its category, red flags and
+            acute phase are printed as stored, never recomputed.
+        items: the plan's items as stored: {"exercise", "domain", "dose", "supervised"?}.
+            Supervised (HiRIT) items are left out: they are never a home programme.
+        illustrate: (exercise id, raw exercise, lang) -> SVG of the exercise; the knowledge
+            base's illustration renderer by default.
+        clinic, patient: names to print (a blank line to write on when empty).
+        when: the date printed (today when None).
+        category: the clinician's final category; the stored suggestion when None.
+        exercise_set: the stored plan's exercise set (whose "what to avoid" applies while there
+            is no category); the result's plan when None.
+        acute_advice: whether the stored plan carries the acute-phase advice; read from the
+            result's plan when None.
+        lang: "da" or "en".
+    """
+    docs = _docs(base)
+    labels = {**_labels(docs, lang), **_labels(docs["handout"], lang)}
+    texts = base.raw["texts"]
+    plan = result.get("plan") or {}
+    category = category or result.get("category")
+    categories = base.raw["categories"]
+    exercise_set = exercise_set or plan.get("exercise_set") or category
+    red_flag = bool(result.get("red_flags"))
+
+    shown = categories.get(category) if category else None
+    avoid_from = shown or categories.get(exercise_set)
+    home = [i for i in items if not i.get("supervised")]
+    order = [d for d in plan.get("order", ()) if d in DOMAIN_ORDER] or list(DOMAIN_ORDER)
+    order += [d for d in DOMAIN_ORDER if d not in order]
+    domains = []
+    illustrations: dict[str, str] = {}
+    for domain in order:
+        exercises = []
+        for item in (i for i in home if i.get("domain") == domain):
+            exercises.append(_exercise(base, item, lang, labels))
+            raw = base.exercises.get(item["exercise"])
+            if raw is not None and item["exercise"] not in illustrations:
+                illustrations[item["exercise"]] = illustrate(item["exercise"], raw, lang)
+        if exercises:
+            domains.append(
+                {"name": texts["domains"][domain][lang], "id": domain, "exercises": exercises}
+            )
+
+    if acute_advice is None:
+        acute_advice = bool(plan.get("acute_advice"))
+    return {
+        "kind": "handout",
+        "lang": lang,
+        "labels": labels,
+        "clinic": clinic,
+        "patient": patient,
+        "date": long_date(base, when or date.today(), lang),
+        "footer": _made_with(base, result, lang),
+        "category": {"name": shown["name"][lang], "text": shown["patient"][lang]}
+        if shown
+        else None,
+        "no_category": labels["no_category"] if not shown else None,
+        "red_flag": red_flag,
+        "safety": [m["text"][lang] for m in base.raw["safety_messages"]["message"]],
+        "avoid": avoid_from["avoid"][lang] if avoid_from else None,
+        "acute": _acute(base, result, lang, labels) if acute_advice else None,
+        "domains": domains,
+        "illustrations": illustrations,
+        "diary": {
+            "weeks": DIARY_WEEKS,
+            "days": docs["weekdays"][lang],
+            "rows": [e["name"] for d in domains for e in d["exercises"]],
+        },
+    }
+
+
+def _exercise(
+    base: KnowledgeBase, item: Mapping[str, Any], lang: str, labels: Mapping[str, str]
+) -> dict[str, Any]:
+    eid = item["exercise"]
+    raw = base.exercises.get(eid, {})
+
+    def t(key: str) -> Any:
+        return raw[key][lang] if key in raw else None
+
+    name = t("name") or eid
+    return {
+        "id": eid,
+        "name": name,
+        "purpose": t("purpose"),
+        "how": t("how") or [],
+        "dose": dose_text(dose_from(item.get("dose") or {}), lang),
+        "harder": t("progression"),
+        "easier": t("regression"),
+        "avoid": t("avoid"),
+        "alt": f"{labels['illustration']}: {name}",
+        "illustrated": eid in base.exercises,
+    }
+
+
+def _acute(
+    base: KnowledgeBase, result: Mapping[str, Any], lang: str, labels: Mapping[str, str]
+) -> dict[str, Any]:
+    acute = base.raw["acute_phase"]
+    stored = (result.get("plan") or {}).get("acute_advice") or []
+    advice = [a for a in acute["advice"] if not stored or a["id"] in stored]
+    phase = result.get("acute_phase") or {}
+    note, heading = None, labels["acute_heading"]
+    if phase.get("precautionary"):
+        # P4: an acute phase as a precaution until the red flag is clarified; no fracture date.
+        note, heading = labels["acute_precaution"], labels["acute_precaution_heading"]
+    elif phase.get("until"):
+        until = long_date(base, date.fromisoformat(phase["until"]), lang)
+        note = labels["acute_until"].format(until=until)
+    return {
+        "heading": heading,
+        "note": note,
+        "advice": [a["patient"][lang] for a in advice],
+        "avoid": [a["text"][lang] for a in acute["avoid"]],
+    }
+
+
+def _made_with(base: KnowledgeBase, result: Mapping[str, Any], lang: str) -> str:
+    docs = _docs(base)
+    version = result.get("knowledge_version") or base.version
+    line = str(docs["made_with"][lang]).format(version=version)
+    if version != base.version:
+        # Texts (exercise instructions) come from the installed base; say so.
+        line += " (" + str(docs["texts_from"][lang]).format(version=base.version) + ")"
+    return line
+
+
+def handout_data_from_assessment(
+    base: KnowledgeBase,
+    assessment: Assessment,
+    case: Mapping[str, Any],
+    *,
+    illustrate: Illustrate = illustration,
+    clinic: str = "",
+    patient: str = "",
+    when: date | None = None,
+    lang: str = "da",
+) -> dict[str, Any]:
+    """The handout for a fresh core assessment (CLI). Raises DocumentError without a plan."""
+    if assessment.plan is None:
+        raise DocumentError(str(base.raw["texts"]["ui"]["no_plan"][lang]))
+    return handout_data(
+        base,
+        result=result_document(base, assessment, lang),
+        items=plan_items(assessment),
+        illustrate=illustrate,
+        clinic=clinic,
+        patient=patient,
+        when=when or _as_date(case.get("assessment_date")),
+        lang=lang,
+    )
+
+
+# --- the GP letter -------------------------------------------------------------------------------
+
+
+def gp_letter_data(
+    base: KnowledgeBase,
+    *,
+    result: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    clinic: Mapping[str, str] | None = None,
+    patient: Mapping[str, Any] | None = None,
+    clinician: str = "",
+    when: date | None = None,
+    category: str | None = None,
+    lang: str = "da",
+) -> dict[str, Any]:
+    """The GP letter from stored data.
+
+    Args:
+        result: the stored result document: referral, risk factors with the trace values and
+            cut-offs of that day, bone status, fall risk, acute phase.
+        inputs: the stored case (case format): tests, height loss, falls, fractures, DXA.
+        clinic: {"name", "address", "phone"} (any may be missing).
+        patient: {"name", "birth_date", "sex", "cpr"}; the CPR is printed in full when given
+            (the letter goes to the patient's own doctor), and left out when not recorded.
+        clinician: the physiotherapist who signs.
+        when: the letter's date (today when None).
+        category: the clinician's final category; the stored suggestion when None.
+    """
+    docs = _docs(base)
+    labels = {**_labels(docs, lang), **_labels(docs["letter"], lang)}
+    texts = base.raw["texts"]
+    referral = result.get("referral") or {}
+    basis = str(referral.get("basis", "none"))
+    patient = dict(patient or {})
+    clinic = dict(clinic or {})
+    assessed = _as_date(inputs.get("assessment_date"))
+
+    name = str(patient.get("name") or "")
+    flags = [
+        _lower_first(texts["fields"][f"function.{f}"][lang]) for f in result.get("red_flags", [])
+    ]
+    recommendation = labels[LETTER_RECOMMENDATION.get(basis, "rec_info")].format(
+        flags=", ".join(flags)
+    )
+    footer = labels["footer"].format(
+        version=result.get("knowledge_version") or base.version,
+        hash=str(result.get("knowledge_hash") or "")[:12],
+        date=long_date(base, assessed, lang) if assessed else "?",
+    )
+    return {
+        "kind": "gp_letter",
+        "lang": lang,
+        "labels": labels,
+        "clinic": {k: str(clinic.get(k) or "") for k in ("name", "address", "phone")},
+        "date": long_date(base, when or date.today(), lang),
+        "patient_line": _patient_line(base, patient, labels, lang),
+        "title": labels[LETTER_TITLE.get(basis, "title_info")],
+        "urgent": bool(referral.get("urgent")),
+        "intro": labels["intro"].format(
+            name=name or labels["the_patient"],
+            date=long_date(base, assessed, lang) if assessed else "?",
+        ),
+        "recommendation": recommendation,
+        "by_definition": bool(referral.get("osteoporosis_by_definition")),
+        "risk_factors": _risk_factors(base, result, inputs, labels, lang),
+        "findings": _findings(base, inputs, labels, lang),
+        "fractures": _fractures(base, inputs, lang) or [labels["no_fractures"]],
+        "assessment": _assessment_rows(base, result, category, labels, lang),
+        "clinician": clinician,
+        "footer": footer,
+    }
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _patient_line(
+    base: KnowledgeBase, patient: Mapping[str, Any], labels: Mapping[str, str], lang: str
+) -> str:
+    parts = [str(patient.get("name") or "")]
+    born = _as_date(patient.get("birth_date"))
+    if born:
+        parts.append(f"{labels['born']} {long_date(base, born, lang)}")
+    sex = patient.get("sex")
+    if sex in _docs(base)["sex"]:
+        parts.append(_docs(base)["sex"][sex][lang])
+    cpr = str(patient.get("cpr") or "").replace("-", "").strip()
+    if cpr:
+        shown = f"{cpr[:6]}-{cpr[6:]}" if len(cpr) == 10 and cpr.isdigit() else cpr
+        parts.append(f"{labels['cpr']} {shown}")
+    return ", ".join(p for p in parts if p)
+
+
+def _trace_values(base: KnowledgeBase, result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """rule id -> the values a step read and the cut-offs it used, as stored that day."""
+    current = {t.id: t.value for t in base.knowledge.thresholds.values()}
+    out = {}
+    for step in result.get("trace", []):
+        values: dict[str, Any] = dict(current)
+        values.update(step.get("cutoffs") or {})
+        values.update(step.get("inputs") or {})
+        out[step["rule"]] = values
+    return out
+
+
+def _risk_factors(
+    base: KnowledgeBase,
+    result: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    labels: Mapping[str, str],
+    lang: str,
+) -> list[dict[str, Any]]:
+    referral = result.get("referral") or {}
+    explanations = _docs(base)["risk_factors"]
+    grades = {f["id"]: f.get("grade") for f in base.raw["risk_factors"]["factor"]}
+    values = _trace_values(base, result)
+    conditions = base.raw["conditions"]
+    out = []
+    for rf in referral.get("reasons", []):
+        found = values.get(rf, {})
+        filled = {k: _num(v, lang) for k, v in found.items() if not isinstance(v, list | tuple)}
+        listed = found.get("conditions") or (inputs.get("risk_factors") or {}).get("conditions")
+        filled["conditions"] = ", ".join(
+            conditions[c]["label"][lang] if c in conditions else str(c) for c in listed or ()
+        )
+        template = explanations.get(rf, {}).get(lang, "")
+        notes = []
+        if grades.get(rf) == "strong":
+            notes.append(labels["strong"])
+        if rf in referral.get("modifiable", []):
+            notes.append(labels["modifiable"])
+        out.append(
+            {
+                "id": rf,
+                "label": rule_label(base, rf, lang),
+                "explanation": string.Formatter().vformat(template, (), _Blank(filled)),
+                "notes": notes,
+            }
+        )
+    return out
+
+
+def _fractures(base: KnowledgeBase, inputs: Mapping[str, Any], lang: str) -> list[str]:
+    docs = _docs(base)
+    out = []
+    for f in inputs.get("fractures") or []:
+        site = docs["sites"].get(f.get("site"), {}).get(lang, str(f.get("site")))
+        when = _as_date(f.get("date"))
+        energy = {True: "low", False: "high"}.get(f.get("low_energy"), "unknown")
+        out.append(
+            ", ".join(
+                (
+                    site[:1].upper() + site[1:],
+                    long_date(base, when, lang) if when else docs["energy"]["no_date"][lang],
+                    docs["energy"][energy][lang],
+                )
+            )
+        )
+    return out
+
+
+def _findings(
+    base: KnowledgeBase, inputs: Mapping[str, Any], labels: Mapping[str, str], lang: str
+) -> list[dict[str, str]]:
+    fields = base.raw["texts"]["fields"]
+    ui = base.raw["texts"]["ui"]
+    rows = []
+
+    def add(path: str, value: Any) -> None:
+        if value is None:
+            return
+        if value == "unable":
+            shown = labels["unable"]
+        elif isinstance(value, bool):
+            shown = ui["yes" if value else "no"][lang]
+        else:
+            shown = _num(value, lang)
+        rows.append({"label": fields[path][lang], "value": shown})
+
+    for test, value in (inputs.get("tests") or {}).items():
+        if f"tests.{test}" in fields:
+            add(f"tests.{test}", value)
+    risk = inputs.get("risk_factors") or {}
+    for key in ("height_loss_cm", "kyphosis", "falls_last_12_months"):
+        add(f"risk_factors.{key}", risk.get(key))
+    function = inputs.get("function") or {}
+    for key in ("pain_rest", "pain_activity"):
+        add(f"function.{key}", function.get(key))
+    dxa = inputs.get("dxa") or {}
+    scores = [k for k in ("lumbar_spine", "femoral_neck", "total_hip", "forearm") if dxa.get(k)]
+    if scores:
+        when = _as_date(dxa.get("date"))
+        if when:
+            rows.append({"label": fields["dxa.date"][lang], "value": long_date(base, when, lang)})
+        for key in scores:
+            add(f"dxa.{key}", dxa[key])
+    return rows
+
+
+def _assessment_rows(
+    base: KnowledgeBase,
+    result: Mapping[str, Any],
+    category: str | None,
+    labels: Mapping[str, str],
+    lang: str,
+) -> list[dict[str, str]]:
+    texts = base.raw["texts"]
+    ui = texts["ui"]
+
+    def tri(value: Any) -> str:
+        return str(ui[{True: "yes", False: "no"}.get(value, "not_assessed")][lang])
+
+    category = category or result.get("category")
+    rows = [
+        {
+            "label": labels["category"],
+            "value": base.raw["categories"][category]["name"][lang]
+            if category in base.raw["categories"]
+            else "—",
+        },
+        {
+            "label": labels["bone_status"],
+            "value": texts["bone_status"][result.get("bone_status", "unknown")][lang],
+        },
+        {"label": labels["fall_risk"], "value": tri(result.get("fall_risk"))},
+        {"label": ui["low_performance"][lang], "value": tri(result.get("low_performance"))},
+    ]
+    phase = result.get("acute_phase") or {}
+    if phase.get("active") is True:
+        if phase.get("precautionary"):
+            acute = labels["acute_precaution"]
+        elif phase.get("until"):
+            until = long_date(base, date.fromisoformat(phase["until"]), lang)
+            acute = labels["acute_until"].format(until=until)
+        else:
+            acute = tri(True)
+    else:
+        acute = tri(phase.get("active"))
+    rows.append({"label": labels["acute"], "value": acute})
+    return rows
+
+
+def gp_letter_data_from_assessment(
+    base: KnowledgeBase,
+    assessment: Assessment,
+    case: Mapping[str, Any],
+    *,
+    clinic: Mapping[str, str] | None = None,
+    patient: Mapping[str, Any] | None = None,
+    clinician: str = "",
+    when: date | None = None,
+    lang: str = "da",
+) -> dict[str, Any]:
+    """The GP letter for a fresh core assessment and its case (CLI)."""
+    who = {
+        "birth_date": (case.get("patient") or {}).get("birth_date"),
+        "sex": (case.get("patient") or {}).get("sex"),
+        **(patient or {}),
+    }
+    return gp_letter_data(
+        base,
+        result=result_document(base, assessment, lang),
+        inputs=case,
+        clinic=clinic,
+        patient=who,
+        clinician=clinician,
+        when=when,
+        lang=lang,
+    )

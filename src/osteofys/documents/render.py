@@ -1,0 +1,65 @@
+"""Compiles the typst templates of this package into PDF bytes, and draws the illustrations.
+
+The data model goes to typst as one JSON string in `sys.inputs` (the exercise drawings included,
+as SVG text from `osteofys.kb.illustration`), so nothing is written to disk. One `typst.Compiler`
+is kept per process: it loads the fonts once, which is most of the cost of a cold compile.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from osteofys.kb.illustration import render as draw
+
+TEMPLATES = Path(__file__).resolve().parent
+HANDOUT = TEMPLATES / "handout.typ"
+GP_LETTER = TEMPLATES / "gp_letter.typ"
+
+_lock = threading.Lock()
+FONTS = Path(__file__).parent / "fonts"
+_compiler: typst.Compiler | None = None
+
+
+def illustration(exercise_id: str, raw_exercise: Mapping[str, Any], lang: str) -> str:
+    """The exercise's drawing (start and end position) as SVG text, from the knowledge base."""
+    return draw(exercise_id, dict(raw_exercise), lang)
+
+
+def _get_compiler() -> typst.Compiler:
+    global _compiler  # noqa: PLW0603 - one compiler per process, made on first use
+    if _compiler is None:
+        # The fonts ship with the package and system fonts are ignored, so a handout looks the
+        # same on every clinic PC (DejaVu Sans: wide Nordic coverage, clear at 12 pt).
+        _compiler = typst.Compiler(
+            root=str(TEMPLATES), font_paths=[str(FONTS)], ignore_system_fonts=True
+        )
+    return _compiler
+
+
+def compile_pdf(template: Path, data: Mapping[str, Any]) -> bytes:
+    """Compile one of the package's templates with `data` (see model.py) into a PDF."""
+    payload = json.dumps(data, ensure_ascii=False)
+    with _lock:
+        # The compiler keeps state between runs; one document at a time.
+        pdf = _get_compiler().compile(
+            input=str(template), format="pdf", sys_inputs={"data": payload}
+        )
+    if not isinstance(pdf, bytes):  # pragma: no cover - typst returns bytes for one PDF
+        raise TypeError("typst did not return a PDF")
+    return pdf
+
+
+def handout_pdf(data: Mapping[str, Any]) -> bytes:
+    """The patient handout as PDF bytes, from `model.handout_data`."""
+    return compile_pdf(HANDOUT, data)
+
+
+def gp_letter_pdf(data: Mapping[str, Any]) -> bytes:
+    """The GP letter as PDF bytes, from `model.gp_letter_data`."""
+    return compile_pdf(GP_LETTER, data)

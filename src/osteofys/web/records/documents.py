@@ -1,0 +1,85 @@
+"""PDF downloads: the patient handout of a plan and the GP letter of an assessment.
+
+Both are made from what was stored (the result document of that day, the plan as the clinician
+edited it, the names), never recomputed with today's knowledge base. The file name holds database
+ids and a date only: never a name or a CPR number.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils import timezone
+
+from osteofys.documents import gp_letter_data, gp_letter_pdf, handout_data, handout_pdf
+from osteofys.web.accounts.selectors import clinic_of
+from osteofys.web.records import clinical, selectors
+
+LANGUAGES = ("da", "en")
+# Looked up before the method is checked: another clinic's id is a 404 whatever the method.
+SAFE = ["GET", "HEAD"]
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Health data: not for shared caches, nor the browser's back/forward cache.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def plan_handout(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The patient handout of a stored plan, in the UI language or `?sprog=da|en`."""
+    clinic = clinic_of(request.user)
+    plan = selectors.plan_get(clinic, plan_id)
+    if request.method not in SAFE:
+        return HttpResponseNotAllowed(SAFE)
+    wanted = request.GET.get("sprog", "")
+    lang = wanted if wanted in LANGUAGES else clinical.lang()
+    today = timezone.localdate()
+    data = handout_data(
+        clinical.base(),
+        result=plan.assessment.result,
+        items=[
+            {"exercise": i.exercise, "domain": i.domain, "dose": i.dose, "supervised": i.supervised}
+            for i in plan.items.all()
+        ],
+        clinic=clinic.name,
+        patient=plan.patient.name,
+        when=today,
+        category=plan.assessment.final_category or None,
+        exercise_set=plan.exercise_set,
+        acute_advice=plan.acute_advice,
+        lang=lang,
+    )
+    return _pdf(handout_pdf(data), f"traeningsprogram-{plan.pk}-{today.isoformat()}.pdf")
+
+
+@login_required
+def assessment_gp_letter(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """The GP letter (Danish) of a stored assessment, signed by the clinician who made it."""
+    clinic = clinic_of(request.user)
+    assessment = selectors.assessment_get(clinic, assessment_id)
+    if request.method not in SAFE:
+        return HttpResponseNotAllowed(SAFE)
+    patient = assessment.patient
+    author = assessment.created_by
+    today = timezone.localdate()
+    data = gp_letter_data(
+        clinical.base(),
+        result=assessment.result,
+        inputs=assessment.inputs,
+        clinic={"name": clinic.name, "address": clinic.address, "phone": clinic.phone},
+        patient={
+            "name": patient.name,
+            "birth_date": patient.birth_date,
+            "sex": patient.sex,
+            "cpr": patient.cpr,
+        },
+        clinician=author.get_full_name() or author.username,
+        when=today,
+        category=assessment.final_category or None,
+        lang="da",
+    )
+    return _pdf(gp_letter_pdf(data), f"laegebrev-{assessment.pk}-{today.isoformat()}.pdf")

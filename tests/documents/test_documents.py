@@ -1,0 +1,406 @@
+"""The patient handout and the GP letter: rendered, read back with pypdf, checked for content."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import string
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from osteofys.documents import (
+    gp_letter_data,
+    gp_letter_data_from_assessment,
+    gp_letter_pdf,
+    handout_data,
+    handout_data_from_assessment,
+    handout_pdf,
+    illustration,
+)
+from osteofys.documents.model import dose_dict, dose_from, plan_items
+from osteofys.kb.explain import dose_text, result_document
+from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules import Assessment
+from osteofys.rules.findings import FINDINGS
+from tests.conftest import vary
+from tests.documents.helpers import all_text, figures_by_page, flat, page_texts, text_sizes
+
+WHEN = date(2026, 11, 27)
+CLINIC = "Fysioterapi Østerbro"
+PATIENT = "Søren Ærø Åberg"
+VERTEBRA_2024 = [{"site": "vertebra", "date": "2024-01-10", "low_energy": True}]
+TRAINS = {"function__training_days_per_week": 3, "function__training_months": 24}
+
+# One case per category (BASE_CASE is everyday-active), the acute phase and a red flag.
+CASES: dict[str, dict[str, Any]] = {
+    "traeningsaktiv": vary(**TRAINS),
+    "traeningsaktiv_med_hensyn": vary(**TRAINS, fractures=VERTEBRA_2024),
+    "hverdagsaktiv": vary(),
+    "hverdagsaktiv_med_hensyn": vary(fractures=VERTEBRA_2024),
+    "funktionsbegraenset": vary(function__walking_aid="rollator"),
+}
+ACUTE = vary(fractures=[{"site": "vertebra", "date": "2026-10-01", "low_energy": True}])
+RED_FLAG = vary(function__new_sudden_back_pain=True)
+
+
+def _handout(
+    base: KnowledgeBase, run: Callable[..., Assessment], case: dict[str, Any], lang: str = "da"
+) -> tuple[Assessment, dict[str, Any], bytes]:
+    assessment = run(case)
+    data = handout_data_from_assessment(
+        base, assessment, case, clinic=CLINIC, patient=PATIENT, when=WHEN, lang=lang
+    )
+    return assessment, data, handout_pdf(data)
+
+
+def _home_items(assessment: Assessment) -> list[dict[str, Any]]:
+    return [i for i in plan_items(assessment) if not i.get("supervised")]
+
+
+def _check_exercise_pages(
+    base: KnowledgeBase, items: list[dict[str, Any]], pdf: bytes, lang: str = "da"
+) -> None:
+    """Each exercise has its own page with its name, dose and its drawing (a tagged figure)."""
+    pages = page_texts(pdf)
+    figures = figures_by_page(pdf)
+    word, of, diary = {
+        "da": ("Øvelse", "af", "Min træningsdagbog"),
+        "en": ("Exercise", "of", "My exercise diary"),
+    }[lang]
+    at = []
+    for n, item in enumerate(items, start=1):
+        name = base.exercises[item["exercise"]]["name"][lang]
+        marker = f"{word} {n} {of} {len(items)} {flat(name)}"
+        found = [i for i, text in enumerate(pages) if marker in text]
+        assert len(found) == 1, f"no single page for {marker!r}"
+        page = found[0]
+        assert dose_text(dose_from(item["dose"]), lang) in pages[page]
+        assert [alt for alt in figures.get(page, []) if name in alt], f"{name}: no drawing"
+        at.append(page)
+    # One page each, nothing spills over: exercise pages follow each other, then the diary.
+    assert at == list(range(at[0], at[0] + len(items)))
+    assert pages[at[-1] + 1].startswith(diary)
+
+
+# --- the renderer behind the drawings -----------------------------------------------------------
+
+
+def test_the_drawings_come_from_the_knowledge_base_renderer(base: KnowledgeBase) -> None:
+    """No placeholder: every exercise of a handout is drawn by `osteofys.kb.illustration`."""
+    assert importlib.util.find_spec("osteofys.kb.illustration") is not None
+    from osteofys.kb import illustration as renderer
+
+    data = handout_data(
+        base,
+        result={"category": "hverdagsaktiv", "plan": {}},
+        items=[{"exercise": "sit_to_stand", "domain": "staerk", "dose": {}}],
+        lang="en",
+    )
+    raw = base.exercises["sit_to_stand"]
+    assert data["illustrations"] == {"sit_to_stand": renderer.render("sit_to_stand", raw, "en")}
+    assert illustration("sit_to_stand", raw, "da") == renderer.render("sit_to_stand", raw, "da")
+    assert data["illustrations"]["sit_to_stand"].lstrip().startswith("<svg")
+
+
+# --- the handout: five categories, the acute phase, a red flag ----------------------------------
+
+
+@pytest.mark.parametrize("category", list(CASES))
+def test_handout_for_each_category(
+    base: KnowledgeBase, run: Callable[..., Assessment], category: str
+) -> None:
+    assessment, _, pdf = _handout(base, run, CASES[category])
+    assert assessment.category == category
+    text = all_text(pdf)
+    info = base.raw["categories"][category]
+    for expected in (
+        CLINIC,
+        PATIENT,
+        "27. november 2026",
+        "Dit træningsprogram",
+        "Hvad betyder det for dig?",
+        f"Din gruppe: {info['name']['da']}",
+        flat(info["patient"]["da"]),
+        "Det skal du undgå",
+        flat(info["avoid"]["da"]),
+        "Træning og dine knogler",
+        # The safety messages: exercise rarely causes fractures, and how to lift and bend.
+        flat(base.raw["safety_messages"]["message"][1]["text"]["da"]),
+        "Bøj i hofter og knæ, når du løfter, og hold tingene tæt ind til kroppen.",
+        "Sådan gør du",
+        "Så meget og så tit",
+        "Gør den sværere",
+        "Gør den lettere",
+        "Min træningsdagbog",
+        "Man Tir Ons Tor Fre Lør Søn",
+    ):
+        assert expected in text, expected
+    assert all(f"videnbase {base.version}" in page for page in page_texts(pdf))
+    assert "Den første tid efter bruddet" not in text
+    items = _home_items(assessment)
+    assert len(items) >= 6
+    _check_exercise_pages(base, items, pdf)
+    # Every drawing in the PDF belongs to an exercise of the plan.
+    assert sum(len(a) for a in figures_by_page(pdf).values()) == len(items)
+
+
+def test_the_handout_leaves_out_supervised_hirit(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    assessment, data, pdf = _handout(base, run, CASES["traeningsaktiv"])
+    assert assessment.plan is not None
+    assert assessment.plan.supervised, "training-active offers HiRIT"
+    text = all_text(pdf)
+    for item in assessment.plan.supervised:
+        assert base.exercises[item.exercise]["name"]["da"] not in text
+        assert item.exercise not in data["illustrations"]
+
+
+def test_handout_in_the_acute_phase_gives_the_acute_advice(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    assessment, _, pdf = _handout(base, run, ACUTE)
+    assert assessment.acute_phase.active is True
+    text = all_text(pdf)
+    acute = base.raw["acute_phase"]
+    assert "Den første tid efter bruddet" in text
+    assert "til 1. april 2027" in text  # six months after the fracture, in Danish
+    for advice in acute["advice"]:
+        assert flat(advice["patient"]["da"]) in text
+    for avoid in acute["avoid"]:
+        assert flat(avoid["text"]["da"]) in text
+    _check_exercise_pages(base, _home_items(assessment), pdf)
+
+
+def test_handout_with_a_red_flag_sends_the_patient_to_the_doctor(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    assessment, _, pdf = _handout(base, run, RED_FLAG)
+    assert assessment.category is None
+    assert assessment.red_flags
+    text = all_text(pdf)
+    docs = base.raw["texts"]["documents"]["handout"]
+    assert "Kontakt din læge i dag" in text
+    assert flat(docs["red_flag"]["da"]) in text
+    assert flat(docs["no_category"]["da"]) in text
+    assert "Din gruppe:" not in text
+    assert "Indtil din læge har set på det" in text
+    _check_exercise_pages(base, _home_items(assessment), pdf)
+
+
+def test_handout_in_english(base: KnowledgeBase, run: Callable[..., Assessment]) -> None:
+    assessment, _, pdf = _handout(base, run, CASES["hverdagsaktiv"], lang="en")
+    text = all_text(pdf)
+    assert "Your exercise programme" in text
+    assert "27 November 2026" in text
+    assert "Your group: Everyday-active" in text
+    assert "My exercise diary" in text
+    _check_exercise_pages(base, _home_items(assessment), pdf, lang="en")
+
+
+def test_handout_body_text_is_at_least_12_pt(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    _, data, pdf = _handout(base, run, ACUTE)
+    pages = page_texts(pdf)
+    small = [(page, run) for page, run, size in text_sizes(pdf) if size < 12]
+    assert small, "the footer is smaller"
+    for page, run_text in small:
+        footer = f"{data['footer']} Side {page + 1} af {len(pages)}"
+        assert flat(run_text) in footer, f"page {page + 1}: {run_text!r} is under 12 pt"
+
+
+def test_every_exercise_of_the_library_fits_one_page_with_its_drawing(
+    base: KnowledgeBase,
+) -> None:
+    exercises = sorted(
+        (e for e in base.knowledge.exercises if not e.supervised_only),
+        key=lambda e: ("staerk", "stabil", "strakt").index(e.domain) * 1000 + e.priority,
+    )
+    items = [
+        {"exercise": e.id, "domain": e.domain.value, "dose": dose_dict(e.dose_for("default"))}
+        for e in exercises
+    ]
+    result = {"category": "hverdagsaktiv", "knowledge_version": base.version, "plan": {}}
+    data = handout_data(base, result=result, items=items, when=WHEN)
+    pdf = handout_pdf(data)
+    _check_exercise_pages(base, items, pdf)
+
+
+def test_handout_prints_the_stored_category_and_plan(base: KnowledgeBase) -> None:
+    """From stored data: the clinician's category and the edited items, whatever the rules say."""
+    stored = result_document(base, _run_plain(base, CASES["hverdagsaktiv"]))
+    items = [
+        {"exercise": "heel_raise", "domain": "staerk", "dose": {"sets": 3, "reps": [10, 15]}},
+        {"exercise": "hirit_deadlift", "domain": "staerk", "dose": {"sets": 5}, "supervised": True},
+    ]
+    data = handout_data(
+        base, result=stored, items=items, category="funktionsbegraenset", patient=PATIENT
+    )
+    text = all_text(handout_pdf(data))
+    assert "Din gruppe: Funktionsbegrænset/stillesiddende" in text
+    assert "Øvelse 1 af 1" in text
+    assert "3 × 10–15 gentagelser" in text
+    assert base.exercises["hirit_deadlift"]["name"]["da"] not in text
+
+
+def _run_plain(base: KnowledgeBase, case: dict[str, Any]) -> Assessment:
+    from osteofys.rules import assess, parse_case
+
+    k = base.knowledge
+    return assess(parse_case(case, k.input_ranges, k.conditions), k)
+
+
+# --- the GP letter -------------------------------------------------------------------------------
+
+
+def _letter(
+    base: KnowledgeBase, run: Callable[..., Assessment], case: dict[str, Any], cpr: str = ""
+) -> tuple[dict[str, Any], str]:
+    data = gp_letter_data_from_assessment(
+        base,
+        run(case),
+        case,
+        clinic={"name": CLINIC, "address": "Østerbrogade 1, 2100 København Ø", "phone": "3535"},
+        patient={"name": PATIENT, "cpr": cpr},
+        clinician="Kim Fysio",
+        when=WHEN,
+    )
+    return data, all_text(gp_letter_pdf(data))
+
+
+def test_gp_letter_osteoporosis_by_definition(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    case = vary(
+        fractures=VERTEBRA_2024,
+        risk_factors__height_loss_cm=3,
+        risk_factors__falls_last_12_months=1,
+    )
+    data, text = _letter(base, run, case, cpr="0204581234")
+    pages = page_texts(gp_letter_pdf(data))
+    for expected in (
+        CLINIC,
+        "Østerbrogade 1, 2100 København Ø",
+        "Til egen læge",
+        f"Vedrørende: {PATIENT}, født 2. april 1958, kvinde, CPR-nr. 020458-1234",
+        "Osteoporose pr. definition – henvisning til vurdering af behandling",
+        "osteoporose pr. definition",
+        "DXA-skanning",
+        "Fundne risikofaktorer",
+        "Lavenergibrud i ryg eller hofte (osteoporose pr. definition)",
+        "Fund ved undersøgelsen",
+        "Timed Up and Go (s) 8,5",
+        "Højdetab (cm) 3",
+        "Fald de seneste 12 måneder 1",
+        "Brud: Ryghvirvel, 10. januar 2024, lavenergi",
+        "T-score lænderyg −1,8",
+        "Fysioterapeutisk vurdering",
+        "Funktionskategori Hverdagsaktiv med hensyn",
+        "Øget faldrisiko Ja",  # one fall in 12 months
+        "27. november 2026",
+        "Med venlig hilsen",
+        "Kim Fysio",
+    ):
+        assert expected in text, expected
+    footer = f"videnbase {base.version} ({base.content_hash[:12]}), på grundlag af vurderingen"
+    assert all(footer in page for page in pages)
+    assert data["urgent"] is False
+
+
+def test_gp_letter_lists_each_risk_factor_with_its_values(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    case = vary(
+        risk_factors__menopause_age=42,
+        risk_factors__glucocorticoid_mg_per_day=7.5,
+        risk_factors__glucocorticoid_months=4,
+        risk_factors__smoking="current",
+        risk_factors__conditions=["rheumatoid_arthritis"],
+        patient__weight_kg=48,
+    )
+    data, text = _letter(base, run, case)
+    assert "Anbefaling om udredning for osteoporose" in text
+    assert "evt. med en DXA-skanning" in text
+    assert "CPR" not in text  # not recorded: not printed
+    lines = {rf["id"]: rf["explanation"] for rf in data["risk_factors"]}
+    assert set(lines) >= {"RF2", "RF3", "RF4", "RF8", "RF17"}
+    assert lines["RF3"] == "Overgangsalder ved 42 år (grænse: før 45 år)."
+    assert lines["RF2"].startswith("Prednisolon 7,5 mg/dag i 4 måneder")
+    assert lines["RF4"] == "BMI 17,6 (grænse: under 19)."
+    assert lines["RF17"] == "Oplyst sygdom: Leddegigt (reumatoid artritis)."
+    for rf in data["risk_factors"]:
+        assert "?" not in rf["explanation"], rf
+        assert flat(rf["label"]) in text
+        assert flat(rf["explanation"]) in text
+    assert "(stærk risikofaktor)" in text  # RF2
+    assert "kan påvirkes" in text  # RF8 smoking
+
+
+def test_gp_letter_with_a_red_flag_is_urgent(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    data, text = _letter(base, run, RED_FLAG)
+    assert data["urgent"] is True
+    assert "Akut: mistanke om nyt brud i ryggen eller neurologiske symptomer" in text
+    assert "(rødt flag): nye, pludselige rygsmerter." in text
+    assert "snarest" in text
+
+
+def test_gp_letter_from_stored_data_uses_the_stored_values(base: KnowledgeBase) -> None:
+    stored = result_document(base, _run_plain(base, CASES["hverdagsaktiv"]))
+    stored["referral"].update(
+        recommended=True, basis="risk_factors", reasons=["RF5"], modifiable=[]
+    )
+    data = gp_letter_data(
+        base,
+        result=stored,
+        inputs=CASES["hverdagsaktiv"],
+        patient={"name": PATIENT, "birth_date": "1958-04-02", "sex": "female"},
+        category="funktionsbegraenset",
+        when=WHEN,
+    )
+    text = all_text(gp_letter_pdf(data))
+    assert "Arvelig disposition" in text
+    assert "Funktionskategori Funktionsbegrænset/stillesiddende" in text
+
+
+def test_every_risk_factor_has_a_letter_line_in_both_languages(base: KnowledgeBase) -> None:
+    lines = base.raw["texts"]["documents"]["risk_factors"]
+    known = FINDINGS | base.knowledge.thresholds.keys() | {"conditions"}
+    for factor in base.raw["risk_factors"]["factor"]:
+        assert factor["id"] in lines, factor["id"]
+        for lang in ("da", "en"):
+            names = {n for _, n, _, _ in string.Formatter().parse(lines[factor["id"]][lang]) if n}
+            assert names <= known, (factor["id"], names - known)
+    assert set(lines) == {f["id"] for f in base.raw["risk_factors"]["factor"]}
+
+
+def test_documents_have_no_leftover_placeholders(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    for case in (ACUTE, RED_FLAG, CASES["traeningsaktiv"]):
+        _, _, pdf = _handout(base, run, case)
+        assert not re.search(r"\{[a-z_]+\}", all_text(pdf))
+        _, text = _letter(base, run, case)
+        assert not re.search(r"\{[a-z_]+\}", text)
+
+
+def test_documents_embed_the_packaged_font(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """System fonts are ignored: a handout looks the same on every clinic PC."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    _, _, pdf = _handout(base, run, CASES["hverdagsaktiv"])
+    fonts = set()
+    for page in PdfReader(BytesIO(pdf)).pages:
+        for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    assert fonts
+    assert all("DejaVuSans" in f for f in fonts), fonts
