@@ -33,3 +33,16 @@ def test_detail_page_and_unknown_id(logged_in: Client) -> None:
 
 def test_library_needs_login(client: Client, clinic: object) -> None:
     assert client.get(reverse("library:exercise_list")).status_code == 302
+
+
+def test_every_exercise_drawing_is_served_as_svg(logged_in: Client) -> None:
+    from osteofys import kb
+
+    for exercise_id in kb.load().exercises:
+        url = reverse("library:exercise_drawing", kwargs={"exercise_id": exercise_id})
+        response = logged_in.get(url)
+        assert response.status_code == 200, exercise_id
+        assert response["Content-Type"].startswith("image/svg+xml")
+        assert b'class="figure"' in response.content
+    missing = reverse("library:exercise_drawing", kwargs={"exercise_id": "nope"})
+    assert logged_in.get(missing).status_code == 404

@@ -14,9 +14,12 @@ measured from straight down, positive towards the front (counter-clockwise when 
 
 from __future__ import annotations
 
+import argparse
 import math
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -921,11 +924,29 @@ def _draw_face(c: Canvas, fig: Figure, color: str) -> None:
     nose = [_add(h, (9.5, hf), (3.5, hu)), _add(h, (13.5, hf), (-1.5, hu))]
     c.poly(BODY, [*nose, _add(h, (8.5, hf), (-4.0, hu))], fill=color, stroke=color, width=1.5)
     eye = _add(h, (5.0, hf), (2.5, hu))
-    if fig.spec.get("eyes") == "closed":
+    eyes = fig.spec.get("eyes")
+    if eyes == "closed":
         lid = [_add(eye, (-3.2, hf), (1.0, hu)), _add(eye, (0.0, hf), (-1.2, hu))]
         c.line(BODY, [*lid, _add(eye, (3.2, hf), (1.0, hu))], width=2.2, color=WHITE)
     else:
         c.circle(BODY, eye, 2.0, fill=WHITE)
+    if eyes in ("open", "closed"):  # a large eye sign in front of the face, legible in print
+        _eye_sign(c, _add(h, (27.0, (fig.facing, 0.0)), (9.0, (0.0, 1.0))), eyes == "open")
+
+
+def _eye_sign(c: Canvas, at: Point, is_open: bool) -> None:
+    """An open eye, or a closed one with lashes, in the accent colour."""
+    steps = [math.radians(a) for a in range(0, 181, 20)]
+    lower = [(at[0] + 9.0 * math.cos(t), at[1] - 5.0 * math.sin(t)) for t in steps]
+    c.line(TOP, lower, width=2.6, color=ACCENT)
+    if is_open:
+        upper = [(x, 2 * at[1] - y) for x, y in lower]
+        c.line(TOP, upper, width=2.6, color=ACCENT)
+        c.circle(TOP, at, 2.8, fill=ACCENT)
+        return
+    for dx in (-5.5, 0.0, 5.5):
+        base = (at[0] + dx, at[1] - 4.6 + abs(dx) * 0.25)
+        c.line(TOP, [base, (at[0] + dx * 1.4, at[1] - 8.5)], width=2.0, color=ACCENT)
 
 
 def _draw_breath(c: Canvas, fig: Figure) -> None:
@@ -1565,3 +1586,55 @@ def check(raw: dict[str, Any]) -> list[str]:
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         problems.append(f"illustration: cannot be drawn ({type(exc).__name__}: {exc})")
     return problems
+
+
+# --- looking at them ------------------------------------------------------------------------------
+
+EXERCISES = Path(__file__).parent / "data" / "exercises"
+SHEET = """<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>{title}</title>
+<style>body{{margin:12px;font:14px sans-serif}}main{{display:grid;gap:8px;
+grid-template-columns:repeat({columns},{width}px)}}figure{{margin:0;border:1px solid #ccd}}
+img{{display:block;width:{width}px;height:{height}px}}figcaption{{padding:2px 6px}}</style>
+<main>{cells}</main></html>
+"""
+
+
+def write_all(out: Path, lang: str = "da", columns: int = 5, width: int = 320) -> list[Path]:
+    """Write the SVG of every exercise and an index.html contact sheet of them to `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    written, cells = [], []
+    for path in sorted(EXERCISES.glob("*.toml")):
+        raw = tomllib.loads(path.read_text("utf-8"))
+        target = out / f"{path.stem}.svg"
+        target.write_text(render(path.stem, raw, lang), "utf-8")
+        written.append(target)
+        name = escape(str(raw.get("name", {}).get(lang, path.stem)))
+        cells.append(
+            f'<figure><img src="{target.name}" alt=""><figcaption><b>{name}</b>'
+            f" <small>{path.stem}</small></figcaption></figure>"
+        )
+    sheet = SHEET.format(
+        lang=lang,
+        title="OsteoFys illustrations",
+        columns=columns,
+        width=width,
+        height=width * 2 // 3,
+        cells="\n".join(cells),
+    )
+    (out / "index.html").write_text(sheet, "utf-8")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m osteofys.kb.illustration DIR`: draw every exercise into DIR."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--lang", choices=sorted(LABELS), default="da")
+    args = parser.parse_args(argv)
+    written = write_all(args.out, args.lang)
+    print(f"{len(written)} illustrations and index.html in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

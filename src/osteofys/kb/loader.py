@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from osteofys.kb import illustration
 from osteofys.rules import lang
 from osteofys.rules.case import FRACTURE_SITES, case_fields
 from osteofys.rules.findings import FINDINGS, LATE_FINDINGS
@@ -496,6 +497,7 @@ class _Builder:
         if lacking:
             self.fail(where, f"lacks {', '.join(lacking)}")
             return None
+        self.problems += [f"{where}: {p}" for p in illustration.check(e)]
         if e["id"] != eid:
             self.fail(where, f"id {e['id']!r} differs from the file name")
         try:

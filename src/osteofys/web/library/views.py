@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.views.decorators.cache import cache_control
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from osteofys import kb
+from osteofys.kb import illustration
 from osteofys.kb.explain import dose_text
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.knowledge import Exercise
@@ -186,3 +188,14 @@ def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
         ],
     }
     return render(request, "library/exercise_detail.html", context)
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def exercise_drawing(request: HttpRequest, exercise_id: str) -> HttpResponse:
+    """The start and end position as SVG, drawn from the pose stored with the exercise."""
+    base, lang = kb.load(), _lang()
+    if exercise_id not in base.exercises:
+        raise Http404
+    svg = illustration.render(exercise_id, base.exercises[exercise_id], lang)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
