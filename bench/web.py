@@ -15,13 +15,16 @@ What it does, in order:
    one: 10 s each with 1 client (-t1 -c1) and with 20 (-t2 -c20), after a 2 s warm-up, for the
    patient list, search, the patient page, the live result (htmx POST), assessment save (POST,
    302), and a bare Django view rendering a 50-row template (bench/webbaseline/) served by
-   waitress with the same thread count: every throughput is reported as a fraction of that.
+   waitress with the same thread count: every throughput is reported as a fraction of that;
+5. with `--think LOW,HIGH`, the read endpoints once more with 20 connections that pause
+   LOW-HIGH ms between requests (wrk's `delay()`): closer to a clinic than back-to-back load.
 
 Only loopback traffic; it stops by itself and ends the servers it started. Nothing in the
 repository is written unless `--write-docs` is given: then the generated part of the
 "Web application" section of docs/benchmarks.md is replaced (the rest of the file is kept).
 
-Run: `.venv/bin/python bench/web.py [--write-docs]`. Needs wrk: `apt-get install -y wrk`.
+Run: `.venv/bin/python bench/web.py [--think 500,1500] [--write-docs]` (about 8 minutes).
+Needs wrk: `apt-get install -y wrk`.
 Exit status: 0 when every request got its expected status, 1 when not, 2 when wrk is missing.
 """
 
@@ -52,7 +55,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from importlib import metadata
@@ -767,8 +770,17 @@ def _lua(text: str) -> str:
     return json.dumps(text)  # an ASCII JSON string is a valid Lua string literal
 
 
-def lua_script(endpoint: Endpoint) -> str:
-    return LUA % {
+THINK_ENDPOINTS = ("patient list", "search", "patient page", "live result")
+THINK_LUA = """
+function delay()
+  return math.random(%d, %d)
+end
+"""
+
+
+def lua_script(endpoint: Endpoint, think: tuple[int, int] | None = None) -> str:
+    """The wrk script; with `think` (ms), each connection waits that long between requests."""
+    return (LUA + (THINK_LUA % think if think else "")) % {
         "paths": ", ".join(_lua(p) for p in endpoint.paths),
         "method": _lua(endpoint.method),
         "body": _lua(endpoint.body) if endpoint.body is not None else "nil",
@@ -852,7 +864,8 @@ def smoke(endpoint: Endpoint) -> None:
 # --- report ----------------------------------------------------------------------------------
 
 
-def table(results: list[Measured]) -> str:
+def table(results: list[Measured], *, fractions: bool = True) -> str:
+    """Markdown table; `× baseline` only for closed-loop rows (think time caps throughput)."""
     baseline = {m.clients: m.rps for m in results if m.endpoint.startswith("baseline")}
     lines = [
         "| endpoint | clients | req/s | × baseline | p50 ms | p95 ms | p99 ms | errors"
@@ -860,9 +873,10 @@ def table(results: list[Measured]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for m in results:
-        fraction = m.rps / baseline[m.clients] if baseline.get(m.clients) else float("nan")
+        fraction = f"{m.rps / baseline[m.clients]:.2f}" if baseline.get(m.clients) else "—"
         lines.append(
-            f"| {m.endpoint} | {m.clients} | {m.rps:,.0f} | {fraction:.2f} | {m.p50:.1f} |"
+            f"| {m.endpoint} | {m.clients} | {m.rps:,.{0 if fractions else 1}f} | {fraction} |"
+            f" {m.p50:.1f} |"
             f" {m.p95:.1f} | {m.p99:.1f} | {m.errors} | {m.cpu_ms:.1f} | {m.other:.0%} |"
         )
     return "\n".join(lines)
@@ -872,7 +886,9 @@ def aims(results: list[Measured]) -> list[str]:
     out = []
     most = max(r.clients for r in results)
     for name in AIM_ENDPOINTS:
-        m = next((x for x in results if x.endpoint == name and x.clients == most), None)
+        m = next(
+            (x for x in results if x.endpoint.split(",")[0] == name and x.clients == most), None
+        )
         if m is not None:
             verdict = "met" if m.p95 < AIM_P95_MS else "**not met**"
             out.append(f"{name}: p95 {m.p95:.1f} ms at {m.clients} clients — {verdict}")
@@ -915,39 +931,52 @@ def database_description() -> str:
         return f"PostgreSQL {cursor.fetchone()[0]} on loopback, fresh database"
 
 
-def report(results: list[Measured], seeded: Seeded, context: dict[str, Any]) -> str:
+def report(
+    results: list[Measured], thinking: list[Measured], seeded: Seeded, context: dict[str, Any]
+) -> str:
     counts = ", ".join(f"{v:,} {k}" for k, v in seeded.counts.items())
-    return "\n".join(
-        [
-            f"Measured {date.today().isoformat()} on {context['machine']}.",
+    lines = [
+        f"Measured {date.today().isoformat()} on {context['machine']}.",
+        "",
+        f"Command (from the repository root): `{context['command']}`",
+        "",
+        f"Data: one clinic with {counts}; seeded in {seeded.seconds:.0f} s. Server: "
+        f"`osteofys serve --threads {context['threads']}` (waitress, one process). Load: wrk, "
+        f"closed loop, {context['seconds']} s per row after a 2 s warm-up; "
+        "1 client = `-t1 -c1`, 20 clients = `-t2 -c20`. The patient page, live result and "
+        "save rotate over "
+        f"{ROTATE} patients, search over {len(SEARCHES)} names. Baseline: a bare Django view "
+        "rendering a 50-row template, no middleware and no database (bench/webbaseline/), "
+        "served by waitress with the same thread count; `× baseline` compares throughput at "
+        "the same number of clients in the same run. Errors: responses other than the "
+        "expected status (200; 302 for save) plus socket errors. Server CPU ms/req: CPU "
+        "time of the server process per request, which other load on the machine does not "
+        "change; other load: CPU used by other processes during the row, as a share of both "
+        "cores (the machine is shared; each row waits up to 90 s for it to be under 15 %"
+        + (
+            "; with PostgreSQL it includes the database server"
+            if "PostgreSQL" in context["machine"]
+            else ""
+        )
+        + ").",
+        "",
+        table(results),
+        "",
+        f"Aim (p95 under {AIM_P95_MS:.0f} ms at 20 clients): " + "; ".join(aims(results)) + ".",
+    ]
+    if thinking:
+        low, high = context["think"]
+        lines += [
             "",
-            f"Command (from the repository root): `{context['command']}`",
+            f"With think time: {thinking[0].clients} connections that each wait {low}–{high} ms "
+            f"(uniform) between requests, {2 * context['seconds']} s per row, same server and "
+            "data (throughput is then set by the pauses, so there is no `× baseline`).",
             "",
-            f"Data: one clinic with {counts}; seeded in {seeded.seconds:.0f} s. Server: "
-            f"`osteofys serve --threads {context['threads']}` (waitress, one process). Load: wrk, "
-            f"closed loop, {context['seconds']} s per row after a 2 s warm-up; "
-            "1 client = `-t1 -c1`, 20 clients = `-t2 -c20`. The patient page, live result and "
-            "save rotate over "
-            f"{ROTATE} patients, search over {len(SEARCHES)} names. Baseline: a bare Django view "
-            "rendering a 50-row template, no middleware and no database (bench/webbaseline/), "
-            "served by waitress with the same thread count; `× baseline` compares throughput at "
-            "the same number of clients in the same run. Errors: responses other than the "
-            "expected status (200; 302 for save) plus socket errors. Server CPU ms/req: CPU "
-            "time of the server process per request, which other load on the machine does not "
-            "change; other load: CPU used by other processes during the row, as a share of both "
-            "cores (the machine is shared; each row waits up to 90 s for it to be under 15 %"
-            + (
-                "; with PostgreSQL it includes the database server"
-                if "PostgreSQL" in context["machine"]
-                else ""
-            )
-            + ").",
+            table(thinking, fractions=False),
             "",
-            table(results),
-            "",
-            f"Aim (p95 under {AIM_P95_MS:.0f} ms at 20 clients): " + "; ".join(aims(results)) + ".",
+            f"With think time, p95 under {AIM_P95_MS:.0f} ms: " + "; ".join(aims(thinking)) + ".",
         ]
-    )
+    return "\n".join(lines)
 
 
 def write_docs(block: str) -> None:
@@ -1022,6 +1051,13 @@ def display_command() -> str:
     return shlex.join([shown, name, *sys.argv[1:]])
 
 
+def _think(text: str) -> tuple[int, int]:
+    low, high = (int(x) for x in text.split(","))
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError("LOW,HIGH: two milliseconds, LOW <= HIGH")
+    return low, high
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=10_000)
@@ -1032,6 +1068,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="measure only endpoints whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the data dir (and servers' logs)")
     parser.add_argument("--hold", type=int, default=0, help="keep the servers up N s (profiling)")
+    parser.add_argument(
+        "--think",
+        type=_think,
+        metavar="LOW,HIGH",
+        help="also measure list, search, patient page and live result with the largest client "
+        "count pausing LOW-HIGH ms between requests (a clinic's real use), for twice --seconds",
+    )
     parser.add_argument("--write-docs", action="store_true", help=f"update {SECTION!r} in docs")
     return parser.parse_args()
 
@@ -1051,6 +1094,22 @@ def measure(eps: list[Endpoint], clients: list[int], seconds: int, workdir: Path
                 f"    {m.rps:,.0f} req/s, p50 {m.p50:.1f} ms, p95 {m.p95:.1f} ms,"
                 f" errors {m.errors}, server CPU {m.cpu_ms:.1f} ms/req, other load {m.other:.0%}"
             )
+    return results
+
+
+def measure_think(
+    eps: list[Endpoint], think: tuple[int, int], clients: int, seconds: int, workdir: Path
+) -> list[Measured]:
+    """The read endpoints again with `clients` connections that each pause between requests."""
+    results = []
+    for endpoint in (e for e in eps if e.name in THINK_ENDPOINTS):
+        script = workdir / f"think-{endpoint.name.replace(' ', '-')}.lua"
+        script.write_text(lua_script(endpoint, think), "utf-8")
+        wait_quiet()
+        print(f"  {endpoint.name}, {clients} clients with think time, {seconds} s ...", flush=True)
+        m = replace(run_wrk(endpoint, script, clients, seconds), endpoint=f"{endpoint.name}, think")
+        results.append(m)
+        print(f"    {m.rps:,.1f} req/s, p50 {m.p50:.1f} ms, p95 {m.p95:.1f} ms, errors {m.errors}")
     return results
 
 
@@ -1141,16 +1200,20 @@ def benchmark(
         eps = [e for e in eps if args.only in e.name or e.name.startswith("baseline")]
     clients = [int(c) for c in args.clients.split(",")]
     results = measure(eps, clients, args.seconds, workdir)
+    thinking: list[Measured] = []
+    if args.think:
+        thinking = measure_think(eps, args.think, max(clients), 2 * args.seconds, workdir)
     context = {
         "machine": machine(prepared["database"]),
         "command": display_command(),
         "threads": args.threads,
         "seconds": args.seconds,
+        "think": args.think,
     }
-    block = report(results, prepared["seeded"], context)
+    block = report(results, thinking, prepared["seeded"], context)
     print()
     print(block)
-    errors = sum(m.errors for m in results)
+    errors = sum(m.errors for m in results + thinking)
     if errors:
         print(f"\n{errors} request(s) did not get the expected status: see the errors column.")
         print(_tail(workdir / "serve.log"))

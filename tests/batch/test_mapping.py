@@ -8,6 +8,7 @@ expected finding is checked on each, and the batch findings must equal the core'
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -230,3 +231,30 @@ def test_codes_are_compared_as_normalised_prefixes() -> None:
     frame = pl.DataFrame({"code": ["S72.0", "S72", "S7", "S72.3"]})
     hip = dict(MAPPING.fracture_sites)["hip"]
     assert [hip.matches(c.replace(".", "")) for c in frame["code"]] == [True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('["S72.0-S72.2"]', '["S72.0-S73.2"]', "'S72.0-S73.2' is not an icd10 code or range"),
+        ('["L02BG"]', '["L02-BG"]', "'L02-BG' is not an atc code or range"),
+        (
+            'min_ddd = "registry_gc_min_ddd"',
+            'min_ddd = "nope"',
+            "min_ddd 'nope' is not a threshold",
+        ),
+        ('site = "pelvis"', 'site = "knee"', "must be distinct"),
+        ('sources = ["S20", "SPEC"]', 'sources = ["S99"]', "unknown source 'S99'"),
+    ],
+)
+def test_the_knowledge_base_check_covers_the_registry_mapping(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(kb.DATA_DIR, data)
+    path = data / "registry.toml"
+    text = path.read_text("utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), "utf-8")
+    problems = kb.check(data)
+    assert any(p.startswith("registry.") and problem in p for p in problems), problems
