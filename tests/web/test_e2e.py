@@ -17,8 +17,9 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to a temporary folder; `OSTEOFYS_SCREENSHOTS=docs/screenshots make test` refreshes
+# the committed ones in docs/.
+SHOTS_ENV = "OSTEOFYS_SCREENSHOTS"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "Knogle-sund-2026!"
 
@@ -54,10 +55,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-def test_clinical_flow_in_a_real_browser(server: str) -> None:
+def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = Path(os.environ.get(SHOTS_ENV) or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
@@ -81,7 +83,7 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         page.fill("[name=username]", "soeren")
         page.fill("[name=password1]", PASSWORD)
         page.fill("[name=password2]", PASSWORD)
-        page.screenshot(path=SHOTS / "01-setup.png", full_page=True)
+        page.screenshot(path=shots / "01-setup.png", full_page=True)
         page.click("main button[type=submit]")
         expect(page.locator("body")).to_contain_text("Fysioterapi Østerbro")
 
@@ -90,7 +92,7 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         expect(page).to_have_url(server + "/konto/login/")
         page.fill("[name=username]", "soeren")
         page.fill("[name=password]", PASSWORD)
-        page.screenshot(path=SHOTS / "02-login.png", full_page=True)
+        page.screenshot(path=shots / "02-login.png", full_page=True)
         page.click("main button[type=submit]")
         expect(page).to_have_url(server + "/patienter/")
 
@@ -102,7 +104,7 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         page.fill("[name=height_cm]", "165")
         page.fill("[name=weight_kg]", "65")
         page.fill("[name=cpr]", "030260-1234")
-        page.screenshot(path=SHOTS / "03-new-patient.png", full_page=True)
+        page.screenshot(path=shots / "03-new-patient.png", full_page=True)
         page.click("main button[type=submit]")
         expect(page.locator("h1")).to_contain_text("Birthe Mølgaard")
         assert "0302601234" not in page.url
@@ -131,7 +133,7 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         result = page.locator("#result")
         expect(result).to_contain_text("Træningsaktiv med hensyn")
         expect(result).to_contain_text("Akut fase")
-        page.screenshot(path=SHOTS / "04-assessment-live.png", full_page=True)
+        page.screenshot(path=shots / "04-assessment-live.png", full_page=True)
 
         # Bad input is shown inline in Danish, and nothing typed is lost.
         form.locator("[name=tests__tug_s]").fill("500")
@@ -150,7 +152,7 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         page.click("text=Gem vurdering")
         expect(page.locator("body")).to_contain_text("Vurderingen er gemt")
         expect(page.locator("body")).to_contain_text("Træner kun let efter bruddet")
-        page.screenshot(path=SHOTS / "05-override.png", full_page=True)
+        page.screenshot(path=shots / "05-override.png", full_page=True)
 
         # 6. Plan edit: change a dose, remove an exercise, add one.
         page.click("a[href*='/planer/'] >> nth=0")
@@ -167,7 +169,7 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         add.locator("[name=exercise]").select_option(index=1)
         add.locator("button[type=submit]").click()
         expect(page.locator("body")).to_contain_text("Øvelsen er tilføjet")
-        page.screenshot(path=SHOTS / "06-plan-edit.png", full_page=True)
+        page.screenshot(path=shots / "06-plan-edit.png", full_page=True)
 
         # 7. Re-test.
         page.goto(server + "/patienter/")
@@ -177,12 +179,12 @@ def test_clinical_flow_in_a_real_browser(server: str) -> None:
         page.fill("[name=value]", "14,8")
         page.click("text=Gem gentest")
         expect(page.locator("body")).to_contain_text("Gentest er gemt")
-        page.screenshot(path=SHOTS / "07-retest.png", full_page=True)
+        page.screenshot(path=shots / "07-retest.png", full_page=True)
 
         # 8. Chart: TUG over time, with the cut-off line and the change since last time.
         chart = page.locator("[data-chart]").first
         expect(chart.locator("canvas")).to_have_count(1)
         expect(page.locator("body")).to_contain_text("6,3")  # 14,8 − 8,5
         chart.scroll_into_view_if_needed()
-        page.screenshot(path=SHOTS / "08-chart.png", full_page=True)
+        page.screenshot(path=shots / "08-chart.png", full_page=True)
         browser.close()
