@@ -162,6 +162,14 @@ class AssessmentForm(forms.Form):
         return case
 
 
+def _check_range(form: forms.BaseForm, field: str, path: str, value: float | None) -> None:
+    """The allowed range of a case field (input_ranges.toml), as an inline Danish error."""
+    low, high = clinical.base().knowledge.input_ranges[path]
+    if value is not None and not low <= value <= high:
+        limits = {"low": f"{low:g}", "high": f"{high:g}"}
+        form.add_error(field, _("Skal være mellem %(low)s og %(high)s.") % limits)
+
+
 class FractureForm(forms.Form):
     site = forms.ChoiceField(
         label=_("Sted"),
@@ -238,16 +246,8 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        ranges = clinical.base().knowledge.input_ranges
         for field in ("height_cm", "weight_kg"):
-            value = data.get(field)
-            low, high = ranges[f"patient.{field}"]
-            if value is not None and not low <= value <= high:
-                self.add_error(
-                    field,
-                    _("Skal være mellem %(low)s og %(high)s.")
-                    % {"low": f"{low:g}", "high": f"{high:g}"},
-                )
+            _check_range(self, field, f"patient.{field}", data.get(field))
         born = data.get("birth_date")
         if born and born > timezone.localdate():
             self.add_error("birth_date", _("Fødselsdatoen kan ikke ligge i fremtiden."))
@@ -274,14 +274,7 @@ class RetestForm(forms.Form):
         if value is None:
             self.add_error("value", _("Skriv resultatet, eller sæt flueben i 'kunne ikke'."))
             return data
-        ranges = clinical.base().knowledge.input_ranges
-        low, high = ranges[f"tests.{test}"]
-        if not low <= value <= high:
-            self.add_error(
-                "value",
-                _("Skal være mellem %(low)s og %(high)s.")
-                % {"low": f"{low:g}", "high": f"{high:g}"},
-            )
+        _check_range(self, "value", f"tests.{test}", value)
         when = data.get("date")
         if when and when > timezone.localdate():
             self.add_error("date", _("Datoen kan ikke ligge i fremtiden."))

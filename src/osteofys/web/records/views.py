@@ -67,21 +67,24 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "records/patient_form.html", {"form": form, "patient": patient})
 
 
-@login_required
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(clinic_of(request.user), patient_id)
+def _patient_page(patient: Patient, retest_form: RetestForm) -> dict[str, Any]:
     latest = selectors.assessment_latest(patient)
-    context = {
+    change = presenters.category_change(latest, selectors.retest_list(patient)) if latest else None
+    return {
         "patient": patient,
         "timeline": selectors.timeline(patient),
         "latest": latest,
         "plan": selectors.plan_current(patient),
         "charts": presenters.charts(selectors.test_series(patient)),
-        "change": presenters.category_change(latest, selectors.retest_list(patient))
-        if latest
-        else None,
-        "retest_form": RetestForm(initial={"date": timezone.localdate()}),
+        "change": change,
+        "retest_form": retest_form,
     }
+
+
+@login_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.patient_get(clinic_of(request.user), patient_id)
+    context = _patient_page(patient, RetestForm(initial={"date": timezone.localdate()}))
     return render(request, "records/patient_detail.html", context)
 
 
@@ -265,16 +268,5 @@ def retest_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         )
         messages.success(request, _("Gentest er gemt."))
         return redirect("records:patient_detail", patient_id=patient.pk)
-    latest = selectors.assessment_latest(patient)
-    context = {
-        "patient": patient,
-        "timeline": selectors.timeline(patient),
-        "latest": latest,
-        "plan": selectors.plan_current(patient),
-        "charts": presenters.charts(selectors.test_series(patient)),
-        "change": presenters.category_change(latest, selectors.retest_list(patient))
-        if latest
-        else None,
-        "retest_form": form,
-    }
-    return render(request, "records/patient_detail.html", context, status=400)
+    # The page again with the form as typed and its errors.
+    return render(request, "records/patient_detail.html", _patient_page(patient, form), status=400)
