@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from osteofys.web.accounts.models import Clinic
@@ -17,19 +17,29 @@ PAGE_SIZE = 25
 
 
 def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[Any]:
-    """One page of the clinic's patients, searched by name, with each one's latest category."""
-    latest = Assessment.objects.filter(patient=OuterRef("pk")).order_by("-assessment_date", "-id")
-    patients = (
-        Patient.objects.filter(clinic=clinic)
-        .only("id", "name", "birth_date", "sex", "cpr")
-        .annotate(
-            latest_category=Subquery(latest.values("final_category")[:1]),
-            latest_date=Subquery(latest.values("assessment_date")[:1]),
-        )
-    )
+    """One page of the clinic's patients, searched by name, with each one's latest category.
+
+    The latest assessment is looked up for the page's rows only (one query), not annotated on the
+    whole list: a correlated subquery would also run inside the paginator's COUNT, once per patient.
+    """
+    patients = Patient.objects.filter(clinic=clinic).only("id", "name", "birth_date", "sex", "cpr")
     if query.strip():
         patients = patients.filter(name__icontains=query.strip())
-    return Paginator(patients, PAGE_SIZE).get_page(page)
+    result = Paginator(patients, PAGE_SIZE).get_page(page)
+    rows = list(result.object_list)
+    latest: dict[int, dict[str, Any]] = {}
+    for a in (
+        Assessment.objects.filter(patient_id__in=[p.pk for p in rows])
+        .order_by("patient_id", "-assessment_date", "-id")
+        .values("patient_id", "final_category", "assessment_date")
+    ):
+        latest.setdefault(a["patient_id"], dict(a))
+    for p in rows:
+        found = latest.get(p.pk, {})
+        p.latest_category = found.get("final_category")
+        p.latest_date = found.get("assessment_date")
+    result.object_list = rows
+    return result
 
 
 def patient_get(clinic: Clinic, patient_id: int) -> Patient:
