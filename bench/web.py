@@ -1081,8 +1081,8 @@ def parse_args() -> argparse.Namespace:
 
 def measure(eps: list[Endpoint], clients: list[int], seconds: int, workdir: Path) -> list[Measured]:
     results = []
-    for n, endpoint in enumerate(eps):
-        script = workdir / f"endpoint{n}.lua"
+    for endpoint in eps:
+        script = workdir / f"endpoint-{endpoint.name.split(' (')[0].replace(' ', '-')}.lua"
         script.write_text(lua_script(endpoint), "utf-8")
         run_wrk(endpoint, script, max(clients), 2)  # warm-up, not reported
         for count in clients:
@@ -1199,10 +1199,13 @@ def benchmark(
     if args.only:
         eps = [e for e in eps if args.only in e.name or e.name.startswith("baseline")]
     clients = [int(c) for c in args.clients.split(",")]
-    results = measure(eps, clients, args.seconds, workdir)
+    # Saving adds assessments to the rotated patients, so it comes after everything that reads.
+    reads = [e for e in eps if e.method == "GET" or e.expect != 302]
+    results = measure(reads, clients, args.seconds, workdir)
     thinking: list[Measured] = []
     if args.think:
         thinking = measure_think(eps, args.think, max(clients), 2 * args.seconds, workdir)
+    results += measure([e for e in eps if e not in reads], clients, args.seconds, workdir)
     context = {
         "machine": machine(prepared["database"]),
         "command": display_command(),
