@@ -261,38 +261,11 @@ def visit_dates(rng: random.Random, today: date, count: int) -> list[date]:
     return dates
 
 
-def _dose(dose: Any) -> dict[str, Any]:
-    fields = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
-    return {
-        f: list(v) if isinstance(v, tuple) else v
-        for f in fields
-        if (v := getattr(dose, f)) is not None
-    }
-
-
 def plan_items(plan: Any, core: Any) -> list[Any]:
     """The plan items `services.assessment_record` makes from the core's plan."""
-    from osteofys.web.records.models import PlanItem
+    from osteofys.web.records.services import plan_items_for
 
-    items = [
-        PlanItem(
-            plan=plan, exercise=i.exercise, domain=d.domain.value, position=n, dose=_dose(i.dose)
-        )
-        for d in core.domains
-        for n, i in enumerate(d.items)
-    ]
-    items += [
-        PlanItem(
-            plan=plan,
-            exercise=i.exercise,
-            domain="staerk",
-            position=100 + n,
-            dose=_dose(i.dose),
-            supervised=True,
-        )
-        for n, i in enumerate(core.supervised)
-    ]
-    return items
+    return plan_items_for(plan, core)
 
 
 @dataclass

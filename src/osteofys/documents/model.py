@@ -19,7 +19,6 @@ from osteofys.kb.explain import dose_text, number, result_document, rule_label
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.model import Assessment, Dose
 
-DOSE_FIELDS = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
 DOMAIN_ORDER = ("staerk", "stabil", "strakt")
 DIARY_WEEKS = 2
 LETTER_TITLE = {
@@ -78,28 +77,12 @@ def _num(value: Any, lang: str) -> str:
 
 def dose_from(stored: Mapping[str, Any]) -> Dose:
     """A stored dose dict ({"sets": 2, "reps": [8, 12], ...}) as the core's Dose."""
-
-    def span(key: str) -> tuple[int, int] | None:
-        v = stored.get(key)
-        return (int(v[0]), int(v[1])) if v else None
-
-    return Dose(
-        sets=stored.get("sets"),
-        reps=span("reps"),
-        hold_s=span("hold_s"),
-        minutes=span("minutes"),
-        impacts=stored.get("impacts"),
-        days_per_week=span("days_per_week"),
-    )
+    return Dose.from_dict(stored)
 
 
 def dose_dict(dose: Dose) -> dict[str, Any]:
     """The core's Dose as stored with a plan item."""
-    return {
-        f: list(v) if isinstance(v, tuple) else v
-        for f in DOSE_FIELDS
-        if (v := getattr(dose, f)) is not None
-    }
+    return dict(dose.as_dict())
 
 
 def plan_items(assessment: Assessment) -> list[dict[str, Any]]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 Tri = bool | None
 """Three-valued outcome: True, False, or None for "unknown because an input is missing"."""
@@ -124,6 +125,9 @@ class Referral:
     modifiable: tuple[str, ...] = ()
 
 
+DOSE_FIELDS = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
+
+
 @dataclass(frozen=True, slots=True)
 class Dose:
     sets: int | None = None
@@ -132,6 +136,32 @@ class Dose:
     minutes: tuple[int, int] | None = None
     impacts: int | None = None
     days_per_week: tuple[int, int] | None = None
+
+    def as_dict(self) -> dict[str, int | list[int]]:
+        """The dose as stored with a plan item: ranges as [min, max], unset parts left out."""
+        out: dict[str, int | list[int]] = {}
+        for name in DOSE_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> Dose:
+        """A stored dose ({"sets": 2, "reps": [8, 12], ...}) back as a Dose."""
+
+        def span(key: str) -> tuple[int, int] | None:
+            value = stored.get(key)
+            return (int(value[0]), int(value[1])) if value else None
+
+        return cls(
+            sets=stored.get("sets"),
+            reps=span("reps"),
+            hold_s=span("hold_s"),
+            minutes=span("minutes"),
+            impacts=stored.get("impacts"),
+            days_per_week=span("days_per_week"),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -144,7 +143,7 @@ def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
                 "items": [
                     {
                         "name": base.exercises[i["exercise"]]["name"][lang],
-                        "dose": dose_text(_dose(i["dose"]), lang),
+                        "dose": dose_text(Dose.from_dict(i["dose"]), lang),
                     }
                     for i in plan["domains"][d]
                 ],
@@ -152,17 +151,6 @@ def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
             for d in plan["order"]
         ],
     }
-
-
-def _dose(d: dict[str, Any]) -> Dose:
-    return Dose(
-        sets=d.get("sets"),
-        reps=tuple(d["reps"]) if d.get("reps") else None,
-        hold_s=tuple(d["hold_s"]) if d.get("hold_s") else None,
-        minutes=tuple(d["minutes"]) if d.get("minutes") else None,
-        impacts=d.get("impacts"),
-        days_per_week=tuple(d["days_per_week"]) if d.get("days_per_week") else None,
-    )
 
 
 def plain_label(path: str) -> str:
@@ -348,7 +336,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
             {
                 "item": i,
                 "name": base.exercises[i.exercise]["name"][lang],
-                "dose_text": dose_text(_dose(i.dose), lang),
+                "dose_text": dose_text(Dose.from_dict(i.dose), lang),
                 "form": DoseForm(initial=DoseForm.initial_from(i.dose)),
             }
             for i in items
@@ -374,7 +362,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         "supervised": [
             {
                 "name": base.exercises[i.exercise]["name"][lang],
-                "dose_text": dose_text(_dose(i.dose), lang),
+                "dose_text": dose_text(Dose.from_dict(i.dose), lang),
             }
             for i in items
             if i.supervised
@@ -410,14 +398,7 @@ def add_exercise(plan: Plan, post: Any) -> AddOutcome:
     values = {
         "exercise": exercise.id,
         "domain": exercise.domain.value,
-        "dose": {
-            f: list(v) if isinstance(v, tuple) else v
-            for f in ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
-            if (v := getattr(dose, f)) is not None
-        },
+        "dose": dose.as_dict(),
         "precaution_note": "" if safe else note,
     }
     return AddOutcome(values=values)
-
-
-__all__ = ["forms"]

@@ -83,9 +83,19 @@ def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
         kb_version=assessment.kb_version,
         created_by=user,
     )
+    PlanItem.objects.bulk_create(plan_items_for(plan, core_plan))
+    return plan
+
+
+def plan_items_for(plan: Plan, core_plan: Any) -> list[PlanItem]:
+    """Unsaved plan items for the core's plan: home exercises per domain, then supervised HiRIT."""
     items = [
         PlanItem(
-            plan=plan, exercise=i.exercise, domain=d.domain.value, position=n, dose=_dose(i.dose)
+            plan=plan,
+            exercise=i.exercise,
+            domain=d.domain.value,
+            position=n,
+            dose=i.dose.as_dict(),
         )
         for d in core_plan.domains
         for n, i in enumerate(d.items)
@@ -96,22 +106,12 @@ def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
             exercise=i.exercise,
             domain="staerk",
             position=100 + n,
-            dose=_dose(i.dose),
+            dose=i.dose.as_dict(),
             supervised=True,
         )
         for n, i in enumerate(core_plan.supervised)
     ]
-    PlanItem.objects.bulk_create(items)
-    return plan
-
-
-def _dose(dose: Any) -> dict[str, Any]:
-    fields = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
-    return {
-        f: list(v) if isinstance(v, tuple) else v
-        for f in fields
-        if (v := getattr(dose, f)) is not None
-    }
+    return items
 
 
 @transaction.atomic
