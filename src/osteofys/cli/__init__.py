@@ -10,12 +10,26 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    from osteofys.cli import assess, gp_letter, handout, kbcheck, screen, serve, synth
+    from osteofys.cli import (
+        assess,
+        audit,
+        backup,
+        fhir,
+        gp_letter,
+        handout,
+        kbcheck,
+        manage,
+        restore,
+        screen,
+        serve,
+        synth,
+    )
 
     parser = argparse.ArgumentParser(
         prog="osteofys",
@@ -29,16 +43,27 @@ def _parser() -> argparse.ArgumentParser:
         ("synth", synth, "skriv syntetiske registerdata til test og demo"),
         ("handout", handout, "patienthæfte (PDF) med kategori, råd, øvelser og dagbog"),
         ("gp-letter", gp_letter, "brev til egen læge (PDF) med risikofaktorer og fund"),
+        ("backup", backup, "sikkerhedskopi af database og nøgler til én fil"),
+        ("restore", restore, "gendan en sikkerhedskopi (tjekker før den overskriver)"),
+        ("manage", manage, "Djangos administrationskommandoer (fx check --deploy)"),
     ):
-        command = sub.add_parser(name, help=summary, description=summary)
-        module.add_arguments(command)
-        command.set_defaults(run=module.run)
-    kb = sub.add_parser("kb", help="videnbasen")
-    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
-    check = kb_sub.add_parser("check", help="tjek videnbasens integritet (exit 1 ved fejl)")
-    kbcheck.add_arguments(check)
-    check.set_defaults(run=kbcheck.run)
+        _add(sub, name, module, summary)
+    for group, summary, commands in (
+        ("kb", "videnbasen", [("check", kbcheck, "tjek videnbasens integritet (exit 1 ved fejl)")]),
+        ("fhir", "HL7 FHIR R4", [("export", fhir, "skriv en case som FHIR R4-Bundle (JSON)")]),
+        ("audit", "adgangsloggen", [("verify", audit, "tjek at adgangsloggen er urørt")]),
+    ):
+        group_parser = sub.add_parser(group, help=summary, description=summary)
+        group_sub = group_parser.add_subparsers(dest=f"{group}_command", required=True)
+        for name, module, command_summary in commands:
+            _add(group_sub, name, module, command_summary)
     return parser
+
+
+def _add(sub: Any, name: str, module: Any, summary: str) -> None:
+    command = sub.add_parser(name, help=summary, description=summary)
+    module.add_arguments(command)
+    command.set_defaults(run=module.run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
