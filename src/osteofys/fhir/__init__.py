@@ -1,1 +1,17 @@
 """HL7 FHIR R4 mapping of cases and results (export) and of DXA observations (import)."""
+
+from osteofys.fhir.checks import check
+from osteofys.fhir.export import CarePlanActivity, Subject, activities_from, bundle
+from osteofys.fhir.importing import DxaImport, FhirImportError, Ignored, dxa_from_bundle
+
+__all__ = [
+    "CarePlanActivity",
+    "DxaImport",
+    "FhirImportError",
+    "Ignored",
+    "Subject",
+    "activities_from",
+    "bundle",
+    "check",
+    "dxa_from_bundle",
+]

@@ -88,6 +88,46 @@ ERROR_CODES = [
     "invalid_json",
     "unreadable",
 ]
+# Codes the FHIR mapping (osteofys.fhir) writes or reads; fhir.toml must define each of them.
+FHIR_CODES = (
+    "dxa_lumbar_spine",
+    "dxa_femoral_neck",
+    "dxa_total_hip",
+    "dxa_forearm",
+    "femoral_neck",
+    "tug",
+    "sit_to_stand_5x",
+    "tandem_stance",
+    "chair_stand_30s",
+    "one_leg_stance",
+    "gait_speed",
+    "grip",
+    "unable",
+    "function_category",
+    "acute_phase",
+    "osteoporosis",
+    "osteoporosis_with_fracture",
+    "osteoporosis_without_fracture",
+    "gp_assessment",
+    "training_plan",
+)
+FHIR_LOCAL_SYSTEMS = (
+    "function-test",
+    "assessment",
+    "function-category",
+    "flag",
+    "referral",
+    "care-plan",
+    "risk-factor",
+    "exercise",
+    "training-domain",
+    "knowledge-base",
+)
+FHIR_TEXTS = ("knowledge", "overridden", "provisional")
+FHIR_CODE_KEYS = frozenset(
+    {"system", "code", "display", "text", "field", "category", "unit", "body_site"}
+    | {"sources", "reference"}
+)
 # Literal values a rule may compare a finding with.
 LITERALS: dict[str, frozenset[str]] = {
     "category": frozenset(CATEGORIES),
@@ -635,6 +675,68 @@ class _Builder:
         if not set(named) <= set(FRACTURE_SITES) or len(set(named)) != len(named):
             self.fail("registry.fracture", f"sites {named} must be distinct, from {FRACTURE_SITES}")
 
+    def check_fhir(self) -> None:
+        """fhir.toml (docs/fhir.md): URLs, systems, every code the mapping needs, their sources."""
+        fhir = self.section("fhir")
+        if not str(fhir.get("canonical", "")).startswith("https://"):
+            self.fail("fhir.canonical", "must be an https:// URL")
+        systems = fhir.get("systems", {})
+        for name, url in systems.items():
+            if not str(url).startswith(("http://", "https://", "urn:oid:")):
+                self.fail(f"fhir.systems.{name}", f"{url!r} is not a URL or urn:oid")
+        local = fhir.get("local", {})
+        for name in sorted(set(FHIR_LOCAL_SYSTEMS) ^ local.keys()):
+            self.fail(
+                f"fhir.local.{name}", "the mapping uses exactly " + ", ".join(FHIR_LOCAL_SYSTEMS)
+            )
+        units = fhir.get("tscore_units")
+        if not (isinstance(units, list) and units and all(isinstance(u, str) for u in units)):
+            self.fail("fhir.tscore_units", "needs a non-empty list of UCUM codes")
+        for key in FHIR_TEXTS:
+            if key not in fhir.get("text", {}):
+                self.fail("fhir.text", f"lacks {key}")
+        codes = fhir.get("code", {})
+        for cid in FHIR_CODES:
+            if cid not in codes:
+                self.fail("fhir.code", f"lacks {cid}")
+        fields = case_fields()
+        for cid, entry in codes.items():
+            self.check_fhir_code(
+                f"fhir.code.{cid}", entry, systems=systems, local=local, fields=fields, codes=codes
+            )
+
+    def check_fhir_code(
+        self,
+        where: str,
+        entry: Any,
+        *,
+        systems: dict[str, Any],
+        local: dict[str, Any],
+        fields: dict[str, tuple[str, ...]],
+        codes: dict[str, Any],
+    ) -> None:
+        if not isinstance(entry, dict):
+            self.fail(where, "must be a table")
+            return
+        for key in sorted(entry.keys() - FHIR_CODE_KEYS):
+            self.fail(where, f"unknown key {key!r}")
+        system = str(entry.get("system", ""))
+        is_local = system.startswith("local:")
+        if system not in systems and not (is_local and system[len("local:") :] in local):
+            self.fail(where, f"system {system!r} is neither in fhir.systems nor a local system")
+        for key in ("code", "display"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                self.fail(where, f"needs a {key}")
+        if "text" not in entry:
+            self.fail(where, "needs a text in da and en")
+        if not is_local and not str(entry.get("reference", "")).startswith("https://"):
+            self.fail(where, "a standard code needs a reference (https://) to verify it")
+        if "field" in entry and entry["field"] not in fields:
+            self.fail(where, f"field {entry['field']!r} is not a case field")
+        if "body_site" in entry and entry["body_site"] not in codes:
+            self.fail(where, f"body_site {entry['body_site']!r} is not a code in fhir.toml")
+        self.check_sources(where, entry.get("sources"))
+
     def conditions(self) -> list[tuple[str, dict[str, Any]]]:
         return [(c, e) for c, e in self.section("conditions").items() if isinstance(e, dict)]
 
@@ -673,6 +775,7 @@ class _Builder:
         components = self.plan_components()
         self.check_registers()
         self.check_registry()
+        self.check_fhir()
         self.check_texts()
         self.check_rule_texts(
             set(self.rule_ids)

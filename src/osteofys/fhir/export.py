@@ -1,0 +1,515 @@
+"""FHIR R4 export: one assessment of one person as a Bundle of type collection (docs/fhir.md)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from osteofys.fhir.codes import Code, Codes, codes
+from osteofys.kb.explain import dose_text, result_document, rule_label
+from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules.case import UNABLE, Case
+from osteofys.rules.model import Assessment, Dose
+
+# Fixed namespace: the same subject and resource kind give the same urn:uuid on every export, so
+# a receiving system can recognise a repeated export as an update, not a new resource.
+NAMESPACE = uuid.UUID("6f1c7e52-3a8e-5b0d-9c41-0d5f2b7a9e13")
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+DXA_FIELDS = ("lumbar_spine", "femoral_neck", "total_hip", "forearm")
+TEST_FIELDS = (
+    "tug_s",
+    "sit_to_stand_5x_s",
+    "tandem_stance_s",
+    "chair_stand_30s",
+    "one_leg_stance_s",
+    "gait_speed_m_s",
+    "grip_kg",
+)
+# SPEC P9: the bone statuses that mean osteoporosis by definition (T ≤ -2.5 or diagnostic fracture).
+OSTEOPOROTIC = ("osteoporosis", "severe")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person the Bundle is about.
+
+    Attributes:
+        id: the Patient resource id (the web passes its database id, e.g. "patient-17").
+        name: full name, or None for an anonymous case.
+        birth_date: overrides the case's birth date when given.
+        sex: "female" or "male"; overrides the case's sex when given.
+        cpr: the CPR number (ten digits, a hyphen is allowed), or None when not recorded.
+    """
+
+    id: str
+    name: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    cpr: str | None = None
+
+
+@dataclass(frozen=True)
+class CarePlanActivity:
+    """One exercise of the training plan as the CarePlan shows it.
+
+    Attributes:
+        exercise: the exercise id of the knowledge base.
+        name: the exercise name in the export language.
+        domain: "staerk", "stabil" or "strakt".
+        dose: the dose, or None when the clinician left it open.
+        supervised: True for supervised-only training (e.g. HiRIT, SPEC P13).
+    """
+
+    exercise: str
+    name: str
+    domain: str
+    dose: Dose | None
+    supervised: bool = False
+
+
+def activities_from(
+    assessment: Assessment | Mapping[str, Any], kb: KnowledgeBase, lang: str = "da"
+) -> list[CarePlanActivity]:
+    """The plan of a core assessment (or of a stored result document) as CarePlan activities.
+
+    Home exercises come first, domain by domain, then the supervised ones.
+    """
+    doc = _document(assessment, kb, lang)
+    plan = doc.get("plan") or {}
+    home = [
+        (domain, item, False)
+        for domain, items in (plan.get("domains") or {}).items()
+        for item in items
+    ]
+    supervised = [(None, item, True) for item in plan.get("supervised") or []]
+    return [_activity(kb, domain, item, alone, lang) for domain, item, alone in home + supervised]
+
+
+def _activity(
+    kb: KnowledgeBase, domain: str | None, item: Mapping[str, Any], supervised: bool, lang: str
+) -> CarePlanActivity:
+    exercise = str(item["exercise"])
+    known = kb.exercises.get(exercise, {})
+    name = known.get("name", {}).get(lang) or str(item.get("name", exercise))
+    return CarePlanActivity(
+        exercise=exercise,
+        name=name,
+        domain=domain or str(known.get("domain", "staerk")),
+        dose=Dose.from_dict(item["dose"]) if item.get("dose") else None,
+        supervised=supervised,
+    )
+
+
+def _document(
+    assessment: Assessment | Mapping[str, Any], kb: KnowledgeBase, lang: str
+) -> Mapping[str, Any]:
+    if isinstance(assessment, Assessment):
+        return result_document(kb, assessment, lang)
+    return assessment
+
+
+def bundle(
+    subject: Subject,
+    case: Case,
+    assessment: Assessment | Mapping[str, Any],
+    kb: KnowledgeBase,
+    *,
+    activities: Sequence[CarePlanActivity] | None = None,
+    lang: str = "da",
+    bundle_id: str | None = None,
+    final_category: str | None = None,
+) -> dict[str, Any]:
+    """The assessment as a FHIR R4 Bundle (type collection), as plain JSON-able data.
+
+    The Bundle holds the Patient; the DXA T-scores and the function tests recorded in the case as
+    Observations; the function category as an Observation carrying the knowledge-base version; a
+    Flag while the acute phase is active; a Condition when osteoporosis is diagnosed or follows by
+    definition; a ServiceRequest (intent proposal) when a GP assessment is recommended; and a
+    CarePlan for the training plan. Every fullUrl is a urn:uuid derived from the subject id, the
+    resource kind and the assessment date, so exporting the same assessment again gives the same
+    Bundle.
+
+    Args:
+        subject: who the Bundle is about; `subject.id` becomes the Patient id.
+        case: the case the assessment was made from (DXA, tests, fractures, dates).
+        assessment: a core `Assessment` (the CLI), or the result document stored with it (the
+            web, `Assessment.result`). A stored document is used as it is, never recomputed, so
+            the export states what was concluded with the knowledge base of that day.
+        kb: the knowledge base: the FHIR code table, names and texts.
+        activities: the plan to export, e.g. the clinician's edited plan items; None takes the
+            plan of `assessment` (see `activities_from`).
+        lang: language of the human-readable texts ("da" or "en"). Codes do not change.
+        bundle_id: the Bundle id; None gives one derived from the subject id and the date.
+        final_category: the clinician's confirmed category when it differs from the suggestion.
+
+    Raises:
+        ValueError: `subject.id` is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .).
+    """
+    if not FHIR_ID.fullmatch(subject.id):
+        raise ValueError(f"subject id {subject.id!r} is not a FHIR id (1-64 of A-Z a-z 0-9 - .)")
+    doc = _document(assessment, kb, lang)
+    plan = list(activities) if activities is not None else activities_from(doc, kb, lang)
+    export = _Export(subject, case=case, doc=doc, kb=kb, table=codes(kb), lang=lang)
+    resources = [
+        export.patient(),
+        *export.dxa(),
+        *export.tests(),
+        export.category(final_category),
+        export.acute_flag(),
+        export.condition(),
+        export.referral(),
+        export.care_plan(plan),
+    ]
+    return {
+        "resourceType": "Bundle",
+        "id": bundle_id or export.uuid("bundle"),
+        "type": "collection",
+        "entry": [
+            {"fullUrl": export.url(kind), "resource": resource}
+            for kind, resource in resources
+            if resource is not None
+        ],
+    }
+
+
+Made = tuple[str, dict[str, Any] | None]
+Resource = tuple[str, dict[str, Any]]
+
+
+class _Export:
+    """Builds the resources of one Bundle; each method returns (kind, resource or None)."""
+
+    def __init__(
+        self,
+        subject: Subject,
+        *,
+        case: Case,
+        doc: Mapping[str, Any],
+        kb: KnowledgeBase,
+        table: Codes,
+        lang: str,
+    ) -> None:
+        self.subject = subject
+        self.case = case
+        self.doc = doc
+        self.kb = kb
+        self.codes = table
+        self.lang = lang
+        self.when = case.assessment_date.isoformat()
+
+    def uuid(self, kind: str) -> str:
+        """The same uuid on every export of this subject, resource kind and assessment date.
+
+        The Patient's depends on the subject alone; the date keeps the observations of two
+        assessments of one person from sharing an id.
+        """
+        key = kind if kind == "patient" else f"{kind}/{self.when}"
+        return str(uuid.uuid5(NAMESPACE, f"{self.subject.id}/{key}"))
+
+    def url(self, kind: str) -> str:
+        return f"urn:uuid:{self.uuid(kind)}"
+
+    def ref(self) -> dict[str, str]:
+        return {"reference": self.url("patient")}
+
+    def new(self, resource_type: str, kind: str, **fields: Any) -> Resource:
+        """A resource whose id is the uuid of its fullUrl."""
+        resource = {"resourceType": resource_type, "id": self.uuid(kind), **fields}
+        return kind, resource
+
+    def local(self, system: str, code: str, display: str, text: str | None = None) -> Any:
+        concept: dict[str, Any] = {
+            "coding": [{"system": self.codes.local(system), "code": code, "display": display}]
+        }
+        if text:
+            concept["text"] = text
+        return concept
+
+    def text(self, key: str, **values: str) -> str:
+        return str(self.kb.raw["fhir"]["text"][key][self.lang]).format(**values)
+
+    # --- Patient -----------------------------------------------------------------------------
+
+    def patient(self) -> Resource:
+        s, p = self.subject, self.case.patient
+        resource: dict[str, Any] = {"resourceType": "Patient", "id": s.id}
+        if s.cpr:
+            cpr = s.cpr.replace("-", "").replace(" ", "")
+            resource["identifier"] = [{"system": self.codes.systems["cpr"], "value": cpr}]
+        if s.name:
+            resource["name"] = [{"text": s.name}]
+        resource["gender"] = s.sex or p.sex
+        resource["birthDate"] = (s.birth_date or p.birth_date).isoformat()
+        return "patient", resource
+
+    # --- Observations ------------------------------------------------------------------------
+
+    def observation(self, code: Code, kind: str, when: str | None, **value: Any) -> Resource:
+        category = {"system": self.codes.systems["observation_category"], "code": code.category}
+        fields: dict[str, Any] = {
+            "status": "final",
+            "category": [{"coding": [category]}],
+            "code": code.concept(self.lang),
+            "subject": self.ref(),
+        }
+        if when:
+            fields["effectiveDateTime"] = when
+        fields.update(value)
+        if code.body_site:
+            fields["bodySite"] = self.codes[code.body_site].concept(self.lang)
+        return self.new("Observation", kind, **fields)
+
+    def dxa(self) -> list[Resource]:
+        dxa = self.case.dxa
+        if dxa is None:
+            return []
+        by_field = self.codes.by_field()
+        when = dxa.date.isoformat() if dxa.date else None
+        made = []
+        for name in DXA_FIELDS:
+            value = getattr(dxa, name)
+            if value is None:
+                continue
+            code = by_field[f"dxa.{name}"]
+            quantity = {"value": value, "unit": "T-score", "system": self.codes.systems["ucum"]}
+            made.append(
+                self.observation(
+                    code,
+                    f"observation/{code.id}",
+                    when,
+                    valueQuantity={**quantity, "code": code.unit},
+                )
+            )
+        return made
+
+    def tests(self) -> list[Resource]:
+        by_field = self.codes.by_field()
+        made = []
+        for name in TEST_FIELDS:
+            value = getattr(self.case.tests, name)
+            if value is None:
+                continue
+            code = by_field[f"tests.{name}"]
+            if value == UNABLE:
+                result: dict[str, Any] = {
+                    "valueCodeableConcept": self.codes["unable"].concept(self.lang)
+                }
+            else:
+                result = {
+                    "valueQuantity": {
+                        "value": value,
+                        "unit": code.unit,
+                        "system": self.codes.systems["ucum"],
+                        "code": code.unit,
+                    }
+                }
+            made.append(self.observation(code, f"observation/{code.id}", self.when, **result))
+        return made
+
+    def category(self, final: str | None) -> Made:
+        suggested = self.doc.get("category")
+        chosen = final or suggested
+        if not chosen:
+            return "observation/function_category", None
+        names = self.kb.raw["categories"]
+        version = str(self.doc.get("knowledge_version", ""))
+        notes = [self.text("knowledge", version=version, hash=str(self.doc.get("knowledge_hash")))]
+        if final and final != suggested:
+            notes.append(
+                self.text(
+                    "overridden",
+                    suggested=names[suggested]["name"][self.lang] if suggested else "–",
+                    final=names[final]["name"][self.lang],
+                )
+            )
+        if self.doc.get("provisional"):
+            notes.append(self.text("provisional"))
+        value = self.local(
+            "function-category",
+            chosen,
+            names[chosen]["name"]["da"],
+            names[chosen]["name"][self.lang],
+        )
+        kind, resource = self.observation(
+            self.codes["function_category"],
+            "observation/function_category",
+            self.when,
+            valueCodeableConcept=value,
+            note=[{"text": n} for n in notes],
+        )
+        # The version travels as a tag too, so a receiver can search by it (clinical traceability).
+        tag = {"tag": [{"system": self.codes.local("knowledge-base"), "code": version}]}
+        head = {"resourceType": resource.pop("resourceType"), "id": resource.pop("id")}
+        return kind, {**head, "meta": tag, **resource}
+
+    # --- Flag, Condition, ServiceRequest -----------------------------------------------------
+
+    def acute_flag(self) -> Made:
+        acute = self.doc.get("acute_phase") or {}
+        if acute.get("active") is not True:
+            return "flag/acute_phase", None
+        period = {"start": acute.get("fracture_date") or self.when}
+        if acute.get("until"):
+            period["end"] = acute["until"]
+        return self.new(
+            "Flag",
+            "flag/acute_phase",
+            status="active",
+            code=self.codes["acute_phase"].concept(self.lang),
+            subject=self.ref(),
+            period=period,
+        )
+
+    def condition(self) -> Made:
+        diagnosed = self.case.patient.osteoporosis_diagnosed is True
+        referral = self.doc.get("referral") or {}
+        by_definition = self.doc.get("bone_status") in OSTEOPOROTIC or bool(
+            referral.get("osteoporosis_by_definition")
+        )
+        if not (diagnosed or by_definition):
+            return "condition/osteoporosis", None
+        snomed = self.codes["osteoporosis"]
+        coding = [snomed.coding()]
+        fractures = self.case.fractures
+        # M80 "with fracture" counts fractures that were not high-energy (SPEC §10.2
+        # osteoporotic_fracture_count); with the fracture list unrecorded ICD-10 cannot be chosen.
+        if fractures is not None:
+            fragility = any(f.low_energy is not False for f in fractures)
+            icd = "osteoporosis_with_fracture" if fragility else "osteoporosis_without_fracture"
+            coding.append(self.codes[icd].coding())
+        systems = self.codes.systems
+        return self.new(
+            "Condition",
+            "condition/osteoporosis",
+            clinicalStatus={
+                "coding": [{"system": systems["condition_clinical"], "code": "active"}]
+            },
+            # A physiotherapist does not diagnose: without a doctor's diagnosis it is provisional.
+            verificationStatus={
+                "coding": [
+                    {
+                        "system": systems["condition_verification"],
+                        "code": "confirmed" if diagnosed else "provisional",
+                    }
+                ]
+            },
+            category=[
+                {"coding": [{"system": systems["condition_category"], "code": "problem-list-item"}]}
+            ],
+            code={"coding": coding, "text": snomed.text[self.lang]},
+            subject=self.ref(),
+            recordedDate=self.when,
+        )
+
+    def referral(self) -> Made:
+        referral = self.doc.get("referral") or {}
+        if referral.get("recommended") is not True:
+            return "servicerequest/gp_assessment", None
+        factors = {f["id"]: f["label"] for f in self.kb.raw["risk_factors"]["factor"]}
+        reasons = [
+            self.local("risk-factor", rf, factors[rf]["da"], factors[rf][self.lang])
+            if rf in factors
+            else {"text": rule_label(self.kb, rf, self.lang)}
+            for rf in referral.get("reasons") or []
+        ]
+        labels = self.kb.raw["texts"]["fields"]
+        reasons += [
+            {"text": labels.get(f"function.{flag}", {}).get(self.lang, flag)}
+            for flag in self.doc.get("red_flags") or []
+        ]
+        fields: dict[str, Any] = {
+            "status": "active",
+            "intent": "proposal",
+            "priority": "urgent" if referral.get("urgent") else "routine",
+            "code": self.codes["gp_assessment"].concept(self.lang),
+            "subject": self.ref(),
+            "authoredOn": self.when,
+        }
+        if reasons:
+            fields["reasonCode"] = reasons
+        return self.new("ServiceRequest", "servicerequest/gp_assessment", **fields)
+
+    # --- CarePlan ----------------------------------------------------------------------------
+
+    def care_plan(self, activities: Sequence[CarePlanActivity]) -> Made:
+        if not activities:
+            return "careplan/training", None
+        plan = self.codes["training_plan"]
+        return self.new(
+            "CarePlan",
+            "careplan/training",
+            status="active",
+            intent="plan",
+            category=[plan.concept(self.lang)],
+            title=plan.text[self.lang],
+            subject=self.ref(),
+            period={"start": self.when},
+            created=self.when,
+            activity=[{"detail": self.activity(a)} for a in activities],
+        )
+
+    def activity(self, a: CarePlanActivity) -> dict[str, Any]:
+        display = self.kb.exercises.get(a.exercise, {}).get("name", {}).get("da", a.name)
+        detail: dict[str, Any] = {
+            "extension": [self.plan_item(a)],
+            "code": self.local("exercise", a.exercise, display, a.name),
+            "status": "not-started",
+            "description": f"{a.name}: {dose_text(a.dose, self.lang)}" if a.dose else a.name,
+        }
+        timing = _timing(a.dose) if a.dose else None
+        if timing:
+            detail["scheduledTiming"] = {"repeat": timing}
+        return detail
+
+    def plan_item(self, a: CarePlanActivity) -> dict[str, Any]:
+        """Domain, supervision and the parts of the dose a Timing cannot hold (sets, reps, ...)."""
+        domain = self.kb.raw["texts"]["domains"].get(a.domain, {})
+        parts: list[dict[str, Any]] = [
+            {
+                "url": "domain",
+                "valueCoding": {
+                    "system": self.codes.local("training-domain"),
+                    "code": a.domain,
+                    "display": domain.get("da", a.domain),
+                },
+            },
+            {"url": "supervised", "valueBoolean": a.supervised},
+        ]
+        dose = a.dose or Dose()
+        if dose.sets is not None:
+            parts.append({"url": "sets", "valueInteger": dose.sets})
+        if dose.reps:
+            parts.append({"url": "reps", "valueRange": _range(dose.reps)})
+        if dose.hold_s:
+            parts.append({"url": "hold", "valueRange": _range(dose.hold_s, "s", self.codes)})
+        if dose.impacts is not None:
+            parts.append({"url": "impacts", "valueInteger": dose.impacts})
+        return {"url": self.codes.structure("plan-item"), "extension": parts}
+
+
+def _range(span: tuple[int, int], unit: str | None = None, table: Codes | None = None) -> Any:
+    def quantity(value: int) -> dict[str, Any]:
+        if unit and table:
+            return {"value": value, "unit": unit, "system": table.systems["ucum"], "code": unit}
+        return {"value": value}
+
+    return {"low": quantity(span[0]), "high": quantity(span[1])}
+
+
+def _timing(dose: Dose) -> dict[str, Any]:
+    repeat: dict[str, Any] = {}
+    if dose.days_per_week:
+        low, high = dose.days_per_week
+        repeat.update(frequency=low, period=1, periodUnit="wk")
+        if high != low:
+            repeat["frequencyMax"] = high
+    if dose.minutes:
+        low, high = dose.minutes
+        repeat.update(duration=low, durationUnit="min")
+        if high != low:
+            repeat["durationMax"] = high
+    return repeat
