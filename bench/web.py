@@ -8,14 +8,15 @@ What it does, in order:
    valid cases assessed by the real clinical core (`clinical.evaluate`), stored as
    `services.assessment_record` stores them (result, trace, plan and plan items), plus re-tests
    for a quarter of the patients; written with bulk_create to stay well under two minutes;
-3. `osteofys serve` (the product server, waitress) on a free loopback port, a login with urllib
+3. `osteofys serve --workers 2` (the product server: gunicorn, one process per core) on a free
+   loopback port, a login with urllib
    (session cookie and CSRF token), and one request per endpoint to check it answers as expected;
 4. wrk (Debian's package) with a generated Lua script that prints p50/p95/p99 from
    `latency:percentile()` in `done()` and counts every response whose status is not the expected
    one: 10 s each with 1 client (-t1 -c1) and with 20 (-t2 -c20), after a 2 s warm-up, for the
    patient list, search, the patient page, the live result (htmx POST), assessment save (POST,
    302), and a bare Django view rendering a 50-row template (bench/webbaseline/) served by
-   waitress with the same thread count: every throughput is reported as a fraction of that;
+   gunicorn with the same workers and threads: every throughput is reported as a fraction of that;
 5. with `--think LOW,HIGH`, the read endpoints once more with 20 connections that pause
    LOW-HIGH ms between requests (wrk's `delay()`): closer to a clinic than back-to-back load.
 
@@ -777,9 +778,16 @@ class Measured:
 
 
 def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of a process and its live children (gunicorn workers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -887,8 +895,8 @@ def machine(database: str) -> str:
     )[0]
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}; Linux {platform.release()}; Python "
-        f"{platform.python_version()}, Django {metadata.version('django')}, waitress "
-        f"{metadata.version('waitress')}; {database}; {wrk.strip()} on the same machine"
+        f"{platform.python_version()}, Django {metadata.version('django')}, gunicorn "
+        f"{metadata.version('gunicorn')}; {database}; {wrk.strip()} on the same machine"
     )
 
 
@@ -914,16 +922,17 @@ def report(
         f"Command (from the repository root): `{context['command']}`",
         "",
         f"Data: one clinic with {counts}; seeded in {seeded.seconds:.0f} s. Server: "
-        f"`osteofys serve --threads {context['threads']}` (waitress, one process). Load: wrk, "
+        f"`osteofys serve --workers {context['workers']} --threads {context['threads']}` "
+        "(gunicorn, gthread workers). Load: wrk, "
         f"closed loop, {context['seconds']} s per row after a 2 s warm-up; "
         "1 client = `-t1 -c1`, 20 clients = `-t2 -c20`. The patient page, live result and "
         "save rotate over "
         f"{ROTATE} patients, search over {len(SEARCHES)} names. Baseline: a bare Django view "
         "rendering a 50-row template, no middleware and no database (bench/webbaseline/), "
-        "served by waitress with the same thread count; `× baseline` compares throughput at "
+        "served by gunicorn with the same workers and threads; `× baseline` compares throughput at "
         "the same number of clients in the same run. Errors: responses other than the "
         "expected status (200; 302 for save) plus socket errors. Server CPU ms/req: CPU "
-        "time of the server process per request, which other load on the machine does not "
+        "time of the server processes per request, which other load on the machine does not "
         "change; other load: CPU used by other processes during the row, as a share of both "
         "cores (the machine is shared; each row waits up to 90 s for it to be under 15 %"
         + (
@@ -1036,7 +1045,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--assessments", type=int, default=3, help="per patient")
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
-    parser.add_argument("--threads", type=int, default=8, help="server threads (osteofys serve)")
+    parser.add_argument("--threads", type=int, default=8, help="server threads per process")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes (osteofys serve and baseline)"
+    )
     parser.add_argument("--clients", default="1,20", help="comma-separated connection counts")
     parser.add_argument("--only", help="measure only endpoints whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the data dir (and servers' logs)")
@@ -1140,15 +1152,17 @@ def start_servers(
     base, baseline = f"http://{HOST}:{port}", f"http://{HOST}:{baseline_port}"
     serve = [*osteofys_command(), "serve", "--host", HOST, "--port", str(port)]
     serve += ["--data-dir", env["OSTEOFYS_DATA_DIR"], "--threads", str(args.threads)]
+    serve += ["--workers", str(args.workers)]
     servers.append(start_server(serve, env, workdir / "serve.log", f"{base}/konto/login/"))
     baseline_env = {
         **env,
         "PYTHONPATH": str(ROOT / "bench"),
         "DJANGO_SETTINGS_MODULE": "webbaseline.settings",
     }
-    waitress = [sys.executable, "-m", "waitress", f"--listen={HOST}:{baseline_port}"]
-    waitress += [f"--threads={args.threads}", "webbaseline.wsgi:application"]
-    servers.append(start_server(waitress, baseline_env, workdir / "baseline.log", baseline))
+    gunicorn = [sys.executable, "-m", "gunicorn", f"--bind={HOST}:{baseline_port}"]
+    gunicorn += [f"--workers={args.workers}", f"--threads={args.threads}", "--worker-class=gthread"]
+    gunicorn += ["webbaseline.wsgi:application"]
+    servers.append(start_server(gunicorn, baseline_env, workdir / "baseline.log", baseline))
     print(f"Servers: {base} (osteofys serve), {baseline} (baseline)")
     return base, baseline
 
@@ -1183,6 +1197,7 @@ def benchmark(
         "machine": machine(prepared["database"]),
         "command": display_command(),
         "threads": args.threads,
+        "workers": args.workers,
         "seconds": args.seconds,
         "think": args.think,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from osteofys.web.accounts import services as account_services
+from osteofys.web.accounts.middleware import SEEN_KEY
 from osteofys.web.accounts.models import Clinic, Profile, Role
 from osteofys.web.records import clinical, services
 from osteofys.web.records.models import Assessment, Patient
@@ -90,7 +92,16 @@ def admin_user(clinic: Clinic) -> User:
 
 @pytest.fixture
 def logged_in(client: Client, user: User) -> Client:
+    return signed_in(client, user)
+
+
+def signed_in(client: Client, user: User) -> Client:
+    """A client in the middle of a working session: its idle timer was renewed just now, so
+    the first request does not also renew it (query counts stay those of the page)."""
     client.force_login(user)
+    session = client.session
+    session[SEEN_KEY] = int(time.time())
+    session.save()
     return client
 
 
@@ -99,7 +110,7 @@ def other_clinic_client(db: Any) -> Client:
     other = make_clinic("Klinik B")
     intruder = make_user(other, "bo")
     c = Client()
-    c.force_login(intruder)
+    signed_in(c, intruder)
     return c
 
 

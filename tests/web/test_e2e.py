@@ -74,6 +74,9 @@ def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
         )
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="da-DK")
         page.set_default_timeout(15_000)
+        # A script or style the Content-Security-Policy blocks shows up as a console error.
+        console_errors: list[str] = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
 
         # 1. Setup: the first page of a fresh install.
         page.goto(server + "/")
@@ -188,3 +191,4 @@ def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
         chart.scroll_into_view_if_needed()
         page.screenshot(path=shots / "08-chart.png", full_page=True)
         browser.close()
+    assert console_errors == []

@@ -1,15 +1,58 @@
-"""`osteofys audit`: placeholder until its issue lands (replaced by the module's owner)."""
+"""`osteofys audit verify`: check that no access-log entry was edited, deleted or inserted."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
 
-from osteofys.cli import EXIT_USAGE
+from osteofys.cli import EXIT_OK, EXIT_PROBLEM
+
+if TYPE_CHECKING:
+    from osteofys.web.audit.selectors import Verdict
+
+PROBLEMS = {
+    "changed": "entry {id} was changed after it was written",
+    "link": "entry {id} does not link to the entry before it (one was changed or replaced)",
+    "missing_before": "one or more entries just before entry {id} were deleted",
+    "order": "entry {id} is out of order (an entry was inserted or renumbered)",
+    "missing_after": "entries after entry {id} were deleted (the chain is shorter than its head)",
+    "emptied": "every entry of a clinic's chain was deleted (its head is still there)",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--data-dir",
+        help="mappe til database og nøgle (standard: OSTEOFYS_DATA_DIR eller ./data)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    return EXIT_USAGE
+    if args.data_dir:
+        os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
+
+    import django
+    from django.db import DatabaseError
+
+    django.setup()
+    from osteofys.web.audit.selectors import chain_verify
+
+    try:
+        verdict = chain_verify()
+    except DatabaseError as exc:
+        print(f"cannot read the access log: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    return report(verdict)
+
+
+def report(verdict: Verdict) -> int:
+    """Print the verdict of `chain_verify` and return the exit code (0 intact, 1 broken)."""
+    if verdict.intact:
+        print(f"intact: {verdict.count} entries")
+        return EXIT_OK
+    entry = verdict.entry_id if verdict.entry_id is not None else "(none)"
+    print(f"broken: {PROBLEMS.get(verdict.problem, verdict.problem).format(id=entry)}")
+    return EXIT_PROBLEM

@@ -29,3 +29,13 @@ def secret_key(directory: Path) -> str:
 def database_url(directory: Path) -> str:
     """OSTEOFYS_DATABASE_URL (PostgreSQL for several users), else SQLite in the data directory."""
     return os.environ.get("OSTEOFYS_DATABASE_URL") or f"sqlite:///{directory / 'osteofys.sqlite3'}"
+
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def deploy_mode(allowed_hosts: list[str]) -> bool:
+    """True when the app is meant to be reached from other computers (then HTTPS only)."""
+    if os.environ.get("OSTEOFYS_DEPLOY") in {"0", "1"}:
+        return os.environ["OSTEOFYS_DEPLOY"] == "1"
+    return any(host.strip() not in _LOOPBACK_HOSTS for host in allowed_hosts if host.strip())

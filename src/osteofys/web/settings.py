@@ -1,9 +1,16 @@
 """Django settings, driven by the environment: OSTEOFYS_DATA_DIR, OSTEOFYS_DATABASE_URL,
-OSTEOFYS_SECRET_KEY, OSTEOFYS_ALLOWED_HOSTS, OSTEOFYS_DEBUG."""
+OSTEOFYS_SECRET_KEY, OSTEOFYS_ALLOWED_HOSTS, OSTEOFYS_DEBUG, OSTEOFYS_DEPLOY, OSTEOFYS_IDLE_MINUTES,
+OSTEOFYS_LOGIN_FAILURE_LIMIT, OSTEOFYS_LOGIN_COOLOFF_MINUTES, OSTEOFYS_TRUSTED_PROXIES.
+
+Production mode (secure cookies, HTTPS redirect, HSTS) is on whenever the app is reached from
+anywhere but this computer: when OSTEOFYS_DEPLOY=1, or when OSTEOFYS_ALLOWED_HOSTS names a host
+that is not loopback (`osteofys serve --host` on a network address sets the former).
+"""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +23,7 @@ DATA_DIR = config.data_dir()
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = os.environ.get("OSTEOFYS_DEBUG") == "1"
 ALLOWED_HOSTS = os.environ.get("OSTEOFYS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+DEPLOY = config.deploy_mode(ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -23,23 +31,39 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for its templates and static files: the API docs page works without a CDN.
+    "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "osteofys.web.accounts",
     "osteofys.web.records",
     "osteofys.web.library",
+    "osteofys.web.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "osteofys.web.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "osteofys.web.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "osteofys.web.accounts.middleware.SetupMiddleware",
+    "osteofys.web.accounts.middleware.IdleTimeoutMiddleware",
+    "osteofys.web.accounts.middleware.TwoFactorMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# How many reverse proxies in front of the app add to X-Forwarded-For (0: trust none, log
+# REMOTE_ADDR). The access log reads the client's address from the right by this many hops.
+AUDIT_TRUSTED_PROXIES = int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0"))
 
 ROOT_URLCONF = "osteofys.web.urls"
 WSGI_APPLICATION = "osteofys.web.wsgi.application"
@@ -73,6 +97,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ATOMIC_REQUESTS = False
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout: after this many failed attempts for one username, that username is locked for
+# the cool-off time (per username, not per address: a guessed password from many addresses is
+# the attack that matters for health data; a clinic admin can unlock with
+# `osteofys manage axes_reset_username NAME`).
+AXES_FAILURE_LIMIT = int(os.environ.get("OSTEOFYS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OSTEOFYS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants the address in the lockout key. Not here on purpose: a clinic's PCs often share
+# one address (NAT, a proxy), and locking an address would lock the whole clinic out; rotating
+# addresses does not help an attacker against a per-username lock.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "osteofys.web.accounts.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0")) or None
+AXES_VERBOSE = False
+
+# Shown in the authenticator app next to the user name.
+OTP_TOTP_ISSUER = "OsteoFys"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -110,12 +158,31 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Idle expiry: a session ends after this long without a request (the middleware renews it at
+# most once a minute, so reading a page does not write to the database every time).
+IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("OSTEOFYS_IDLE_MINUTES", "30")))
+SESSION_COOKIE_AGE = int(IDLE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if DEPLOY:
+    # Reached over a network: HTTPS only (normally a reverse proxy with the certificate).
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_NAME = "__Host-osteofys-session"
+    CSRF_COOKIE_NAME = "__Host-osteofys-csrftoken"
+    if int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0")):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS preloading is a promise about the whole domain that only its owner can make.
+    SILENCED_SYSTEM_CHECKS += ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -61,3 +61,31 @@ class UserEditForm(forms.Form):
     full_name = forms.CharField(label=_("Navn"), max_length=150)
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
     active = forms.BooleanField(label=_("Aktiv (kan logge ind)"), required=False)
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Kode fra godkendelsesappen"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Koden er 6 cifre (0–9).")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip()
+
+
+class ClinicSecurityForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label=_("Kræv to-faktor-login for alle klinikkens brugere"), required=False
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Navn på tokenet"),
+        max_length=100,
+        help_text=_("Hvad det bruges til, fx “journalintegration” eller “Excel-udtræk”."),
+    )

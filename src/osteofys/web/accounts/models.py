@@ -11,6 +11,7 @@ class Clinic(models.Model):
     name = models.CharField(_("klinikkens navn"), max_length=200)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    require_two_factor = models.BooleanField(_("kræv to-faktor-login"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -34,3 +35,33 @@ class Profile(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest of the secret is kept: the secret is shown once.
+
+    The token acts as its user, inside the user's clinic; the clinic is stored too so that a token
+    can never reach another clinic's data, even if the user's profile were moved.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    # The first characters of the secret: enough to tell tokens apart, useless for logging in.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

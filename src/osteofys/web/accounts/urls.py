@@ -8,9 +8,14 @@ from osteofys.web.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("to-faktor/", views.two_factor, name="two_factor"),
+    path("to-faktor/fjern/", views.two_factor_remove, name="two_factor_remove"),
+    path("klinik/sikkerhed/", views.clinic_security, name="clinic_security"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:token_id>/tilbagekald/", views.token_revoke, name="token_revoke"),
 ]

@@ -7,13 +7,19 @@ ids and a date only: never a name or a CPR number.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 
 from osteofys.documents import gp_letter_data, gp_letter_pdf, handout_data, handout_pdf
+from osteofys.web.accounts.models import Clinic
 from osteofys.web.accounts.selectors import clinic_of
+from osteofys.web.audit import services as audit
+from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import clinical, selectors
+from osteofys.web.records.models import Assessment, Plan
 
 LANGUAGES = ("da", "en")
 # Looked up before the method is checked: another clinic's id is a 404 whatever the method.
@@ -38,6 +44,22 @@ def plan_handout(request: HttpRequest, plan_id: int) -> HttpResponse:
     wanted = request.GET.get("sprog", "")
     lang = wanted if wanted in LANGUAGES else clinical.lang()
     today = timezone.localdate()
+    return _pdf(handout_export(plan, clinic, lang, today), handout_filename(plan, today))
+
+
+def handout_export(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
+    """The handout as handed out: rendered, and logged as an export of the plan."""
+    content = handout_render(plan, clinic, lang, today)
+    audit.record(Action.EXPORT, plan, detail=Detail.HANDOUT)
+    return content
+
+
+def handout_filename(plan: Plan, today: date) -> str:
+    return f"traeningsprogram-{plan.pk}-{today.isoformat()}.pdf"
+
+
+def handout_render(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
+    """The patient handout of a stored plan (not logged: the caller logs what it hands out)."""
     data = handout_data(
         clinical.base(),
         result=plan.assessment.result,
@@ -53,7 +75,7 @@ def plan_handout(request: HttpRequest, plan_id: int) -> HttpResponse:
         acute_advice=plan.acute_advice,
         lang=lang,
     )
-    return _pdf(handout_pdf(data), f"traeningsprogram-{plan.pk}-{today.isoformat()}.pdf")
+    return handout_pdf(data)
 
 
 @login_required
@@ -63,9 +85,25 @@ def assessment_gp_letter(request: HttpRequest, assessment_id: int) -> HttpRespon
     assessment = selectors.assessment_get(clinic, assessment_id)
     if request.method not in SAFE:
         return HttpResponseNotAllowed(SAFE)
+    today = timezone.localdate()
+    return _pdf(gp_letter_export(assessment, clinic, today), gp_letter_filename(assessment, today))
+
+
+def gp_letter_export(assessment: Assessment, clinic: Clinic, today: date) -> bytes:
+    """The GP letter as handed out: rendered, and logged as an export of the assessment."""
+    content = gp_letter_render(assessment, clinic, today)
+    audit.record(Action.EXPORT, assessment, detail=Detail.GP_LETTER)
+    return content
+
+
+def gp_letter_filename(assessment: Assessment, today: date) -> str:
+    return f"laegebrev-{assessment.pk}-{today.isoformat()}.pdf"
+
+
+def gp_letter_render(assessment: Assessment, clinic: Clinic, today: date) -> bytes:
+    """The GP letter of a stored assessment (not logged: the caller logs what it hands out)."""
     patient = assessment.patient
     author = assessment.created_by
-    today = timezone.localdate()
     data = gp_letter_data(
         clinical.base(),
         result=assessment.result,
@@ -82,4 +120,4 @@ def assessment_gp_letter(request: HttpRequest, assessment_id: int) -> HttpRespon
         category=assessment.final_category or None,
         lang="da",
     )
-    return _pdf(gp_letter_pdf(data), f"laegebrev-{assessment.pk}-{today.isoformat()}.pdf")
+    return gp_letter_pdf(data)

@@ -204,7 +204,20 @@ class FractureForm(forms.Form):
 FractureFormSet = forms.formset_factory(FractureForm, extra=0, can_delete=True, max_num=20)
 
 
+def _version_field() -> forms.IntegerField:
+    """The version the edit form was loaded with; a save from an older one is a conflict."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+def posted_version(data: Any) -> int | None:
+    """The version posted by a form without a Django form class (the plan's buttons)."""
+    raw = str(data.get("version", ""))
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
 class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = _version_field()
+
     class Meta:
         model = Patient
         fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr"]
@@ -222,6 +235,8 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         cpr_field.max_length = 11
         cpr_field.validators = []
         self.fields["cpr"].widget.attrs["maxlength"] = 11
+        if self.instance and self.instance.pk:
+            self.initial["version"] = self.instance.version
         if self.instance and self.instance.cpr:
             # The full number is never sent back to the browser: blank keeps the stored one.
             self.fields["cpr"].help_text = _(
@@ -251,6 +266,34 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         born = data.get("birth_date")
         if born and born > timezone.localdate():
             self.add_error("birth_date", _("Fødselsdatoen kan ikke ligge i fremtiden."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    """The clinician's choice of category on a stored assessment, and the reason for it."""
+
+    final_category = forms.ChoiceField(label=_("Valgt kategori"), choices=CATEGORY_CHOICES)
+    override_reason = forms.CharField(
+        label=_("Begrundelse, hvis du vælger en anden kategori end forslaget"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    version = _version_field()
+
+    def __init__(self, *args: Any, suggested: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggested = suggested
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["override_reason"] = (data.get("override_reason") or "").strip()
+        final = data.get("final_category")
+        if final and final != self.suggested and not data["override_reason"]:
+            self.add_error(
+                "override_reason",
+                _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."),
+            )
         return data
 
 

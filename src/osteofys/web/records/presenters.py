@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.formats import date_format
+from django.urls import reverse
+from django.utils.formats import date_format, get_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from osteofys.kb.explain import dose_text, field_label, rule_label, step_text
@@ -16,7 +20,7 @@ from osteofys.rules.model import CAP_SCALES, Dose, Step
 from osteofys.rules.plan import within
 from osteofys.web.records import clinical
 from osteofys.web.records.forms import AssessmentForm, DoseForm
-from osteofys.web.records.models import Assessment, Plan, Retest, TestName
+from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
 
 # Tests with a cut-off on the chart: (threshold id, True when higher is worse).
 CHART_CUTOFFS = {
@@ -33,6 +37,67 @@ def _name(category: str | None) -> str:
     if not category:
         return ""
     return str(clinical.base().raw["categories"][category]["name"][clinical.lang()])
+
+
+# Django date-format letters with a plain strftime equivalent (the short formats of da and en).
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
+
+
+@functools.lru_cache
+def _strftime_pattern(django_format: str) -> str | None:
+    parts = []
+    for char in django_format:
+        if char in _STRFTIME:
+            parts.append(_STRFTIME[char])
+        elif char.isalpha() or char == "\\":
+            return None  # a letter strftime cannot say: let Django format it
+        else:
+            parts.append(char.replace("%", "%%"))
+    return "".join(parts)
+
+
+def short_date(value: date) -> str:
+    """The locale's SHORT_DATE_FORMAT, ten times faster than date_format for the plain formats."""
+    pattern = _strftime_pattern(str(get_format("SHORT_DATE_FORMAT")))
+    return value.strftime(pattern) if pattern else date_format(value, "SHORT_DATE_FORMAT")
+
+
+def patient_rows(patients: list[Any]) -> SafeString:
+    """The patient list's table rows as HTML (escaped by format_html).
+
+    The list is the busiest page of the app; Django's template language costs about 0.1 ms per
+    row here, so the 25 rows are formatted in one pass instead.
+    """
+    # One reverse() for the page, not one per row.
+    detail = reverse("records:patient_detail", args=[0]).removesuffix("0/")
+    sexes = dict(Sex.choices)
+    none = format_html('<span class="muted">{}</span>', "—")
+    no_category = format_html('<span class="muted">{}</span>', _("Ingen kategori"))
+    no_assessment = format_html('<span class="muted">{}</span>', _("Ingen vurdering"))
+    registered = _("Registreret")
+    return format_html_join(
+        "\n",
+        '<tr><td><a class="row-link" href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
+        "<td>{}</td><td>{}</td></tr>",
+        (
+            (
+                f"{detail}{p.pk}/",
+                p.name,
+                short_date(p.birth_date),
+                sexes.get(p.sex, p.sex),
+                registered if p.cpr else none,
+                format_html(
+                    '<span class="cat cat--{}">{}</span>',
+                    p.latest_category,
+                    _name(p.latest_category),
+                )
+                if p.latest_category
+                else (no_category if p.latest_date else no_assessment),
+                short_date(p.latest_date) if p.latest_date else "—",
+            )
+            for p in patients
+        ),
+    )
 
 
 def _date(iso: str | None) -> str:

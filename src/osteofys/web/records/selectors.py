@@ -1,4 +1,8 @@
-"""Reads of patient records, always scoped to one clinic. An object of another clinic is a 404."""
+"""Reads of patient records, always scoped to one clinic. An object of another clinic is a 404.
+
+The `*_get` and `*_list` reads write their access-log entry here, so every caller (web, API,
+CLI) is logged without doing anything.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from osteofys.web.accounts.models import Clinic
+from osteofys.web.audit import services as audit
+from osteofys.web.audit.models import Action, ObjectType
 from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
 
 PAGE_SIZE = 25
+NAME_LENGTH = Patient._meta.get_field("name").max_length or 200
 
 
 def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[Any]:
@@ -23,8 +30,12 @@ def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[A
     whole list: a correlated subquery would also run inside the paginator's COUNT, once per patient.
     """
     patients = Patient.objects.filter(clinic=clinic).only("id", "name", "birth_date", "sex", "cpr")
-    if query.strip():
-        patients = patients.filter(name__icontains=query.strip())
+    query = query.strip()
+    if len(query) > NAME_LENGTH:
+        # No name is that long; and SQLite refuses LIKE patterns over 50,000 bytes.
+        patients = patients.none()
+    elif query:
+        patients = patients.filter(name__icontains=query)
     result = Paginator(patients, PAGE_SIZE).get_page(page)
     rows = list(result.object_list)
     latest: dict[int, dict[str, Any]] = {}
@@ -39,6 +50,8 @@ def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[A
         p.latest_category = found.get("final_category")
         p.latest_date = found.get("assessment_date")
     result.object_list = rows
+    # One entry for the list, without the search text: a name typed in the box stays out of it.
+    audit.record(Action.LIST, clinic_id=clinic.pk, object_type=ObjectType.PATIENT)
     return result
 
 
@@ -46,6 +59,7 @@ def patient_get(clinic: Clinic, patient_id: int) -> Patient:
     patient = Patient.objects.filter(clinic=clinic, pk=patient_id).first()
     if patient is None:
         raise Http404
+    audit.record(Action.VIEW, patient)
     return patient
 
 
@@ -55,11 +69,20 @@ def assessment_get(clinic: Clinic, assessment_id: int) -> Assessment:
     )
     if found is None:
         raise Http404
+    audit.record(Action.VIEW, found)
     return found
 
 
 def assessment_latest(patient: Patient) -> Assessment | None:
     return patient.assessments.order_by("-assessment_date", "-id").first()
+
+
+def assessment_list(patient: Patient) -> QuerySet[Assessment]:
+    """A patient's assessments, newest first, with their plans' ids (the patient is already
+    scoped and logged by `patient_get`)."""
+    return patient.assessments.order_by("-assessment_date", "-id").prefetch_related(
+        Prefetch("plans", queryset=Plan.objects.only("id", "assessment_id").order_by("id"))
+    )
 
 
 def plan_get(clinic: Clinic, plan_id: int) -> Plan:
@@ -73,6 +96,7 @@ def plan_get(clinic: Clinic, plan_id: int) -> Plan:
     )
     if plan is None:
         raise Http404
+    audit.record(Action.VIEW, plan)
     return plan
 
 
@@ -93,7 +117,9 @@ class TimelineEntry:
 
 def timeline(patient: Patient) -> list[TimelineEntry]:
     """Assessments, plans and re-tests, newest first, in three queries."""
-    entries = [TimelineEntry(a.assessment_date, "assessment", a) for a in patient.assessments.all()]
+    # The stored inputs and result (~20 kB each) are not shown in the timeline.
+    assessments = patient.assessments.defer("inputs", "result")
+    entries = [TimelineEntry(a.assessment_date, "assessment", a) for a in assessments]
     entries += [
         TimelineEntry(p.created_at.date(), "plan", p)
         for p in patient.plans.all().only(

@@ -1,4 +1,11 @@
-"""Writes of patient records. Each service runs in one transaction."""
+"""Writes of patient records. Each service runs in one transaction.
+
+Edits are optimistic: each takes the `version` the editor loaded and writes only if the row still
+has it (`UPDATE ... WHERE id = ? AND version = ?`), else raises `EditConflict` and writes
+nothing.
+Every service logs itself in the access log as its last step, so that all writers take the row
+locks first and the log's chain-head lock last (one lock order: no deadlocks on PostgreSQL).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +14,57 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from osteofys.web.accounts.models import Clinic
+from osteofys.web.audit import services as audit
+from osteofys.web.audit.models import Action, Detail
+from osteofys.web.records import clinical
 from osteofys.web.records.clinical import Evaluated
 from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
 
 PATIENT_FIELDS = ("name", "birth_date", "sex", "height_cm", "weight_kg", "cpr")
 
 
+class EditConflict(Exception):  # noqa: N818 - the name the API and views already use
+    """Someone saved the object after this editor loaded it. Nothing was written.
+
+    Attributes:
+        current: The object as it is stored now, or None when it was deleted meanwhile.
+    """
+
+    def __init__(self, current: Patient | Assessment | Plan | None) -> None:
+        super().__init__("the object was changed by someone else")
+        self.current = current
+
+
+class KnowledgeChangedError(Exception):
+    """The assessment was made with another knowledge base: its plan cannot be remade."""
+
+
+def _save_versioned(obj: Patient | Assessment | Plan, version: int | None, **values: Any) -> None:
+    """Write `values` only if the row still has `version` (default: the version `obj` was read
+    with), and bump it. The single UPDATE decides, the same way on SQLite and PostgreSQL."""
+    expected = obj.version if version is None else version
+    model = type(obj)
+    written = model.objects.filter(pk=obj.pk, version=expected).update(
+        version=F("version") + 1, **values
+    )
+    if not written:
+        raise EditConflict(model.objects.filter(pk=obj.pk).first())
+    for field, value in values.items():
+        setattr(obj, field, value)
+    obj.version = expected + 1
+
+
 @transaction.atomic
 def patient_create(*, clinic: Clinic, data: dict[str, Any]) -> Patient:
-    return Patient.objects.create(
+    patient = Patient.objects.create(
         clinic=clinic, **{f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
     )
+    audit.record(Action.CREATE, patient)
+    return patient
 
 
 def _blank(field: str) -> Any:
@@ -27,12 +72,28 @@ def _blank(field: str) -> Any:
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
-    for field in PATIENT_FIELDS:
-        setattr(patient, field, data.get(field) or _blank(field))
-    patient.version += 1
-    patient.save()
+def patient_update(
+    *, patient: Patient, data: dict[str, Any], version: int | None = None
+) -> Patient:
+    """Save the patient's details if nobody saved them since `version` was loaded.
+
+    Raises:
+        EditConflict: The stored version is newer; nothing was written.
+    """
+    values = {f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
+    _save_versioned(patient, version, **values, updated_at=timezone.now())
+    audit.record(Action.UPDATE, patient)
     return patient
+
+
+@transaction.atomic
+def patient_delete(*, patient: Patient) -> None:
+    """Delete the patient and everything recorded about them. The access log keeps its ids."""
+    gone = Patient(pk=patient.pk, clinic_id=patient.clinic_id)
+    # A plan protects its assessment from deletion; the patient's plans go first.
+    Plan.objects.filter(patient_id=patient.pk).delete()
+    patient.delete()
+    audit.record(Action.DELETE, gone)
 
 
 @transaction.atomic
@@ -67,9 +128,56 @@ def assessment_record(
         created_by=user,
     )
     plan = evaluated.assessment.plan
+    audit.record(Action.CREATE, assessment)
     if plan is not None:
-        _plan_from(assessment, plan, user)
+        audit.record(Action.CREATE, _plan_from(assessment, plan, user))
     return assessment
+
+
+@transaction.atomic
+def assessment_decide(
+    *,
+    assessment: Assessment,
+    user: User,
+    final_category: str,
+    override_reason: str,
+    version: int | None = None,
+) -> Plan | None:
+    """Change the clinician's choice of category and its reason on a stored assessment.
+
+    A new category gets a new plan (earlier plans are kept), made from the stored inputs with the
+    same knowledge base; HiRIT stays as chosen then (it was chosen if the plan had it).
+
+    Returns:
+        The new plan, or None when the category did not change or the core made no plan.
+
+    Raises:
+        EditConflict: The assessment was changed since `version` was loaded; nothing was
+            written.
+        KnowledgeChangedError: The category changed but the knowledge base is no longer the one
+            the assessment was made with, so its plan cannot be remade; nothing was written.
+    """
+    reason = override_reason if final_category != assessment.suggested_category else ""
+    core_plan = None
+    if final_category != assessment.final_category:
+        core_plan = _core_plan(assessment, final_category)
+    _save_versioned(assessment, version, final_category=final_category, override_reason=reason)
+    audit.record(Action.UPDATE, assessment, detail=Detail.DECISION)
+    if core_plan is None:
+        return None
+    plan = _plan_from(assessment, core_plan, user)
+    audit.record(Action.CREATE, plan)
+    return plan
+
+
+def _core_plan(assessment: Assessment, final_category: str) -> Any:
+    hirit = PlanItem.objects.filter(plan__assessment=assessment, supervised=True).exists()
+    evaluated = clinical.evaluate(assessment.inputs, final_category=final_category, hirit=hirit)
+    if evaluated.document is None or evaluated.assessment is None:
+        raise KnowledgeChangedError("the stored inputs no longer pass validation")
+    if evaluated.document["knowledge_hash"] != assessment.kb_hash:
+        raise KnowledgeChangedError("the knowledge base changed since the assessment")
+    return evaluated.assessment.plan
 
 
 def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
@@ -115,15 +223,33 @@ def plan_items_for(plan: Plan, core_plan: Any) -> list[PlanItem]:
 
 
 @transaction.atomic
-def plan_item_remove(*, plan: Plan, item_id: int) -> None:
+def plan_item_remove(*, plan: Plan, item_id: int, version: int | None = None) -> None:
+    """Remove an exercise from the plan.
+
+    Raises:
+        EditConflict: The plan was changed since `version` was loaded; nothing was written.
+    """
+    _plan_bump(plan, version)
     plan.items.filter(pk=item_id).delete()
-    _touch(plan)
+    audit.record(Action.UPDATE, plan, detail=Detail.ITEM_REMOVE)
 
 
 @transaction.atomic
 def plan_item_add(
-    *, plan: Plan, exercise: str, domain: str, dose: dict[str, Any], precaution_note: str = ""
+    *,
+    plan: Plan,
+    exercise: str,
+    domain: str,
+    dose: dict[str, Any],
+    precaution_note: str = "",
+    version: int | None = None,
 ) -> PlanItem:
+    """Add an exercise to the plan.
+
+    Raises:
+        EditConflict: The plan was changed since `version` was loaded; nothing was written.
+    """
+    _plan_bump(plan, version)
     position = plan.items.filter(domain=domain).count()
     item = PlanItem.objects.create(
         plan=plan,
@@ -134,26 +260,34 @@ def plan_item_add(
         precaution_confirmed=bool(precaution_note),
         precaution_note=precaution_note,
     )
-    _touch(plan)
+    audit.record(Action.UPDATE, plan, detail=Detail.ITEM_ADD)
     return item
 
 
 @transaction.atomic
-def plan_item_dose(*, plan: Plan, item_id: int, dose: dict[str, Any]) -> None:
+def plan_item_dose(
+    *, plan: Plan, item_id: int, dose: dict[str, Any], version: int | None = None
+) -> None:
+    """Change the dose of one exercise in the plan.
+
+    Raises:
+        EditConflict: The plan was changed since `version` was loaded; nothing was written.
+    """
+    _plan_bump(plan, version)
     plan.items.filter(pk=item_id).update(dose=dose)
-    _touch(plan)
+    audit.record(Action.UPDATE, plan, detail=Detail.DOSE)
 
 
-def _touch(plan: Plan) -> None:
-    plan.version += 1
-    plan.save(update_fields=["version", "updated_at"])
+def _plan_bump(plan: Plan, version: int | None) -> None:
+    # First in the transaction: the UPDATE locks the plan row until the item change commits.
+    _save_versioned(plan, version, updated_at=timezone.now())
 
 
 @transaction.atomic
 def retest_record(
     *, patient: Patient, user: User, test: str, when: date, value: float | None, unable: bool
 ) -> Retest:
-    return Retest.objects.create(
+    retest = Retest.objects.create(
         clinic_id=patient.clinic_id,
         patient=patient,
         test=test,
@@ -162,3 +296,5 @@ def retest_record(
         unable=unable,
         created_by=user,
     )
+    audit.record(Action.CREATE, retest)
+    return retest

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from osteofys.web.records import documents, views
+from osteofys.web.records import documents, gdpr, views
 
 app_name = "records"
 urlpatterns = [
@@ -17,7 +17,14 @@ urlpatterns = [
         "patienter/<int:patient_id>/vurdering/live/", views.assessment_live, name="assessment_live"
     ),
     path("patienter/<int:patient_id>/gentest/", views.retest_create, name="retest_create"),
+    path("patienter/<int:patient_id>/udlevering.zip", gdpr.patient_export, name="patient_export"),
+    path("patienter/<int:patient_id>/slet/", gdpr.patient_delete, name="patient_delete"),
     path("vurderinger/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+    path(
+        "vurderinger/<int:assessment_id>/beslutning/",
+        views.assessment_decide,
+        name="assessment_decide",
+    ),
     path("vurderinger/<int:assessment_id>/laegebrev/", views.gp_letter, name="gp_letter"),
     path(
         "vurderinger/<int:assessment_id>/laegebrev.pdf",

@@ -6,26 +6,29 @@ whatever the method: nothing tells an outsider that the object exists.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from osteofys.web.accounts.selectors import clinic_of
-from osteofys.web.records import clinical, presenters, selectors, services
+from osteofys.web.records import clinical, conflicts, presenters, selectors, services
 from osteofys.web.records.forms import (
     AssessmentForm,
+    DecisionForm,
     DoseForm,
     FractureFormSet,
     PatientForm,
     RetestForm,
+    posted_version,
 )
-from osteofys.web.records.models import Patient
+from osteofys.web.records.models import Assessment, Patient, Plan
 
 
 @login_required
@@ -33,7 +36,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     clinic = clinic_of(request.user)
     query = request.GET.get("q", "")
     page = selectors.patient_list(clinic, query, request.GET.get("side", 1))
-    context = {"page": page, "query": query}
+    context = {"page": page, "rows": presenters.patient_rows(list(page.object_list)), "query": query}
     template = (
         "records/_patient_rows.html"
         if request.headers.get("HX-Request")
@@ -59,12 +62,35 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get(clinic_of(request.user), patient_id)
-    form = PatientForm(request.POST or None, instance=patient)
+    # The form writes what was typed into its instance: the page keeps the stored patient.
+    form = PatientForm(request.POST or None, instance=copy.copy(patient))
     if request.method == "POST" and form.is_valid():
-        services.patient_update(patient=patient, data=form.cleaned_data)
+        try:
+            services.patient_update(
+                patient=patient, data=form.cleaned_data, version=form.cleaned_data["version"]
+            )
+        except services.EditConflict as conflict:
+            return _patient_conflict(request, conflict)
         messages.success(request, _("Patienten er gemt."))
         return redirect("records:patient_detail", patient_id=patient.pk)
     return render(request, "records/patient_form.html", {"form": form, "patient": patient})
+
+
+def _rebound(request: HttpRequest, version: int) -> Any:
+    """The posted data as typed, carrying the stored version: saving again is a deliberate
+    overwrite of what the other user saved."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
+def _patient_conflict(request: HttpRequest, conflict: services.EditConflict) -> HttpResponse:
+    current = conflict.current
+    if not isinstance(current, Patient):
+        raise Http404  # deleted while being edited
+    form = PatientForm(_rebound(request, current.version), instance=copy.copy(current))
+    context = {"form": form, "patient": current, "conflict": conflicts.patient(current)}
+    return render(request, "records/patient_form.html", context, status=409)
 
 
 def _patient_page(patient: Patient, retest_form: RetestForm) -> dict[str, Any]:
@@ -184,6 +210,61 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
+def assessment_decide(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Change the chosen category and its reason on a stored assessment."""
+    assessment = selectors.assessment_get(clinic_of(request.user), assessment_id)
+    initial = {
+        "final_category": assessment.final_category or assessment.suggested_category,
+        "override_reason": assessment.override_reason,
+        "version": assessment.version,
+    }
+    form = DecisionForm(
+        request.POST or None, initial=initial, suggested=assessment.suggested_category
+    )
+    context: dict[str, Any] = {"assessment": assessment, "patient": assessment.patient}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.assessment_decide(
+                assessment=assessment,
+                user=request.user,  # type: ignore[arg-type]
+                final_category=data["final_category"],
+                override_reason=data["override_reason"],
+                version=data["version"],
+            )
+        except services.EditConflict as conflict:
+            return _decision_conflict(request, conflict, context)
+        except services.KnowledgeChangedError:
+            form.add_error(
+                "final_category",
+                _(
+                    "Vurderingen er lavet med en anden udgave af videnbasen, så planen kan ikke "
+                    "laves om her. Lav en ny vurdering for at vælge en anden kategori."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("Beslutningen er gemt, og der er lavet en ny træningsplan.")
+                if plan
+                else _("Beslutningen er gemt."),
+            )
+            return redirect("records:assessment_detail", assessment_id=assessment.pk)
+    return render(request, "records/assessment_decision.html", {**context, "form": form})
+
+
+def _decision_conflict(
+    request: HttpRequest, conflict: services.EditConflict, context: dict[str, Any]
+) -> HttpResponse:
+    current = conflict.current
+    if not isinstance(current, Assessment):
+        raise Http404  # deleted while being edited
+    form = DecisionForm(_rebound(request, current.version), suggested=current.suggested_category)
+    context.update(form=form, assessment=current, conflict=conflicts.assessment(current))
+    return render(request, "records/assessment_decision.html", context, status=409)
+
+
+@login_required
 def gp_letter(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = selectors.assessment_get(clinic_of(request.user), assessment_id)
     context = {
@@ -207,7 +288,12 @@ def plan_item_remove(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
     plan = selectors.plan_get(clinic_of(request.user), plan_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.plan_item_remove(plan=plan, item_id=item_id)
+    item = next((i for i in plan.items.all() if i.pk == item_id), None)
+    try:
+        services.plan_item_remove(plan=plan, item_id=item_id, version=posted_version(request.POST))
+    except services.EditConflict:
+        name = conflicts.exercise_name(item.exercise) if item else ""
+        return _plan_conflict(request, plan, _("Fjern %(name)s") % {"name": name})
     messages.success(request, _("Øvelsen er fjernet fra planen."))
     return redirect("records:plan_detail", plan_id=plan.pk)
 
@@ -229,7 +315,16 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
             ),
         )
         return redirect("records:plan_detail", plan_id=plan.pk)
-    services.plan_item_dose(plan=plan, item_id=item_id, dose=form.dose())
+    try:
+        services.plan_item_dose(
+            plan=plan, item_id=item_id, dose=form.dose(), version=posted_version(request.POST)
+        )
+    except services.EditConflict:
+        change = _("Dosis for %(name)s: %(dose)s") % {
+            "name": conflicts.exercise_name(item.exercise),
+            "dose": conflicts.dose_words(form.dose()),
+        }
+        return _plan_conflict(request, plan, change, typed_dose=(item_id, form.dose()))
     messages.success(request, _("Dosis er gemt."))
     return redirect("records:plan_detail", plan_id=plan.pk)
 
@@ -245,9 +340,30 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         context = presenters.plan_page(plan, show_all=True)
         context.update(add_error=outcome.error, posted=request.POST)
         return render(request, "records/plan_detail.html", context, status=400)
-    services.plan_item_add(plan=plan, **outcome.values)
+    try:
+        services.plan_item_add(plan=plan, **outcome.values, version=posted_version(request.POST))
+    except services.EditConflict:
+        name = conflicts.exercise_name(outcome.values["exercise"])
+        return _plan_conflict(request, plan, _("Tilføj %(name)s") % {"name": name})
     messages.success(request, _("Øvelsen er tilføjet."))
     return redirect("records:plan_detail", plan_id=plan.pk)
+
+
+def _plan_conflict(
+    request: HttpRequest,
+    stale: Plan,
+    change: str,
+    typed_dose: tuple[int, dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """The plan as stored now, with what this user tried kept: the add form as posted, a typed
+    dose in its row's form. Nothing was saved."""
+    plan = selectors.plan_get(clinic_of(request.user), stale.pk)
+    context = presenters.plan_page(plan, show_all=True)
+    for row in (r for g in context["groups"] for r in g["rows"]):
+        if typed_dose and row["item"].pk == typed_dose[0]:
+            row.update(form=DoseForm(initial=DoseForm.initial_from(typed_dose[1])), open=True)
+    context.update(posted=request.POST, conflict=conflicts.plan(plan, change))
+    return render(request, "records/plan_detail.html", context, status=409)
 
 
 @login_required

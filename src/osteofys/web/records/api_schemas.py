@@ -1,0 +1,465 @@
+"""Request and response schemas of the records API, and the conversions from the stored models.
+
+The case and result documents are the exchange formats of case-format.md. Their JSON Schemas here
+are built from the same field list and knowledge-base ranges that the clinical core validates
+against, so the OpenAPI document cannot drift from what the core accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from osteofys.kb.explain import dose_text
+from osteofys.rules.case import CASE_FORMAT, FRACTURE_SITES, UNABLE, case_fields
+from osteofys.rules.model import Dose
+from osteofys.web.records import clinical
+from osteofys.web.records.cpr import masked
+from osteofys.web.records.models import CATEGORY_CHOICES, Assessment, Patient, Plan, PlanItem
+
+CATEGORIES = tuple(c for c, _ in CATEGORY_CHOICES)
+Category = Literal[
+    "traeningsaktiv",
+    "traeningsaktiv_med_hensyn",
+    "hverdagsaktiv",
+    "hverdagsaktiv_med_hensyn",
+    "funktionsbegraenset",
+]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    # Pydantic would also take a number of seconds since 1970 as a date: a client bug, not a date.
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("bad_date", "not a date")
+    return value
+
+
+def _no_nul(value: Any) -> Any:
+    # PostgreSQL cannot store NUL in text; say so instead of failing on save.
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("nul_character", "NUL")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Text = Annotated[str, BeforeValidator(_no_nul)]
+
+
+def _range(path: str) -> dict[str, Any]:
+    low, high = clinical.base().knowledge.input_ranges[path]
+    return {"minimum": low, "maximum": high}
+
+
+# --- case and result documents -------------------------------------------------------------
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _kind_schema(path: str, kind: tuple[str, ...]) -> dict[str, Any]:
+    match kind[0]:
+        case "num":
+            return {"type": "number", **_range(path)}
+        case "int":
+            return {"type": "integer", **_range(path)}
+        case "num_or_unable":
+            return {"anyOf": [{"type": "number", **_range(path)}, {"enum": [UNABLE]}]}
+        case "bool":
+            return {"type": "boolean"}
+        case "choice":
+            return {"type": "string", "enum": list(kind[1:])}
+        case "date":
+            return {"type": "string", "format": "date"}
+        case _:
+            conditions = sorted(clinical.base().knowledge.conditions)
+            return {"type": "array", "items": {"type": "string", "enum": conditions}}
+
+
+_FRACTURE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["site"],
+    "properties": {
+        "site": {"type": "string", "enum": list(FRACTURE_SITES)},
+        "date": _nullable({"type": "string", "format": "date"}),
+        "low_energy": _nullable({"type": "boolean"}),
+    },
+}
+
+
+@cache
+def case_schema(*, patient_from_record: bool = False) -> dict[str, Any]:
+    """JSON Schema of a case (case-format.md). With `patient_from_record`, the birth date and sex
+    may be left out: they are taken from the patient record."""
+    sections: dict[str, dict[str, Any]] = {}
+    for path, kind in case_fields().items():
+        section, name = path.split(".", 1)
+        sections.setdefault(section, {})[name] = _nullable(_kind_schema(path, kind))
+    properties: dict[str, Any] = {
+        "format": {"type": "string", "enum": [CASE_FORMAT]},
+        "assessment_date": {"type": "string", "format": "date"},
+        "fractures": _nullable({"type": "array", "items": _FRACTURE, "maxItems": 50}),
+    }
+    for section, fields in sections.items():
+        body: dict[str, Any] = {"type": "object", "additionalProperties": False}
+        body["properties"] = fields
+        if section == "patient":
+            fields["birth_date"] = {"type": "string", "format": "date"}
+            fields["sex"] = {"type": "string", "enum": ["female", "male"]}
+            if not patient_from_record:
+                body["required"] = ["birth_date", "sex"]
+        properties[section] = body if section == "patient" else _nullable(body)
+    return {
+        "type": "object",
+        "title": "Case",
+        "description": "Et forløb i case-formatet (case-format.md). `null`: ikke registreret.",
+        "additionalProperties": False,
+        "required": ["assessment_date"] if patient_from_record else ["assessment_date", "patient"],
+        "properties": properties,
+    }
+
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_DATE_OR_NULL = _nullable({"type": "string", "format": "date"})
+_BOOL_OR_NULL = _nullable({"type": "boolean"})
+RESULT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Result",
+    "description": "Resultatformatet (`osteofys assess --json`). Flere nøgler kan komme til.",
+    "required": [
+        "format",
+        "knowledge_version",
+        "category",
+        "provisional",
+        "alternatives",
+        "acute_phase",
+        "bone_status",
+        "fall_risk",
+        "low_performance",
+        "red_flags",
+        "referral",
+        "reasons",
+        "missing",
+        "plan",
+    ],
+    "properties": {
+        "format": {"type": "string", "enum": ["osteofys.result/1"]},
+        "knowledge_version": {"type": "string"},
+        "knowledge_hash": {"type": "string"},
+        "category": _nullable({"type": "string", "enum": list(CATEGORIES)}),
+        "provisional": {"type": "boolean"},
+        "alternatives": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["category", "rule"],
+                "properties": {"category": {"type": "string"}, "rule": {"type": "string"}},
+            },
+        },
+        "acute_phase": {
+            "type": "object",
+            "required": ["active", "fracture_date", "until", "earliest_end"],
+            "properties": {
+                "active": _BOOL_OR_NULL,
+                "fracture_date": _DATE_OR_NULL,
+                "until": _DATE_OR_NULL,
+                "earliest_end": _DATE_OR_NULL,
+            },
+        },
+        "bone_status": {"type": "string"},
+        "fall_risk": _BOOL_OR_NULL,
+        "low_performance": _BOOL_OR_NULL,
+        "red_flags": _STRINGS,
+        "referral": {
+            "type": "object",
+            "required": ["recommended", "urgent", "reasons"],
+            "properties": {
+                "recommended": _BOOL_OR_NULL,
+                "urgent": _BOOL_OR_NULL,
+                "reasons": _STRINGS,
+            },
+        },
+        "reasons": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["rule", "text", "sources"],
+                "properties": {
+                    "rule": {"type": "string"},
+                    "text": {"type": "string"},
+                    "sources": _STRINGS,
+                },
+            },
+        },
+        "missing": _STRINGS,
+        "plan": _nullable({"type": "object"}),
+        "trace": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+CaseBody = Annotated[dict[str, Any], WithJsonSchema(case_schema())]
+PatientCase = Annotated[dict[str, Any], WithJsonSchema(case_schema(patient_from_record=True))]
+ResultDocument = Annotated[dict[str, Any], WithJsonSchema(RESULT_SCHEMA)]
+
+
+# --- patients ------------------------------------------------------------------------------
+
+
+class PatientIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=200)
+    birth_date: IsoDate
+    sex: Literal["female", "male"]
+    height_cm: StrictFloat | None = Field(None, json_schema_extra=_range("patient.height_cm"))
+    weight_kg: StrictFloat | None = Field(None, json_schema_extra=_range("patient.weight_kg"))
+    cpr: Text | None = Field(
+        None,
+        max_length=11,
+        description=(
+            "DDMMÅÅ-XXXX. Sendes fuldt, vises kun maskeret. Udeladt eller tomt ved rettelse: "
+            "det gemte nummer beholdes."
+        ),
+    )
+
+
+class PatientUpdateIn(PatientIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=2**31,
+        description="Den hentede version. Er patienten gemt siden, afvises rettelsen (409).",
+    )
+
+
+class PatientOut(Schema):
+    id: int
+    name: str
+    birth_date: date
+    sex: str
+    height_cm: float | None
+    weight_kg: float | None
+    cpr_masked: str = Field(description="DDMMÅÅ-****, eller tom: det fulde nummer sendes aldrig.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PatientRow(Schema):
+    id: int
+    name: str
+    birth_date: date
+    sex: str
+    cpr_masked: str
+    latest_category: str | None
+    latest_assessment_date: date | None
+
+
+class PatientPage(Schema):
+    items: list[PatientRow]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+
+def patient_out(p: Patient) -> PatientOut:
+    return PatientOut(
+        id=p.pk,
+        name=p.name,
+        birth_date=p.birth_date,
+        sex=p.sex,
+        height_cm=p.height_cm,
+        weight_kg=p.weight_kg,
+        cpr_masked=masked(p.cpr),
+        version=p.version,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+    )
+
+
+def patient_row(p: Any) -> PatientRow:
+    return PatientRow(
+        id=p.pk,
+        name=p.name,
+        birth_date=p.birth_date,
+        sex=p.sex,
+        cpr_masked=masked(p.cpr),
+        latest_category=p.latest_category or None,
+        latest_assessment_date=p.latest_date,
+    )
+
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+class AssessmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    case: PatientCase = Field(
+        description=(
+            "Forløbet i case-formatet. Fødselsdato og køn tages fra patientjournalen; højde og "
+            "vægt også, når de er udeladt."
+        )
+    )
+    final_category: Category | None = Field(
+        None, description="Den valgte kategori. Udeladt: forslaget."
+    )
+    override_reason: Text = Field(
+        "", max_length=2000, description="Skal udfyldes, når den valgte kategori ikke er forslaget."
+    )
+    hirit: StrictBool = Field(
+        False, description="Åbn for HiRIT ved træningsaktiv med hensyn (superviseret, SPEC P13)."
+    )
+
+
+class AssessmentSummary(Schema):
+    id: int
+    patient_id: int
+    assessment_date: date
+    suggested_category: str | None
+    final_category: str | None
+    overridden: bool
+    kb_version: str
+    created_at: datetime
+    plan_ids: list[int]
+
+
+class AssessmentOut(AssessmentSummary):
+    override_reason: str
+    kb_hash: str
+    created_by: str
+    inputs: CaseBody
+    result: ResultDocument
+
+
+def _summary_fields(a: Assessment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "patient_id": a.patient_id,
+        "assessment_date": a.assessment_date,
+        "suggested_category": a.suggested_category or None,
+        "final_category": a.final_category or None,
+        "overridden": a.overridden,
+        "kb_version": a.kb_version,
+        "created_at": a.created_at,
+        "plan_ids": [p.pk for p in a.plans.all()],
+    }
+
+
+def assessment_summary(a: Assessment) -> AssessmentSummary:
+    return AssessmentSummary(**_summary_fields(a))
+
+
+def assessment_out(a: Assessment) -> AssessmentOut:
+    author = a.created_by
+    return AssessmentOut(
+        **_summary_fields(a),
+        override_reason=a.override_reason,
+        kb_hash=a.kb_hash,
+        created_by=author.get_full_name() or author.username,
+        inputs=a.inputs,
+        result=a.result,
+    )
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+class PlanItemOut(Schema):
+    id: int
+    exercise: str
+    name: str
+    domain: str
+    position: int
+    dose: dict[str, int | list[int]]
+    dose_text: str
+    supervised: bool
+    precaution_confirmed: bool
+    precaution_note: str
+
+
+class PlanOut(Schema):
+    id: int
+    patient_id: int
+    assessment_id: int
+    exercise_set: str
+    acute_advice: bool
+    caps: dict[str, Any]
+    kb_version: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    items: list[PlanItemOut]
+
+
+def _item_out(i: PlanItem) -> PlanItemOut:
+    base, lang = clinical.base(), clinical.lang()
+    exercise = base.exercises.get(i.exercise)
+    return PlanItemOut(
+        id=i.pk,
+        exercise=i.exercise,
+        name=str(exercise["name"][lang]) if exercise else i.exercise,
+        domain=i.domain,
+        position=i.position,
+        dose=i.dose,
+        dose_text=dose_text(Dose.from_dict(i.dose), lang),
+        supervised=i.supervised,
+        precaution_confirmed=i.precaution_confirmed,
+        precaution_note=i.precaution_note,
+    )
+
+
+def plan_out(p: Plan) -> PlanOut:
+    return PlanOut(
+        id=p.pk,
+        patient_id=p.patient_id,
+        assessment_id=p.assessment_id,
+        exercise_set=p.exercise_set,
+        acute_advice=p.acute_advice,
+        caps=p.caps,
+        kb_version=p.kb_version,
+        version=p.version,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+        items=[_item_out(i) for i in p.items.all()],
+    )
+
+
+# --- FHIR ----------------------------------------------------------------------------------
+
+FhirResource = Annotated[
+    dict[str, Any],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "En FHIR R4-ressource (her en Bundle) som JSON.",
+            "required": ["resourceType"],
+            "properties": {"resourceType": {"type": "string"}},
+        }
+    ),
+]
+
+
+class IgnoredOut(Schema):
+    index: int = Field(description="Pladsen i Bundle.entry.")
+    reference: str = Field(description="Entry'ens fullUrl eller ResourceType/id, eller tom.")
+    reason: str
+
+
+class FhirImportOut(Schema):
+    assessment: AssessmentSummary
+    dxa: dict[str, Any]
+    used: list[str]
+    ignored: list[IgnoredOut]
+    based_on_assessment_id: int | None = Field(
+        description="Den vurdering, hvis øvrige input blev genbrugt, eller null (ny minimal case)."
+    )

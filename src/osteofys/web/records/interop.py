@@ -1,0 +1,130 @@
+"""FHIR glue: from a stored patient, assessment and plan to the pure `osteofys.fhir` mapping, and
+from an imported DXA Bundle to a new stored assessment.
+
+The export states what was stored (the result document of that day, the plan as edited), never a
+recomputation with today's knowledge base.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from osteofys.fhir.export import CarePlanActivity, Subject, bundle
+from osteofys.fhir.importing import Ignored, dxa_from_bundle
+from osteofys.rules import Case, parse_case
+from osteofys.rules.case import CASE_FORMAT
+from osteofys.rules.model import Dose
+from osteofys.web.api_errors import ConflictError, InputError, from_case_issues
+from osteofys.web.records import clinical, selectors, services
+from osteofys.web.records.models import Assessment, Patient, Plan
+
+
+def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
+    """The patient's latest assessment as a FHIR R4 Bundle, with the current plan's items.
+
+    A recorded CPR number goes in the Patient's identifier (urn:oid:1.2.208.176.1.2): the Bundle
+    is for handing the record to another health system, which must know whose it is. The export
+    is logged (audit) like any other read of the record.
+
+    Raises:
+        ConflictError: the patient has no assessment yet, so there is nothing clinical to export.
+    """
+    latest = selectors.assessment_latest(patient)
+    if latest is None:
+        raise ConflictError(_("Patienten har ingen vurdering endnu: der er intet at eksportere."))
+    plan = selectors.plan_current(patient)
+    suggested = latest.suggested_category
+    return bundle(
+        Subject(
+            id=f"patient-{patient.pk}",
+            name=patient.name,
+            birth_date=patient.birth_date,
+            sex=patient.sex,
+            cpr=patient.cpr or None,
+        ),
+        stored_case(latest),
+        latest.result,
+        clinical.base(),
+        activities=_activities(plan, lang) if plan and plan.assessment_id == latest.pk else None,
+        lang=lang,
+        final_category=latest.final_category if latest.final_category != suggested else None,
+    )
+
+
+def stored_case(assessment: Assessment) -> Case:
+    """The stored inputs as a core Case. They were checked when they were recorded; today's
+    ranges may be narrower, and a stored record is exported as it was, so ranges are not
+    checked again."""
+    knowledge = clinical.base().knowledge
+    anything = dict.fromkeys(knowledge.input_ranges, (-math.inf, math.inf))
+    conditions = (assessment.inputs.get("risk_factors") or {}).get("conditions") or []
+    return parse_case(assessment.inputs, anything, knowledge.conditions | frozenset(conditions))
+
+
+def _activities(plan: Plan, lang: str) -> list[CarePlanActivity]:
+    exercises = clinical.base().exercises
+    return [
+        CarePlanActivity(
+            exercise=i.exercise,
+            name=str(exercises.get(i.exercise, {}).get("name", {}).get(lang, i.exercise)),
+            domain=i.domain,
+            dose=Dose.from_dict(i.dose) if i.dose else None,
+            supervised=i.supervised,
+        )
+        for i in plan.items.all()
+    ]
+
+
+@dataclass(frozen=True)
+class DxaRecorded:
+    assessment: Assessment
+    dxa: dict[str, Any]
+    used: list[str]
+    ignored: list[Ignored]
+    based_on: int | None  # the assessment whose other inputs were carried over
+
+
+def dxa_record(patient: Patient, user: User, doc: Any) -> DxaRecorded:
+    """Store a new assessment, dated today, with the DXA read from a FHIR Bundle.
+
+    The other inputs are those of the latest assessment (what a clinician would otherwise type
+    again), or only the patient record when there is none. The category is the new suggestion.
+
+    Raises:
+        FhirImportError: the document holds no usable DXA observation.
+        InputError: the resulting case fails the core's checks (e.g. a DXA date after today).
+    """
+    imported = dxa_from_bundle(doc, clinical.base())
+    latest = selectors.assessment_latest(patient)
+    case = copy.deepcopy(latest.inputs) if latest else _minimal_case(patient)
+    case["assessment_date"] = timezone.localdate().isoformat()
+    case["dxa"] = imported.dxa
+    evaluated = clinical.evaluate(case)
+    if evaluated.document is None:
+        raise InputError(from_case_issues(evaluated.issues))
+    assessment = services.assessment_record(
+        patient=patient,
+        user=user,
+        case=case,
+        evaluated=evaluated,
+        final_category=evaluated.document["category"] or "",
+        override_reason="",
+    )
+    return DxaRecorded(
+        assessment, imported.dxa, imported.used, imported.ignored, latest.pk if latest else None
+    )
+
+
+def _minimal_case(patient: Patient) -> dict[str, Any]:
+    person: dict[str, Any] = {"birth_date": patient.birth_date.isoformat(), "sex": patient.sex}
+    for field in ("height_cm", "weight_kg"):
+        if getattr(patient, field) is not None:
+            person[field] = getattr(patient, field)
+    return {"format": CASE_FORMAT, "patient": person}
