@@ -167,6 +167,7 @@ def postgres_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 @contextlib.contextmanager
 def installation(engine: str, tmp_path: Path) -> Iterator[Installation]:
+    """An empty data directory under tmp_path, with a scratch database for PostgreSQL."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     if engine == "sqlite":

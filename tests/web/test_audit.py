@@ -418,3 +418,19 @@ def test_an_ipv6_client_address_is_logged_without_its_zone(
     patient = make_patient(clinic)
     logged_in.get(reverse("records:patient_detail", args=[patient.pk]), REMOTE_ADDR="fe80::1%eth0")
     assert _entry("view", "patient", patient.pk).address == "fe80::1"
+
+
+def test_opening_the_assessment_form_is_logged_but_its_live_result_is_not(
+    logged_in: Client, clinic: Clinic
+) -> None:
+    patient = make_patient(clinic)
+    before = AuditEntry.objects.count()
+    logged_in.get(reverse("records:assessment_create", args=[patient.pk]))
+    opened = AuditEntry.objects.order_by("-id").first()
+    assert AuditEntry.objects.count() == before + 1
+    assert opened is not None
+    assert (opened.action, opened.patient_id) == (Action.VIEW, patient.pk)
+    live = reverse("records:assessment_live", args=[patient.pk])
+    for _ in range(3):  # the form posts every half second while it is typed
+        assert logged_in.post(live, _assessment_post(), HTTP_HX_REQUEST="true").status_code == 200
+    assert AuditEntry.objects.count() == before + 1

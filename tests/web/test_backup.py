@@ -62,20 +62,21 @@ print(make_patient(Clinic.objects.get(name="Fysio Nord"), "Efter Gendannelsen").
 """
 
 
-@pytest.fixture(params=ENGINES)
-def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Installation]:
-    with installation(request.param, tmp_path) as made:
+def _seeded(engine: str, tmp_path: Path) -> Iterator[Installation]:
+    with installation(engine, tmp_path) as made:
         seeded = made.python(SEED)
         assert seeded.returncode == 0, seeded.stderr
         yield made
+
+
+@pytest.fixture(params=ENGINES)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Installation]:
+    yield from _seeded(request.param, tmp_path)
 
 
 @pytest.fixture
 def sqlite_site(tmp_path: Path) -> Iterator[Installation]:
-    with installation("sqlite", tmp_path) as made:
-        seeded = made.python(SEED)
-        assert seeded.returncode == 0, seeded.stderr
-        yield made
+    yield from _seeded("sqlite", tmp_path)
 
 
 def _no_cpr(*outputs: str) -> None:

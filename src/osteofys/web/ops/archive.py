@@ -56,13 +56,22 @@ class Manifest:
             manifest = cls(**{key: raw[key] for key in cls.__dataclass_fields__})
         except KeyError as exc:
             raise ArchiveError(f"{MANIFEST} mangler feltet {exc}.") from exc
-        if manifest.engine not in DATABASE_MEMBER:
-            raise ArchiveError(f"Ukendt databasetype {manifest.engine!r} i {MANIFEST}.")
-        if DATABASE_MEMBER[manifest.engine] not in manifest.members:
-            raise ArchiveError(
-                f"{MANIFEST} nævner ingen database ({DATABASE_MEMBER[manifest.engine]})."
-            )
+        manifest.check()
         return manifest
+
+    def check(self) -> None:
+        """The shape a restore relies on: a known engine, its database among the members."""
+        members, migrations = self.members, self.migrations
+        if not (isinstance(members, dict) and isinstance(migrations, dict)) or not all(
+            isinstance(entry, dict) for entry in members.values()
+        ):
+            raise ArchiveError(f"{MANIFEST} har ikke den forventede opbygning.")
+        if self.engine not in DATABASE_MEMBER:
+            raise ArchiveError(f"Ukendt databasetype {self.engine!r} i {MANIFEST}.")
+        if DATABASE_MEMBER[self.engine] not in members:
+            raise ArchiveError(
+                f"{MANIFEST} nævner ingen database ({DATABASE_MEMBER[self.engine]})."
+            )
 
 
 def file_digest(path: Path) -> str:

@@ -188,8 +188,10 @@ def restore_check(source: Path) -> Iterator[RestorePlan]:
     Yields the plan; the unpacked files are removed when the block ends, restored or not.
     """
     kind = _engine()
-    data_dir = Path(settings.DATA_DIR)
-    workdir = Path(tempfile.mkdtemp(prefix=".osteofys-gendan-", dir=data_dir))
+    # Unpacked beside the SQLite file, so putting it in place is a rename on one file system.
+    beside = databases.sqlite_path().parent if kind == "sqlite" else Path(settings.DATA_DIR)
+    beside.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=".osteofys-gendan-", dir=beside))
     try:
         try:
             manifest, files = archive.extract_verified(source, workdir)

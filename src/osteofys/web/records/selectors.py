@@ -55,11 +55,15 @@ def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[A
     return result
 
 
-def patient_get(clinic: Clinic, patient_id: int) -> Patient:
+def patient_get(clinic: Clinic, patient_id: int, *, log_view: bool = True) -> Patient:
+    """The clinic's patient, or 404. The read is logged unless `log_view` is False, which only the
+    live result uses: it runs every half second while a form is typed, and opening that form
+    was logged already."""
     patient = Patient.objects.filter(clinic=clinic, pk=patient_id).first()
     if patient is None:
         raise Http404
-    audit.record(Action.VIEW, patient)
+    if log_view:
+        audit.record(Action.VIEW, patient)
     return patient
 
 

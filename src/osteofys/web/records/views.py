@@ -36,7 +36,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     clinic = clinic_of(request.user)
     query = request.GET.get("q", "")
     page = selectors.patient_list(clinic, query, request.GET.get("side", 1))
-    context = {"page": page, "rows": presenters.patient_rows(list(page.object_list)), "query": query}
+    rows = presenters.patient_rows(list(page.object_list))
+    context = {"page": page, "rows": rows, "query": query}
     template = (
         "records/_patient_rows.html"
         if request.headers.get("HX-Request")
@@ -185,7 +186,7 @@ def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 def assessment_live(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The live result panel (htmx): the suggestion for what is typed so far. Nothing is saved."""
-    patient = selectors.patient_get(clinic_of(request.user), patient_id)
+    patient = selectors.patient_get(clinic_of(request.user), patient_id, log_view=False)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form, formset = AssessmentForm(request.POST), FractureFormSet(request.POST, prefix="brud")
