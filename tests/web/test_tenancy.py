@@ -1,4 +1,6 @@
-"""Tenancy: every patient-scoped URL is a 404 for a user of another clinic; lists never leak."""
+"""Tenancy: every URL with an object id is a 404 for a user (clinician or clinic admin) of another
+clinic; lists, search and the access log never leak. The API's operations are enumerated from its
+OpenAPI document in test_api.py."""
 
 from __future__ import annotations
 
@@ -9,12 +11,17 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from osteofys.web.accounts.models import Clinic
-from tests.web.conftest import make_assessment, make_patient
+from osteofys.web.accounts.models import Clinic, Role
+from osteofys.web.accounts.tokens import api_token_create
+from osteofys.web.audit.models import AuditEntry
+from tests.web.conftest import make_assessment, make_clinic, make_patient, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
-ID_KWARGS = {"patient_id", "assessment_id", "plan_id", "item_id", "user_id"}
+ID_KWARGS = {"patient_id", "assessment_id", "plan_id", "item_id", "user_id", "token_id"}
+# URL parameters that name no clinic's data: the exercise library is the same for everyone.
+SHARED_KWARGS = {"exercise_id"}
+API_PREFIX = "api/v1/"
 
 
 def _scoped_patterns() -> list[tuple[str, set[str]]]:
@@ -40,6 +47,26 @@ def test_the_scoped_patterns_are_found() -> None:
     assert {"records:patient_detail", "records:assessment_live", "records:plan_item_dose"} <= names
 
 
+def test_every_url_parameter_is_known_so_none_escapes_the_tenancy_test() -> None:
+    """A new URL with an id under another name (say `entry_id`) must be added above, not missed."""
+    unknown = []
+
+    def walk(patterns: Any, route: str = "") -> None:
+        for p in patterns:
+            here = route + str(p.pattern)
+            if here.startswith(API_PREFIX):
+                continue  # the API's operations: enumerated from OpenAPI in test_api.py
+            if isinstance(p, URLPattern):
+                unknown.extend(
+                    (here, k) for k in set(p.pattern.converters) - ID_KWARGS - SHARED_KWARGS
+                )
+            else:
+                walk(p.url_patterns, here)
+
+    walk(get_resolver().url_patterns)
+    assert unknown == []
+
+
 @pytest.fixture
 def owned(clinic: Clinic, user: User) -> dict[str, int]:
     patient = make_patient(clinic)
@@ -51,19 +78,31 @@ def owned(clinic: Clinic, user: User) -> dict[str, int]:
         "plan_id": plan.pk,
         "item_id": plan.items.first().pk,
         "user_id": user.pk,
+        "token_id": api_token_create(user=user, name="journal").token.pk,
     }
+
+
+@pytest.fixture
+def other_clinic_admin(db: Any) -> Client:
+    client = Client()
+    return signed_in(client, make_user(make_clinic("Klinik C"), "carl", Role.ADMIN))
 
 
 @pytest.mark.parametrize(("name", "params"), _scoped_patterns())
 @pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("intruder", ["other_clinic_client", "other_clinic_admin"])
 def test_other_clinic_gets_404(
-    name: str, params: set[str], method: str, owned: dict[str, int], other_clinic_client: Client
+    name: str,
+    params: set[str],
+    *,
+    method: str,
+    intruder: str,
+    owned: dict[str, int],
+    request: pytest.FixtureRequest,
 ) -> None:
+    client: Client = request.getfixturevalue(intruder)
     url = reverse(name, kwargs={k: owned[k] for k in params})
-    if name.startswith("accounts:"):
-        # User management is admin-only: the intruder is not an admin of clinic A either.
-        pass
-    response = getattr(other_clinic_client, method)(url, {"exercise": "sit_to_stand"})
+    response = getattr(client, method)(url, {"exercise": "sit_to_stand", "confirm_name": "x"})
     assert response.status_code == 404, (name, method, response.status_code)
 
 
@@ -71,6 +110,23 @@ def test_lists_and_search_do_not_leak(owned: dict[str, int], other_clinic_client
     response = other_clinic_client.get(reverse("records:patient_list"), {"q": "Inger"})
     assert response.status_code == 200
     assert "Inger Hansen" not in response.content.decode()
+    everyone = other_clinic_client.get(reverse("records:patient_list")).content.decode()
+    assert "Inger Hansen" not in everyone
+
+
+def test_the_access_log_of_another_clinic_does_not_leak(
+    client: Client, owned: dict[str, int], other_clinic_admin: Client, admin_user: User
+) -> None:
+    signed_in(client, admin_user)
+    client.get(reverse("records:patient_detail", args=[owned["patient_id"]]))
+    own = AuditEntry.objects.filter(patient_id=owned["patient_id"])
+    assert own.exists()
+    page = other_clinic_admin.get(reverse("audit:entry_list"))
+    assert page.status_code == 200
+    csv = b"".join(other_clinic_admin.get(reverse("audit:entry_export")).streaming_content)
+    for entry in own:
+        assert f">{entry.seq}<" not in page.content.decode()
+    assert csv.decode().count("\n") == 1  # the header row only
 
 
 def test_anonymous_users_are_sent_to_login(owned: dict[str, int], client: Client) -> None:

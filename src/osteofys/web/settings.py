@@ -89,8 +89,10 @@ DATABASES = {"default": dj_database_url.parse(config.database_url(DATA_DIR), con
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one request writes; IMMEDIATE avoids "database is locked"
-        # when two requests upgrade a read transaction to a write at the same time.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # when two requests upgrade a read transaction to a write at the same time. FULL syncs
+        # the WAL at every commit: a saved record survives a power cut too, not only a crash of
+        # the server process (NORMAL may lose the last commits then).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
