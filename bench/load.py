@@ -102,29 +102,6 @@ WEB = _bench_web()
 # --- database and seeding --------------------------------------------------------------------
 
 
-def fresh_database(url: str | None) -> tuple[str | None, str | None]:
-    """(database URL for the server, name of a PostgreSQL database to drop at the end)."""
-    if not url:
-        return None, None
-    parts = urllib.parse.urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("bench/load.py: --database-url must be postgres://...")
-    import psycopg
-
-    name = f"osteofys_load_{os.getpid()}"
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parts._replace(path=f"/{name}").geturl(), name
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    maintenance = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @dataclass
 class Seeded:
     usernames: list[str]
@@ -730,7 +707,7 @@ def measure(args: argparse.Namespace, data_dir: Path, env: dict[str, str]) -> in
 
 def main() -> int:
     args = parse_args()
-    url, created = fresh_database(args.database_url)
+    url, created = WEB.fresh_database(args.database_url, "osteofys_load")
     data_dir = Path(tempfile.mkdtemp(prefix="osteofys-load-"))
     env = {**os.environ, "OSTEOFYS_DATA_DIR": str(data_dir)}
     env.pop("OSTEOFYS_DATABASE_URL", None)
@@ -743,7 +720,7 @@ def main() -> int:
         return measure(args, data_dir, env)
     finally:
         if url and created:
-            drop_database(url, created)
+            WEB.drop_database(url, created)
         if args.keep:
             print(f"data kept in {data_dir}")
         else:

@@ -992,19 +992,19 @@ def write_docs(block: str) -> None:
 # --- main ------------------------------------------------------------------------------------
 
 
-def fresh_database() -> tuple[str | None, str | None]:
-    """(database URL for the server, name of a PostgreSQL database to drop at the end)."""
-    url = os.environ.get("OSTEOFYS_DATABASE_URL")
+def fresh_database(
+    url: str | None, prefix: str = "osteofys_bench"
+) -> tuple[str | None, str | None]:
+    """(database URL for the server, name of a PostgreSQL database to drop at the end): a new
+    database `<prefix>_<pid>` on the server of `url`, or (None, None) for SQLite."""
     if not url:
         return None, None
     parts = urllib.parse.urlsplit(url)
     if not parts.scheme.startswith("postgres"):
-        raise SystemExit(
-            "bench/web.py: OSTEOFYS_DATABASE_URL must be postgres://... (or unset for SQLite)"
-        )
+        raise SystemExit("the database URL must be postgres://... (or unset for SQLite)")
     import psycopg
 
-    name = f"osteofys_bench_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     maintenance = parts._replace(path="/postgres").geturl()
     with psycopg.connect(maintenance, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -1228,7 +1228,7 @@ def main() -> int:
     servers: list[subprocess.Popen] = []
     database_url, pg_name = None, None
     try:
-        database_url, pg_name = fresh_database()
+        database_url, pg_name = fresh_database(os.environ.get("OSTEOFYS_DATABASE_URL"))
         return benchmark(args, workdir, servers, database_url)
     finally:
         for server in servers:

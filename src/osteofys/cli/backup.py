@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from osteofys.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
@@ -46,18 +48,23 @@ def run(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
-    from osteofys.web.ops.services import OpsError, backup_create
+    from osteofys.web.ops.services import backup_create
+
+    return run_operation(lambda: backup_create(target), "Sikkerhedskopien blev ikke lavet.")
+
+
+def run_operation(operation: Callable[[], Any], failed: str) -> int:
+    """Run a backup or restore step and print what it did, or why it stopped (exit 1/2)."""
+    from osteofys.web.ops.services import OpsError
 
     try:
-        done = backup_create(target)
+        done = operation()
     except OpsError as exc:
-        print(f"Sikkerhedskopien blev ikke lavet. {exc}", file=sys.stderr)
+        print(f"{failed} {exc}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # a full disk, a folder without write access
-        print(
-            f"Sikkerhedskopien blev ikke lavet. {exc.strerror or exc}: {exc.filename or ''}",
-            file=sys.stderr,
-        )
+        print(f"{failed} {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_PROBLEM
-    print("\n".join(done.lines()))
+    if done is not None:
+        print("\n".join(done.lines()))
     return EXIT_OK

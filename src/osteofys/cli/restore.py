@@ -6,8 +6,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from osteofys.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from osteofys.cli import EXIT_PROBLEM, EXIT_USAGE
+from osteofys.cli.backup import run_operation
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,23 +44,14 @@ def run(args: argparse.Namespace) -> int:
     django.setup()
     from osteofys.web.ops.services import OpsError, restore_apply, restore_check
 
-    try:
+    def restore() -> Any:
         with restore_check(source) as plan:
             print("\n".join(plan.lines()), flush=True)
             if plan.occupied and not args.force and not _confirmed(plan.occupied):
-                return EXIT_PROBLEM
-            done = restore_apply(plan)
-    except OpsError as exc:
-        print(f"Gendannelsen blev ikke gennemført. {exc}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:  # a full disk, a folder without write access
-        print(
-            f"Gendannelsen blev ikke gennemført. {exc.strerror or exc}: {exc.filename or ''}",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEM
-    print("\n".join(done.lines()))
-    return EXIT_OK
+                raise OpsError("Intet er ændret.", EXIT_PROBLEM)
+            return restore_apply(plan)
+
+    return run_operation(restore, "Gendannelsen blev ikke gennemført.")
 
 
 def _confirmed(occupied: list[str]) -> bool:
