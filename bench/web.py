@@ -1045,7 +1045,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--assessments", type=int, default=3, help="per patient")
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
-    parser.add_argument("--threads", type=int, default=8, help="server threads per process")
+    parser.add_argument("--threads", type=int, default=4, help="server threads per process")
     parser.add_argument(
         "--workers", type=int, default=2, help="server processes (osteofys serve and baseline)"
     )

@@ -622,3 +622,34 @@ def test_the_docs_bundle_is_what_the_export_makes(
         )
 
     assert codes(shown) == codes(fresh)
+
+
+def _dxa_values(doc: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """LOINC code → (T-score, scan date) of the DXA observations in a Bundle."""
+    found = {}
+    for entry in doc["entry"]:
+        resource = entry["resource"]
+        codes = [c["code"] for c in resource.get("code", {}).get("coding", [])]
+        if resource["resourceType"] == "Observation" and codes and codes[0] in DXA_CODES:
+            value = resource["valueQuantity"]["value"]
+            found[codes[0]] = (value, resource.get("effectiveDateTime"))
+    return found
+
+
+DXA_CODES = {"38267-1", "38263-0", "38264-8", "38265-5"}
+
+
+def test_fhir_round_trip_through_the_api_keeps_the_dxa_values(
+    clinic: Clinic, user: User, client: Client, auth: dict[str, str]
+) -> None:
+    source = make_patient(clinic, name="Anna Kilde")
+    dxa = {"date": "2026-02-03", "lumbar_spine": -2.7, "femoral_neck": -2.2, "total_hip": -1.9}
+    make_assessment(source, user, dxa={**dxa, "forearm": None})
+    target = make_patient(clinic, name="Bodil Mål")
+    first = client.get(f"{API}/patients/{source.pk}/fhir", **auth).json()
+    imported = call(client, "POST", f"{API}/patients/{target.pk}/fhir", first, **auth)
+    assert imported.status_code == 201, imported.content
+    again = client.get(f"{API}/patients/{target.pk}/fhir", **auth).json()
+    assert _dxa_values(first) == _dxa_values(again)
+    assert _dxa_values(again)["38267-1"] == (-2.7, "2026-02-03")
+    assert len(_dxa_values(again)) == 3

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="mappe til database og nøgle (standard: OSTEOFYS_DATA_DIR eller ./data)",
     )
     parser.add_argument(
-        "--threads", type=int, default=8, help="samtidige forespørgsler pr. proces (standard: 8)"
+        "--threads", type=int, default=4, help="samtidige forespørgsler pr. proces (standard: 4)"
     )
     parser.add_argument(
         "--workers",
