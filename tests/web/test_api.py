@@ -20,6 +20,7 @@ from osteofys.rules import assess, parse_case
 from osteofys.web.accounts import tokens
 from osteofys.web.accounts.models import ApiToken, Clinic
 from osteofys.web.api import api
+from osteofys.web.audit.models import Action, AuditEntry, Detail
 from osteofys.web.records.models import Assessment, Patient, Plan
 from tests.conftest import BASE_CASE, ROOT
 from tests.web.conftest import make_assessment, make_clinic, make_patient, make_user
@@ -653,3 +654,12 @@ def test_fhir_round_trip_through_the_api_keeps_the_dxa_values(
     assert _dxa_values(first) == _dxa_values(again)
     assert _dxa_values(again)["38267-1"] == (-2.7, "2026-02-03")
     assert len(_dxa_values(again)) == 3
+
+
+def test_a_fhir_export_is_logged_as_an_export_of_the_patient(
+    owned: dict[str, Any], client: Client, auth: dict[str, str], user: User
+) -> None:
+    patient = owned["patients"]
+    assert client.get(f"{API}/patients/{patient.pk}/fhir", **auth).status_code == 200
+    entry = AuditEntry.objects.filter(action=Action.EXPORT, detail=Detail.FHIR).get()
+    assert (entry.patient_id, entry.object_id, entry.user_id) == (patient.pk, patient.pk, user.pk)

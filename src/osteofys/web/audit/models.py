@@ -36,6 +36,7 @@ class Detail(models.TextChoices):
     HANDOUT = "handout", _("patienthæfte (PDF)")
     GP_LETTER = "gp_letter", _("lægebrev (PDF)")
     GDPR = "gdpr", _("samlet udlevering (ZIP)")
+    FHIR = "fhir", _("FHIR-udtræk")
     DECISION = "decision", _("kategori/begrundelse")
     ITEM_ADD = "item_add", _("øvelse tilføjet")
     ITEM_REMOVE = "item_remove", _("øvelse fjernet")

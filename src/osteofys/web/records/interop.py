@@ -22,6 +22,8 @@ from osteofys.rules import Case, parse_case
 from osteofys.rules.case import CASE_FORMAT
 from osteofys.rules.model import Dose
 from osteofys.web.api_errors import ConflictError, InputError, from_case_issues
+from osteofys.web.audit import services as audit
+from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import clinical, selectors, services
 from osteofys.web.records.models import Assessment, Patient, Plan
 
@@ -31,7 +33,7 @@ def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
 
     A recorded CPR number goes in the Patient's identifier (urn:oid:1.2.208.176.1.2): the Bundle
     is for handing the record to another health system, which must know whose it is. The export
-    is logged (audit) like any other read of the record.
+    is written to the access log once the Bundle exists.
 
     Raises:
         ConflictError: the patient has no assessment yet, so there is nothing clinical to export.
@@ -41,7 +43,7 @@ def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
         raise ConflictError(_("Patienten har ingen vurdering endnu: der er intet at eksportere."))
     plan = selectors.plan_current(patient)
     suggested = latest.suggested_category
-    return bundle(
+    doc = bundle(
         Subject(
             id=f"patient-{patient.pk}",
             name=patient.name,
@@ -56,6 +58,8 @@ def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
         lang=lang,
         final_category=latest.final_category if latest.final_category != suggested else None,
     )
+    audit.record(Action.EXPORT, patient, detail=Detail.FHIR)
+    return doc
 
 
 def stored_case(assessment: Assessment) -> Case:
