@@ -85,6 +85,11 @@ def _locked_head(clinic_id: int) -> ChainHead:
     return head
 
 
+def hashed_time(at: datetime) -> str:
+    """An entry's time as the hash covers it (and as the CSV export prints it)."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def entry_hash(values: dict[str, Any]) -> str:
     """sha256 over the canonical JSON of an entry's fields, the previous hash included."""
     at: datetime = values["at"]
@@ -92,7 +97,7 @@ def entry_hash(values: dict[str, Any]) -> str:
         "seq": values["seq"],
         "clinic": values["clinic_id"],
         "user": values["user_id"],
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "at": hashed_time(at),
         "action": values["action"],
         "object_type": values["object_type"],
         "object_id": values["object_id"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -17,6 +16,7 @@ from osteofys.web.accounts.views import admin_required
 from osteofys.web.audit import selectors
 from osteofys.web.audit.forms import EntryFilterForm
 from osteofys.web.audit.models import AuditEntry
+from osteofys.web.audit.services import hashed_time
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (
@@ -67,7 +67,7 @@ def _cell(value: Any) -> str:
 def _row(e: AuditEntry) -> list[str]:
     user = e.user.username if e.user else ""
     # The time exactly as it was hashed, so the export can be checked on its own.
-    at = e.at.astimezone(UTC).isoformat(timespec="microseconds")
+    at = hashed_time(e.at)
     values = (e.pk, e.seq, e.clinic_id, at, e.user_id, user, e.action, e.object_type)
     rest = (e.object_id, e.patient_id, e.detail, e.address, e.prev_hash, e.hash)
     return [_cell(v) for v in (*values, *rest)]
