@@ -125,12 +125,12 @@ def test_patient_list_search_partial_and_query_count(
 ) -> None:
     for i in range(40):
         make_assessment(make_patient(clinic, name=f"Patient {i:02d}"), user)
-    with django_assert_max_num_queries(11):  # +3 for the access-log entry
+    with django_assert_max_num_queries(10):  # +3 for the access-log entry
         page = logged_in.get(reverse("records:patient_list"))
     assert page.status_code == 200
     assert "Patient 24" in page.content.decode()
     assert "Patient 25" not in page.content.decode()  # 25 per page
-    with django_assert_max_num_queries(11):  # +3 for the access-log entry
+    with django_assert_max_num_queries(10):  # +3 for the access-log entry
         rows = logged_in.get(
             reverse("records:patient_list"), {"q": "patient 3"}, HTTP_HX_REQUEST="true"
         )
@@ -186,7 +186,7 @@ def test_patient_page_query_count_does_not_grow_with_history(
             value=9 + day / 10,
             created_by=user,
         )
-    with django_assert_max_num_queries(17):  # +3 for the access-log entry
+    with django_assert_max_num_queries(16):  # +3 for the access-log entry
         response = logged_in.get(
             reverse("records:patient_detail", kwargs={"patient_id": patient.pk})
         )
@@ -203,7 +203,7 @@ def test_live_result_partial(
     patient = make_patient(clinic)
     url = reverse("records:assessment_live", kwargs={"patient_id": patient.pk})
     # No access-log entry: the form page that sends these was logged when it was opened.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = logged_in.post(url, _assessment_post(), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200

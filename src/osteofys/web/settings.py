@@ -106,7 +106,7 @@ ATOMIC_REQUESTS = False
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "osteofys.web.accounts.backends.ClinicModelBackend",
 ]
 # Login lockout: after this many failed attempts for one username, that username is locked for
 # the cool-off time (per username, not per address: a guessed password from many addresses is

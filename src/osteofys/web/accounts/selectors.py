@@ -8,6 +8,8 @@ from django.http import Http404
 
 from osteofys.web.accounts.models import Clinic, Profile
 
+PROFILE_ATTRIBUTE = "_osteofys_profile"  # a per-request cache on the user object, not a field
+
 
 def setup_needed() -> bool:
     """True until the first clinic exists (the setup page is then the only page)."""
@@ -26,11 +28,17 @@ def profile_of(user: AbstractBaseUser | AnonymousUser) -> Profile | None:
     """The user's profile with its clinic, looked up once per request (kept on the user object)."""
     if not user.is_authenticated:
         return None
-    cached: Profile | None = getattr(user, "_osteofys_profile", None)
-    if cached is None:
-        cached = Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
-        setattr(user, "_osteofys_profile", cached)  # noqa: B010 - a per-request cache, not a field
+    if not hasattr(user, PROFILE_ATTRIBUTE):
+        remember_profile(
+            user, Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
+        )
+    cached: Profile | None = getattr(user, PROFILE_ATTRIBUTE)
     return cached
+
+
+def remember_profile(user: AbstractBaseUser, profile: Profile | None) -> None:
+    """Keep the looked-up profile (or its absence) on the user object for this request."""
+    setattr(user, PROFILE_ATTRIBUTE, profile)
 
 
 def user_list(clinic: Clinic) -> QuerySet[User]:

@@ -57,7 +57,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             password=data["password1"],
             full_name=data["full_name"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="osteofys.web.accounts.backends.ClinicModelBackend")
         messages.success(request, _("Klinikken er oprettet. Velkommen til OsteoFys."))
         return redirect("records:patient_list")
     return render(request, "accounts/setup.html", {"form": form})
