@@ -73,6 +73,8 @@ USERNAME = "bench"
 PASSWORD = "Knogle-sund-2026!"
 AIM_P95_MS = 50.0
 AIM_ENDPOINTS = ("patient list", "live result")
+BASELINE = "baseline (bare view, 50 rows)"
+FLOOR = "signed-in floor (same view in the app)"
 ROTATE = 200  # patient pages, live results and saves rotate over this many patients
 BATCH = 250  # patients per seeding transaction (keeps memory flat: each result is ~17 kB)
 SEARCHES = ("hansen", "jens", "niels", "larsen", "anne", "mad", "peder", "kris")
@@ -655,8 +657,9 @@ class Endpoint:
 
 
 def endpoints(
-    base: str, baseline: str, session: dict[str, str], ids: list[int], body: str
+    bases: dict[str, str], session: dict[str, str], ids: list[int], body: str
 ) -> list[Endpoint]:
+    base = bases["app"]
     cookie = "; ".join(f"{k}={v}" for k, v in session.items() if k in ("sessionid", "csrftoken"))
     get = {"Cookie": cookie}
     post = {
@@ -665,7 +668,8 @@ def endpoints(
         "Content-Type": "application/x-www-form-urlencoded",
     }
     return [
-        Endpoint("baseline (bare view, 50 rows)", baseline, ["/"]),
+        Endpoint(BASELINE, bases["baseline"], ["/"]),
+        Endpoint(FLOOR, bases["floor"], ["/floor/"], headers=get),
         Endpoint("patient list", base, ["/patienter/"], headers=get),
         Endpoint("search", base, [f"/patienter/?q={q}" for q in SEARCHES], headers=get),
         Endpoint("patient page", base, [f"/patienter/{i}/" for i in ids], headers=get),
@@ -847,7 +851,7 @@ def smoke(endpoint: Endpoint) -> None:
 
 def table(results: list[Measured], *, fractions: bool = True) -> str:
     """Markdown table; `× baseline` only for closed-loop rows (think time caps throughput)."""
-    baseline = {m.clients: m.rps for m in results if m.endpoint.startswith("baseline")}
+    baseline = {m.clients: m.rps for m in results if m.endpoint == BASELINE}
     lines = [
         "| endpoint | clients | req/s | × baseline | p50 ms | p95 ms | p99 ms | errors"
         " | server CPU ms/req | other load |",
@@ -874,6 +878,17 @@ def aims(results: list[Measured]) -> list[str]:
             verdict = "met" if m.p95 < AIM_P95_MS else "**not met**"
             out.append(f"{name}: p95 {m.p95:.1f} ms at {m.clients} clients — {verdict}")
     return out or ["not measured in this run"]
+
+
+def references(results: list[Measured]) -> str:
+    """The two reference rows at the most clients, against the aim."""
+    most = max(r.clients for r in results)
+    parts = [
+        f"{m.endpoint}: p95 {m.p95:.1f} ms at {m.rps:,.0f} req/s and {m.cpu_ms:.1f} ms CPU/req"
+        for m in results
+        if m.endpoint in (BASELINE, FLOOR) and m.clients == most
+    ]
+    return f"References at {most} clients: " + "; ".join(parts) + "." if parts else ""
 
 
 def machine(database: str) -> str:
@@ -930,8 +945,11 @@ def report(
         f"{ROTATE} patients, search over {len(SEARCHES)} names. Baseline: a bare Django view "
         "rendering a 50-row template, no middleware and no database (bench/webbaseline/), "
         "served by gunicorn with the same workers and threads; `× baseline` compares throughput at "
-        "the same number of clients in the same run. Errors: responses other than the "
-        "expected status (200; 302 for save) plus socket errors. Server CPU ms/req: CPU "
+        "the same number of clients in the same run. Signed-in floor: the same view and template "
+        "served with OsteoFys' settings (all its middleware, a signed-in session read from the "
+        "benchmark's database; no query of its own, no access-log entry; bench/webfloor/), so "
+        "what any signed-in page costs before it does its own work. Errors: responses other "
+        "than the expected status (200; 302 for save) plus socket errors. Server CPU ms/req: CPU "
         "time of the server processes per request, which other load on the machine does not "
         "change; other load: CPU used by other processes during the row, as a share of both "
         "cores (the machine is shared; each row waits up to 90 s for it to be under 15 %"
@@ -945,6 +963,8 @@ def report(
         table(results),
         "",
         f"Aim (p95 under {AIM_P95_MS:.0f} ms at 20 clients): " + "; ".join(aims(results)) + ".",
+        "",
+        references(results),
     ]
     if thinking:
         low, high = context["think"]
@@ -1146,25 +1166,33 @@ def prepare(args: argparse.Namespace, workdir: Path, database_url: str | None) -
 
 def start_servers(
     args: argparse.Namespace, env: dict[str, str], workdir: Path, servers: list[subprocess.Popen]
-) -> tuple[str, str]:
-    """`osteofys serve` and the baseline, each on a free loopback port; their base URLs."""
-    port, baseline_port = free_port(), free_port()
-    base, baseline = f"http://{HOST}:{port}", f"http://{HOST}:{baseline_port}"
+) -> dict[str, str]:
+    """`osteofys serve`, the bare baseline and the signed-in floor, each on a free loopback port;
+    their base URLs by name (the order of `servers`)."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
     serve = [*osteofys_command(), "serve", "--host", HOST, "--port", str(port)]
     serve += ["--data-dir", env["OSTEOFYS_DATA_DIR"], "--threads", str(args.threads)]
     serve += ["--workers", str(args.workers)]
     servers.append(start_server(serve, env, workdir / "serve.log", f"{base}/konto/login/"))
-    baseline_env = {
-        **env,
-        "PYTHONPATH": str(ROOT / "bench"),
-        "DJANGO_SETTINGS_MODULE": "webbaseline.settings",
-    }
-    gunicorn = [sys.executable, "-m", "gunicorn", f"--bind={HOST}:{baseline_port}"]
-    gunicorn += [f"--workers={args.workers}", f"--threads={args.threads}", "--worker-class=gthread"]
-    gunicorn += ["webbaseline.wsgi:application"]
-    servers.append(start_server(gunicorn, baseline_env, workdir / "baseline.log", baseline))
-    print(f"Servers: {base} (osteofys serve), {baseline} (baseline)")
-    return base, baseline
+    bases = {"app": base}
+    # The floor shares the app's data directory (its secret key, sessions and users), so the
+    # session cookie of the login below is valid there too.
+    for name, module, ready in (("baseline", "webbaseline", "/"), ("floor", "webfloor", "/floor/")):
+        reference_port = free_port()
+        bases[name] = f"http://{HOST}:{reference_port}"
+        reference_env = {
+            **env,
+            "PYTHONPATH": str(ROOT / "bench"),
+            "DJANGO_SETTINGS_MODULE": f"{module}.settings",
+        }
+        gunicorn = [sys.executable, "-m", "gunicorn", f"--bind={HOST}:{reference_port}"]
+        gunicorn += [f"--workers={args.workers}", f"--threads={args.threads}"]
+        gunicorn += ["--worker-class=gthread", f"{module}.wsgi:application"]
+        log = workdir / f"{name}.log"
+        servers.append(start_server(gunicorn, reference_env, log, bases[name] + ready))
+    print("Servers: " + ", ".join(f"{url} ({name})" for name, url in bases.items()))
+    return bases
 
 
 def benchmark(
@@ -1174,17 +1202,18 @@ def benchmark(
     database_url: str | None,
 ) -> int:
     prepared = prepare(args, workdir, database_url)
-    base, baseline = start_servers(args, prepared["env"], workdir, servers)
-    eps = endpoints(base, baseline, login(base), prepared["rotation"], prepared["body"])
+    bases = start_servers(args, prepared["env"], workdir, servers)
+    eps = endpoints(bases, login(bases["app"]), prepared["rotation"], prepared["body"])
+    pids = {url: server.pid for url, server in zip(bases.values(), servers, strict=True)}
     for endpoint in eps:
-        endpoint.pid = servers[0].pid if endpoint.base == base else servers[1].pid
+        endpoint.pid = pids[endpoint.base]
     for endpoint in eps:
         smoke(endpoint)
     if args.hold:
         print(f"Holding the servers for {args.hold} s (PIDs {[s.pid for s in servers]}) ...")
         time.sleep(args.hold)
     if args.only:
-        eps = [e for e in eps if args.only in e.name or e.name.startswith("baseline")]
+        eps = [e for e in eps if args.only in e.name or e.name in (BASELINE, FLOOR)]
     clients = [int(c) for c in args.clients.split(",")]
     # Saving adds assessments to the rotated patients, so it comes after everything that reads.
     reads = [e for e in eps if e.method == "GET" or e.expect != 302]

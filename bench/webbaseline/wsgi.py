@@ -1,4 +1,4 @@
-"""WSGI entry of the baseline (served by waitress, like `osteofys serve`)."""
+"""WSGI entry of the baseline (served by gunicorn, like `osteofys serve`)."""
 
 import os
 
