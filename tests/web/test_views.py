@@ -141,6 +141,15 @@ def test_patient_list_search_partial_and_query_count(
     assert "HX-Request" in rows["Vary"]
 
 
+def test_patient_list_escapes_what_users_typed(logged_in: Client, clinic: Clinic) -> None:
+    make_patient(clinic, name='Eva <b onclick="x()">&</b> Ørsted')
+    html = logged_in.get(reverse("records:patient_list")).content.decode()
+    assert "Eva &lt;b onclick=&quot;x()&quot;&gt;&amp;&lt;/b&gt; Ørsted" in html
+    assert "<b onclick" not in html
+    assert "Ingen vurdering" in html  # the fixed markup around it is still markup
+    assert '<span class="muted">' in html
+
+
 def test_create_patient_validates_cpr_and_never_shows_it_in_full(
     logged_in: Client, clinic: Clinic
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,8 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format, get_format
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from osteofys.kb.explain import dose_text, field_label, rule_label, step_text
@@ -63,41 +63,40 @@ def short_date(value: date) -> str:
 
 
 def patient_rows(patients: list[Any]) -> SafeString:
-    """The patient list's table rows as HTML (escaped by format_html).
+    """The patient list's table rows as HTML.
 
-    The list is the busiest page of the app; Django's template language costs about 0.1 ms per
-    row here, so the 25 rows are formatted in one pass instead.
+    The list is the busiest page of the app. Django's template language cost about 0.1 ms per
+    row here, and format_html about 0.05 ms, so the 25 rows are one f-string each, with every
+    value that is not a fixed tag escaped by the standard library's `html.escape` (what Django's
+    `escape` calls, without its lazy-string wrapper; names are typed by users).
     """
+    escape = html.escape
     # One reverse() for the page, not one per row.
     detail = reverse("records:patient_detail", args=[0]).removesuffix("0/")
-    sexes = dict(Sex.choices)
-    none = format_html('<span class="muted">{}</span>', "—")
-    no_category = format_html('<span class="muted">{}</span>', _("Ingen kategori"))
-    no_assessment = format_html('<span class="muted">{}</span>', _("Ingen vurdering"))
-    registered = _("Registreret")
-    return format_html_join(
-        "\n",
-        '<tr><td><a class="row-link" href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
-        "<td>{}</td><td>{}</td></tr>",
-        (
-            (
-                f"{detail}{p.pk}/",
-                p.name,
-                short_date(p.birth_date),
-                sexes.get(p.sex, p.sex),
-                registered if p.cpr else none,
-                format_html(
-                    '<span class="cat cat--{}">{}</span>',
-                    p.latest_category,
-                    _name(p.latest_category),
-                )
-                if p.latest_category
-                else (no_category if p.latest_date else no_assessment),
-                short_date(p.latest_date) if p.latest_date else "—",
-            )
-            for p in patients
-        ),
-    )
+    sexes = {value: escape(str(label)) for value, label in Sex.choices}
+    muted = '<span class="muted">{}</span>'.format
+    none = muted("—")
+    no_category = muted(escape(_("Ingen kategori")))
+    no_assessment = muted(escape(_("Ingen vurdering")))
+    registered = escape(_("Registreret"))
+    categories: dict[str, str] = {}
+    rows = []
+    for p in patients:
+        category = p.latest_category
+        if category:
+            if category not in categories:
+                name = escape(_name(category))
+                categories[category] = f'<span class="cat cat--{escape(category)}">{name}</span>'
+            latest = categories[category]
+        else:
+            latest = no_category if p.latest_date else no_assessment
+        rows.append(
+            f'<tr><td><a class="row-link" href="{detail}{int(p.pk)}/">{escape(p.name)}</a></td>'
+            f"<td>{short_date(p.birth_date)}</td><td>{sexes.get(p.sex) or escape(p.sex)}</td>"
+            f"<td>{registered if p.cpr else none}</td><td>{latest}</td>"
+            f"<td>{short_date(p.latest_date) if p.latest_date else '—'}</td></tr>"
+        )
+    return mark_safe("\n".join(rows))
 
 
 def _date(iso: str | None) -> str:
