@@ -82,6 +82,25 @@ def test_lockout_is_per_username_and_a_success_resets_the_count(
 # --- idle expiry ---------------------------------------------------------------------------------
 
 
+def test_a_deactivated_user_is_signed_out_at_the_next_request(
+    client: Client, clinician: User
+) -> None:
+    """The session backend loads the user together with the clinic; it must still refuse a
+    user an admin has deactivated, in the middle of their session."""
+    assert _login(client, "karen", PASSWORD).status_code == 302
+    assert client.get(reverse("records:patient_list")).status_code == 200
+    User.objects.filter(pk=clinician.pk).update(is_active=False)
+    response = client.get(reverse("records:patient_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_user_moved_out_of_every_clinic_sees_nothing(client: Client, clinician: User) -> None:
+    assert _login(client, "karen", PASSWORD).status_code == 302
+    clinician.profile.delete()
+    assert client.get(reverse("records:patient_list")).status_code == 404
+
+
 def test_an_idle_session_ends_and_the_login_page_says_why(client: Client, clinician: User) -> None:
     signed_in(client, clinician)
     assert client.get(reverse("records:patient_list")).status_code == 200
