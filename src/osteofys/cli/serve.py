@@ -62,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     # The workers must not inherit the migration's connection: each opens its own.
     connections.close_all()
+    from osteofys.web.warmup import warm_up
     from osteofys.web.wsgi import application
+
+    warm_up()
 
     url = f"http://{args.host if args.host not in ('0.0.0.0', '::') else 'localhost'}:{args.port}/"
     print(f"OsteoFys kører på {url}  (data: {settings.DATA_DIR})", flush=True)
