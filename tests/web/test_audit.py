@@ -23,7 +23,14 @@ from django.urls import reverse
 from osteofys.cli import main as cli_main
 from osteofys.web.accounts.models import Clinic, Role
 from osteofys.web.audit import services as audit
-from osteofys.web.audit.models import Action, AuditEntry, ChainHead, Detail, ObjectType
+from osteofys.web.audit.models import (
+    SECURITY_OBJECT_TYPES,
+    Action,
+    AuditEntry,
+    ChainHead,
+    Detail,
+    ObjectType,
+)
 from osteofys.web.audit.selectors import chain_verify
 from osteofys.web.records.models import Assessment, Patient
 from tests.web.conftest import make_assessment, make_clinic, make_patient, make_user
@@ -341,8 +348,10 @@ def test_a_username_cannot_become_a_spreadsheet_formula(
     assert ",'=cmd," in csv
 
 
-def test_audit_object_types_cover_the_records_models() -> None:
-    assert {t.value for t in ObjectType} == {"patient", "assessment", "plan", "retest"}
+def test_audit_object_types_cover_the_records_models_and_the_security_objects() -> None:
+    patient_data = {t.value for t in ObjectType} - {t.value for t in SECURITY_OBJECT_TYPES}
+    assert patient_data == {"patient", "assessment", "plan", "retest"}
+    assert {t.value for t in SECURITY_OBJECT_TYPES} == {"user", "clinic", "api_token"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -150,7 +150,7 @@ def test_setup_only_once(db: Any) -> None:
     assert account_selectors.setup_needed()
     account_services.clinic_setup(clinic_name="K", username="a", password="x" * 12)
     assert not account_selectors.setup_needed()
-    with pytest.raises(PermissionError):
+    with pytest.raises(account_services.SetupAlreadyDoneError):
         account_services.clinic_setup(clinic_name="K2", username="b", password="x" * 12)
 
 

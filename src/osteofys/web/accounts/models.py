@@ -12,6 +12,9 @@ class Clinic(models.Model):
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
     require_two_factor = models.BooleanField(_("kræv to-faktor-login"), default=False)
+    # A deactivated clinic's users cannot log in and its API tokens stop working; its records and
+    # access log stay (patient-record rules require keeping them).
+    active = models.BooleanField(_("aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -31,10 +34,31 @@ class Profile(models.Model):
     )
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="profiles")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLINICIAN)
+    # Set when an admin (or `osteofys clinic create`) gave a temporary password: nothing else
+    # opens until the user has chosen their own.
+    must_change_password = models.BooleanField(default=False)
+    # Stored in each session at login; raising it ends every session of the user (deactivation,
+    # a two-factor reset), also ones that would otherwise come back on reactivation.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class SetupDone(models.Model):
+    """The fact that first-run setup has happened: one row whose primary key is always 1.
+
+    Two setup requests at the same time both insert id 1; the database lets only one of them
+    succeed, so an installation can never get two "first" clinics.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    clinic = models.OneToOneField(Clinic, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="setup_done_single")]
 
 
 class ApiToken(models.Model):

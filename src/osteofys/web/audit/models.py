@@ -20,6 +20,11 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Ændring")
     DELETE = "delete", _("Sletning")
     EXPORT = "export", _("Udlevering")
+    # Security events (object type user, clinic or API token):
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_fail", _("Mislykket login")
+    LOCKOUT = "lockout", _("Låst ude")
+    LOGOUT = "logout", _("Log ud")
 
 
 class ObjectType(models.TextChoices):
@@ -27,6 +32,12 @@ class ObjectType(models.TextChoices):
     ASSESSMENT = "assessment", _("Vurdering")
     PLAN = "plan", _("Træningsplan")
     RETEST = "retest", _("Gentest")
+    USER = "user", _("Bruger")
+    CLINIC = "clinic", _("Klinik")
+    API_TOKEN = "api_token", _("API-token")
+
+
+SECURITY_OBJECT_TYPES = (ObjectType.USER, ObjectType.CLINIC, ObjectType.API_TOKEN)
 
 
 class Detail(models.TextChoices):
@@ -41,6 +52,22 @@ class Detail(models.TextChoices):
     ITEM_ADD = "item_add", _("øvelse tilføjet")
     ITEM_REMOVE = "item_remove", _("øvelse fjernet")
     DOSE = "dose", _("dosis ændret")
+    FHIR_FULL_CPR = "fhir_cpr", _("FHIR-udtræk med fuldt CPR-nummer")
+    # Security events:
+    WRONG_PASSWORD = "password_wrong", _("forkert adgangskode")
+    WRONG_CODE = "code_wrong", _("forkert to-faktor-kode")
+    TWO_FACTOR_ON = "2fa_on", _("to-faktor sat op")
+    TWO_FACTOR_OFF = "2fa_off", _("to-faktor fjernet")
+    TWO_FACTOR_RESET = "2fa_reset", _("to-faktor nulstillet af admin")
+    PASSWORD_CHANGED = "password", _("adgangskode skiftet")
+    PASSWORD_TEMPORARY = "password_temp", _("midlertidig adgangskode sat")
+    ROLE = "role", _("rolle ændret")
+    ACTIVATED = "activated", _("aktiveret")
+    DEACTIVATED = "deactivated", _("deaktiveret")
+    UNLOCKED = "unlocked", _("låst op af admin")
+    REVOKED = "revoked", _("tilbagekaldt")
+    TWO_FACTOR_REQUIRED = "2fa_required", _("to-faktor krævet for klinikken")
+    TWO_FACTOR_OPTIONAL = "2fa_optional", _("to-faktor ikke længere krævet")
 
 
 class AuditEntry(models.Model):

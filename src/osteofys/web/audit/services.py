@@ -54,19 +54,63 @@ def record(
         patient_id = obj.pk if object_type == ObjectType.PATIENT else obj.patient_id  # type: ignore[attr-defined]
     if clinic_id is None:
         raise ValueError("an access-log entry needs a clinic")
-    user_id, address = context.actor()
-    return _append(
-        {
-            "clinic_id": clinic_id,
-            "user_id": user_id,
-            "action": Action(action).value,
-            "object_type": ObjectType(object_type).value,
-            "object_id": object_id,
-            "patient_id": patient_id,
-            "detail": Detail(detail).value,
-            "address": address,
-        }
+    _append(
+        _entry(
+            action,
+            clinic_id=clinic_id,
+            object_type=object_type,
+            object_id=object_id,
+            patient_id=patient_id,
+            detail=detail,
+        )
     )
+
+
+def record_event(
+    action: Action | str,
+    *,
+    clinic_id: int,
+    object_type: ObjectType | str,
+    object_id: int | None = None,
+    detail: Detail | str = Detail.NONE,
+) -> None:
+    """Log a security event (a login, a changed role, a revoked token…) in the clinic's chain.
+
+    The actor is the current request's user, as for `record`; for a failed login there is none
+    and the user the attempt was for is the object.
+    """
+    _append(
+        _entry(
+            action,
+            clinic_id=clinic_id,
+            object_type=object_type,
+            object_id=object_id,
+            patient_id=None,
+            detail=detail,
+        )
+    )
+
+
+def _entry(
+    action: Action | str,
+    *,
+    clinic_id: int,
+    object_type: ObjectType | str,
+    object_id: int | None,
+    patient_id: int | None,
+    detail: Detail | str,
+) -> dict[str, Any]:
+    user_id, address = context.actor()
+    return {
+        "clinic_id": clinic_id,
+        "user_id": user_id,
+        "action": Action(action).value,
+        "object_type": ObjectType(object_type).value,
+        "object_id": object_id,
+        "patient_id": patient_id,
+        "detail": Detail(detail).value,
+        "address": address,
+    }
 
 
 def _append(values: dict[str, Any]) -> None:
