@@ -106,7 +106,8 @@ def valid_body(method: str, path: str, patient: Patient | None = None) -> Any:
         return {"case": {**BASE_CASE, "patient": {}}}
     if path.endswith("/evaluate"):
         return BASE_CASE
-    return {"name": "Ny Patient", "birth_date": "1950-01-01", "sex": "male"}
+    body = {"name": "Ny Patient", "birth_date": "1950-01-01", "sex": "male"}
+    return {**body, "version": 1} if method == "PUT" else body
 
 
 # --- the document and the docs page --------------------------------------------------------
@@ -286,7 +287,7 @@ def test_errors_in_english_on_request(client: Client, auth: dict[str, str]) -> N
         (b"[1, 2]", 422),
         (b'"text"', 422),
         (b"", 422),
-        (b"[" * 5000 + b"]" * 5000, 400),
+        (b"[" * 5000 + b"]" * 5000, 422),  # JSON, but nested deeper than any document is
     ],
 )
 def test_bad_bodies_are_4xx(raw: bytes, status: int, client: Client, auth: dict[str, str]) -> None:
@@ -452,17 +453,39 @@ def test_the_pdfs(owned: dict[str, Any], client: Client, auth: dict[str, str]) -
 # --- FHIR ----------------------------------------------------------------------------------
 
 
-def test_fhir_export_is_a_bundle_that_identifies_the_patient_by_cpr(
+def _fhir_patient(doc: dict[str, Any]) -> dict[str, Any]:
+    (person,) = [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Patient"]
+    return person
+
+
+def test_fhir_export_with_cpr_full_identifies_the_patient_by_cpr_and_logs_it(
     owned: dict[str, Any], client: Client, auth: dict[str, str]
 ) -> None:
-    response = client.get(f"{API}/patients/{owned['patients'].pk}/fhir", **auth)
+    response = client.get(f"{API}/patients/{owned['patients'].pk}/fhir?cpr=full", **auth)
     assert response.status_code == 200
     doc = response.json()
     assert doc["resourceType"] == "Bundle"
     kinds = {e["resource"]["resourceType"] for e in doc["entry"]}
     assert {"Patient", "Observation", "CarePlan"} <= kinds
-    (person,) = [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Patient"]
-    assert person["identifier"] == [{"system": "urn:oid:1.2.208.176.1.2", "value": "0204581234"}]
+    assert _fhir_patient(doc)["identifier"] == [
+        {"system": "urn:oid:1.2.208.176.1.2", "value": "0204581234"}
+    ]
+    entry = AuditEntry.objects.get(action=Action.EXPORT)
+    assert (entry.detail, entry.patient_id) == (Detail.FHIR_FULL_CPR, owned["patients"].pk)
+
+
+def test_fhir_export_leaves_the_cpr_out_unless_asked(
+    owned: dict[str, Any], client: Client, auth: dict[str, str]
+) -> None:
+    response = client.get(f"{API}/patients/{owned['patients'].pk}/fhir", **auth)
+    assert response.status_code == 200
+    assert "identifier" not in _fhir_patient(response.json())
+    assert "0204581234" not in response.content.decode()
+    assert "1234" not in json.dumps(_fhir_patient(response.json()))
+    assert AuditEntry.objects.get(action=Action.EXPORT).detail == Detail.FHIR
+    wrong = client.get(f"{API}/patients/{owned['patients'].pk}/fhir?cpr=yes", **auth)
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "cpr"
 
 
 def test_fhir_export_validates_as_fhir_r4(

@@ -11,6 +11,7 @@ from typing import Any
 
 from osteofys.fhir.codes import Code, Codes, codes
 from osteofys.kb.loader import KnowledgeBase
+from osteofys.rules.limits import MAX_BUNDLE_ENTRIES
 
 # Statuses of a result that may be used; preliminary, cancelled or entered-in-error ones may not.
 USABLE_STATUS = ("final", "amended", "corrected")
@@ -79,8 +80,9 @@ def dxa_from_bundle(doc: Any, kb: KnowledgeBase) -> DxaImport:
     entry used; the first entry of each code wins. Each other entry is reported as ignored.
 
     Raises:
-        FhirImportError: the document is not a Bundle, its entry is not a list, or no entry holds
-            a usable DXA T-score (`ignored` then says why of each).
+        FhirImportError: the document is not a Bundle, its entry is not a list or has more than
+            MAX_BUNDLE_ENTRIES entries, or no entry holds a usable DXA T-score (`ignored` then
+            says why of each).
     """
     if not isinstance(doc, dict):
         raise FhirImportError(f"Forventede et JSON-objekt (en FHIR Bundle), ikke {_kind(doc)}.")
@@ -91,6 +93,11 @@ def dxa_from_bundle(doc: Any, kb: KnowledgeBase) -> DxaImport:
     entries = doc.get("entry", [])
     if not isinstance(entries, list):
         raise FhirImportError(f"Bundle.entry skal være en liste, ikke {_kind(entries)}.")
+    if len(entries) > MAX_BUNDLE_ENTRIES:
+        # Refused before reading any entry: the cost of a Bundle must not grow with its size.
+        raise FhirImportError(
+            f"Bundle.entry har {len(entries)} entries: højst {MAX_BUNDLE_ENTRIES} kan læses."
+        )
     table = codes(kb)
     reading = _Reading()
     for index, entry in enumerate(entries):

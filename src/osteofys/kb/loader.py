@@ -85,6 +85,8 @@ ERROR_CODES = [
     "before_birth",
     "bad_choice",
     "required",
+    "too_many",
+    "more_issues",
     "invalid_json",
     "unreadable",
 ]

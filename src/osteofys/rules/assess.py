@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from osteofys.rules.case import Case
-from osteofys.rules.dates import add_months
+from osteofys.rules.dates import add_months, add_weeks
 from osteofys.rules.engine import Evaluation
 from osteofys.rules.findings import DIAGNOSTIC_SITES, derive
 from osteofys.rules.knowledge import Knowledge
@@ -146,7 +144,7 @@ def _acute_phase(case: Case, kb: Knowledge, ev: Evaluation, red_flag: bool) -> A
         True,
         fracture_date=latest,
         until=add_months(latest, int(kb.value("acute_phase_months"))),
-        earliest_end=latest + timedelta(weeks=kb.value("acute_phase_earliest_end_weeks")),
+        earliest_end=add_weeks(latest, kb.value("acute_phase_earliest_end_weeks")),
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from osteofys.rules.limits import EARLIEST_DATE, MAX_CONDITIONS, MAX_FRACTURES, MAX_ISSUES
+
 CASE_FORMAT = "osteofys.case/1"
 
 SEXES = ("female", "male")
@@ -18,6 +20,10 @@ FRACTURE_SITES = ("vertebra", "hip", "wrist", "proximal_humerus", "pelvis", "rib
 UNABLE = "unable"
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# An issue quotes the value it is about; a long text or a big container is shortened so that
+# the answer to a bad input stays small.
+_QUOTE_CHARS = 80
+_QUOTE_ITEMS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,23 +197,52 @@ def case_fields() -> dict[str, tuple[str, ...]]:
 
 
 class _Parser:
-    def __init__(self, ranges: Mapping[str, tuple[float, float]], conditions: frozenset[str]):
+    def __init__(
+        self, ranges: Mapping[str, tuple[float, float]], conditions: frozenset[str], today: date
+    ):
         self.ranges = ranges
         self.conditions = conditions
+        self.today = today
         self.issues: list[CaseIssue] = []
+        self.dropped = 0
 
     def fail(self, path: str, problem: str, value: Any = None, allowed: str = "") -> None:
-        self.issues.append(CaseIssue(path, problem, value, allowed))
+        if len(self.issues) >= MAX_ISSUES:
+            self.dropped += 1
+            return
+        self.issues.append(CaseIssue(path, problem, _quote(value), allowed))
+
+    def all_issues(self) -> list[CaseIssue]:
+        """The issues found, and one more saying how many were left out."""
+        if not self.dropped:
+            return self.issues
+        return [*self.issues, CaseIssue("case", "more_issues", self.dropped, str(MAX_ISSUES))]
 
     def date_(self, path: str, raw: Any) -> date | None:
         if not isinstance(raw, str) or not _ISO_DATE.fullmatch(raw):
             self.fail(path, "bad_date", raw, "YYYY-MM-DD")
             return None
         try:
-            return date.fromisoformat(raw)
+            when = date.fromisoformat(raw)
         except ValueError:
             self.fail(path, "bad_date", raw, "YYYY-MM-DD")
             return None
+        # No clinical date is before 1900; the upper bounds are relative (see `_check_dates`).
+        if when < EARLIEST_DATE:
+            self.fail(path, "out_of_range", raw, self.date_range())
+            return None
+        return when
+
+    def date_range(self) -> str:
+        """The dates any field of the case may hold, as shown in a message."""
+        return f"{EARLIEST_DATE.isoformat()}–{self.today.isoformat()}"
+
+    def too_many(self, path: str, raw: list[Any], limit: int) -> bool:
+        """Refuse a list longer than `limit` before looking at its items."""
+        if len(raw) <= limit:
+            return False
+        self.fail(path, "too_many", len(raw), str(limit))
+        return True
 
     def number(self, path: str, raw: Any, integer: bool) -> float | int | None:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
@@ -248,7 +283,12 @@ class _Parser:
                 return self.condition_list(path, raw)
 
     def condition_list(self, path: str, raw: Any) -> tuple[str, ...] | None:
-        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+        if not isinstance(raw, list):
+            self.fail(path, "wrong_type", raw, "list")
+            return None
+        if self.too_many(path, raw, MAX_CONDITIONS):
+            return None
+        if not all(isinstance(c, str) for c in raw):
             self.fail(path, "wrong_type", raw, "list")
             return None
         unknown = [c for c in raw if c not in self.conditions]
@@ -274,6 +314,8 @@ class _Parser:
         if not isinstance(raw, list):
             self.fail("fractures", "wrong_type", raw, "list")
             return None
+        if self.too_many("fractures", raw, MAX_FRACTURES):
+            return None
         result = []
         for i, item in enumerate(raw):
             path = f"fractures[{i}]"
@@ -298,15 +340,41 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _quote(value: Any) -> Any:
+    """The value as an issue quotes it: long texts clipped, big or nested containers elided."""
+    if isinstance(value, str) and len(value) > _QUOTE_CHARS:
+        return value[: _QUOTE_CHARS - 1] + "…"
+    if isinstance(value, list | dict):
+        items = value.values() if isinstance(value, dict) else value
+        small = len(value) <= _QUOTE_ITEMS and all(
+            not isinstance(v, list | dict) and _quote(v) is v for v in items
+        )
+        if not small or (isinstance(value, dict) and any(_quote(k) is not k for k in value)):
+            return "[…]" if isinstance(value, list) else "{…}"
+    return value
+
+
 def parse_case(
-    data: Any, ranges: Mapping[str, tuple[float, float]], conditions: frozenset[str]
+    data: Any,
+    ranges: Mapping[str, tuple[float, float]],
+    conditions: frozenset[str],
+    *,
+    today: date | None = None,
 ) -> Case:
     """Validate case JSON (already decoded) and build a `Case`.
 
+    Args:
+        data: The decoded case JSON.
+        ranges: The allowed range of each numeric field (knowledge base).
+        conditions: The `risk_factors.conditions` vocabulary.
+        today: The latest allowed assessment date (default: the computer's date); a caller with
+            its own notion of the local day (the web app's time zone) passes it.
+
     Raises:
-        CaseError: listing every problem, each naming the field, the value and what is allowed.
+        CaseError: listing every problem, each naming the field, the value and what is allowed
+            (at most `MAX_ISSUES`, then one issue counting the rest).
     """
-    p = _Parser(ranges, conditions)
+    p = _Parser(ranges, conditions, today or date.today())
     if not isinstance(data, dict):
         raise CaseError([CaseIssue("case", "wrong_type", data, "object")])
     for key in data.keys() - _TOP_LEVEL:
@@ -318,6 +386,11 @@ def parse_case(
         p.fail("assessment_date", "required", None, "YYYY-MM-DD")
     else:
         assessed = p.date_("assessment_date", data["assessment_date"])
+        if assessed is not None and assessed > p.today:
+            # A future assessment was never made; refused here, so the time windows computed
+            # from it (acute phase until + N months) stay within the calendar.
+            p.fail("assessment_date", "out_of_range", assessed.isoformat(), p.date_range())
+            assessed = None
     sections = {name: p.section(name, data.get(name)) for name in _SECTIONS}
     fractures = p.fractures(data.get("fractures"))
     patient = sections["patient"] or {}
@@ -328,7 +401,7 @@ def parse_case(
     if assessed is not None and born is not None:
         _check_dates(p, assessed, born, sections, fractures)
     if p.issues or assessed is None:
-        raise CaseError(p.issues)
+        raise CaseError(p.all_issues())
     dxa = sections["dxa"]
     return Case(
         assessment_date=assessed,

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 
 def add_months(start: date, months: int) -> date:
-    """`start` plus whole calendar months, clamped to the month's end (31 Aug + 6 = 28/29 Feb)."""
+    """`start` plus whole calendar months, clamped to the month's end (31 Aug + 6 = 28/29 Feb).
+
+    Past the calendar's ends the answer is its first or last day: a window that would end after
+    9999-12-31 has not ended on any date there is, so no comparison changes, and nothing raises.
+    """
     total = start.month - 1 + months
     year, month = start.year + total // 12, total % 12 + 1
+    if year > MAXYEAR:
+        return date.max
+    if year < MINYEAR:
+        return date.min
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def add_weeks(start: date, weeks: float) -> date:
+    """`start` plus `weeks`, saturating at the calendar's ends like `add_months`."""
+    try:
+        return start + timedelta(weeks=weeks)
+    except OverflowError:
+        return date.max if weeks > 0 else date.min
 
 
 def completed_months(start: date, end: date) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -18,6 +19,8 @@ from osteofys.web.accounts.api import AUTH
 from osteofys.web.api_errors import (
     ConflictError,
     InputError,
+    TooLargeError,
+    body_too_large,
     error_body,
     from_pydantic,
     invalid_detail,
@@ -36,6 +39,11 @@ tilladte. Beskeder er på dansk; send `Accept-Language: en` for engelsk.
 class JsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         return strict_json(request.body)
+
+
+def _too_large_answer(request: HttpRequest, exc: TooLargeError) -> HttpResponse:
+    detail = exc.error.message if exc.status == 413 else invalid_detail()
+    return api.create_response(request, error_body(detail, [exc.error]), status=exc.status)
 
 
 api = NinjaAPI(
@@ -79,8 +87,17 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
+@api.exception_handler(RequestDataTooBig)
+def _request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; say so in JSON.
+    return _too_large_answer(request, body_too_large())
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, TooLargeError):
+        # ninja wraps every exception of the body parser in a 400; the real answer is kept.
+        return _too_large_answer(request, exc.__cause__)
     messages = {
         400: _("Anmodningens indhold er ikke gyldig JSON."),
         403: _("CSRF-tjekket fejlede: send X-CSRFToken-headeren med sessionens token."),

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from osteofys.kb.explain import issue_text
 from osteofys.rules import CaseIssue
+from osteofys.rules.limits import MAX_BODY_BYTES, MAX_DEPTH, MAX_ISSUES, json_depth_exceeds
 from osteofys.web.records import clinical
 
 
@@ -50,8 +51,33 @@ class ConflictError(Exception):
         super().__init__(detail)
 
 
+class TooLargeError(Exception):
+    """The request body is bigger, or nests deeper, than the API reads: a 413 or a 422."""
+
+    def __init__(self, status: int, error: FieldError) -> None:
+        self.status = status
+        self.error = error
+        super().__init__(error.message)
+
+
 def error_body(detail: str, errors: Iterable[FieldError] = ()) -> dict[str, Any]:
-    return ErrorOut(detail=detail, errors=list(errors)).model_dump()
+    return ErrorOut(detail=detail, errors=capped(list(errors))).model_dump()
+
+
+def capped(errors: list[FieldError]) -> list[FieldError]:
+    """At most MAX_ISSUES errors, then one saying how many more there were: a bad input never
+    gets an answer much bigger than a good one."""
+    if len(errors) <= MAX_ISSUES:
+        return errors
+    rest = len(errors) - MAX_ISSUES
+    more = FieldError(
+        field="body",
+        problem="more_issues",
+        message=_("… og %(rest)s fejl mere (kun de første %(shown)s vises).")
+        % {"rest": rest, "shown": MAX_ISSUES},
+        allowed=str(MAX_ISSUES),
+    )
+    return [*errors[:MAX_ISSUES], more]
 
 
 def invalid_detail() -> str:
@@ -166,9 +192,43 @@ def from_pydantic(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 
 
 def strict_json(raw: bytes) -> Any:
-    """JSON as the standard says: NaN and Infinity are not numbers a client may send."""
+    """JSON as the standard says: NaN and Infinity are not numbers a client may send.
+
+    Raises:
+        TooLargeError: the body is over MAX_BODY_BYTES (413) or nests deeper than MAX_DEPTH (422),
+            checked before anything recursive (copying, validation, error messages) sees it.
+        ValueError: not JSON.
+    """
+    if len(raw) > MAX_BODY_BYTES:
+        raise body_too_large()
 
     def reject(constant: str) -> None:
         raise ValueError(constant)
 
-    return json.loads(raw, parse_constant=reject)
+    try:
+        data = json.loads(raw, parse_constant=reject)
+    except RecursionError:
+        data = None
+        deep = True
+    else:
+        deep = json_depth_exceeds(data)
+    if deep:
+        error = FieldError(
+            field="body",
+            problem="too_deep",
+            message=_("JSON-dokumentet er indlejret for dybt: højst %(depth)s niveauer.")
+            % {"depth": MAX_DEPTH},
+            allowed=f"≤ {MAX_DEPTH}",
+        )
+        raise TooLargeError(422, error)
+    return data
+
+
+def body_too_large() -> TooLargeError:
+    error = FieldError(
+        field="body",
+        problem="too_large",
+        message=_("Anmodningen er for stor: højst %(bytes)s bytes.") % {"bytes": MAX_BODY_BYTES},
+        allowed=f"≤ {MAX_BODY_BYTES}",
+    )
+    return TooLargeError(413, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -13,6 +14,23 @@ from osteofys.web.accounts.selectors import user_list
 from osteofys.web.audit.models import Action, ObjectType
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The days a filter may name. Outside them the day's midnight cannot be converted to UTC (year 1)
+# or the next day does not exist (year 9999); no access-log entry is from before 2000.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def _bounded(field: forms.DateField) -> forms.DateField:
+    def check(when: date) -> None:
+        if not EARLIEST <= when <= LATEST:
+            raise forms.ValidationError(
+                _("Datoen skal ligge mellem %(low)s og %(high)s."),
+                code="out_of_range",
+                params={"low": EARLIEST.isoformat(), "high": LATEST.isoformat()},
+            )
+
+    field.validators.append(check)
+    return field
 
 
 class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -31,8 +49,8 @@ class EntryFilterForm(forms.Form):
         label=_("Type"), choices=[("", _("Alle")), *ObjectType.choices], required=False
     )
     patient = forms.IntegerField(label=_("Patient-id"), min_value=1, required=False)
-    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=_DATE)
-    date_to = forms.DateField(label=_("Til dato"), required=False, widget=_DATE)
+    date_from = _bounded(forms.DateField(label=_("Fra dato"), required=False, widget=_DATE))
+    date_to = _bounded(forms.DateField(label=_("Til dato"), required=False, widget=_DATE))
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -51,9 +51,10 @@ def entry_list(
         entries = entries.filter(object_type=object_type)
     if patient_id is not None:
         entries = entries.filter(patient_id=patient_id)
-    if date_from:
+    # The calendar's edges are no bound at all (and the next day of 9999-12-31 does not exist).
+    if date_from and date_from > date.min + timedelta(days=1):
         entries = entries.filter(at__gte=_local_midnight(date_from))
-    if date_to:
+    if date_to and date_to < date.max - timedelta(days=1):
         entries = entries.filter(at__lt=_local_midnight(date_to + timedelta(days=1)))
     return entries.order_by("-at", "-id")
 

@@ -164,7 +164,7 @@ def patient_get(request: HttpRequest, id: Id) -> PatientOut:
     summary="Ret en patient",
 )
 def patient_update(request: HttpRequest, id: Id, payload: PatientUpdateIn) -> PatientOut:
-    """With `version`, the edit is refused (409) if someone saved the patient since."""
+    """`version` is required; the edit is refused (409) if someone saved the patient since."""
     patient = selectors.patient_get(request_clinic(request), id)
     form = _valid_patient_form(payload, instance=patient)
     try:
@@ -323,16 +323,27 @@ def plan_handout(
     "/patients/{id}/fhir",
     response={200: FhirResource, **_errors(404, 422)},
     tags=["FHIR"],
-    summary="Patienten som FHIR R4 Bundle",
+    summary="Patienten som FHIR R4 Bundle (uden CPR-nummer, medmindre cpr=full)",
 )
 def fhir_export(
     request: HttpRequest,
     id: Id,
     lang: QueryEx[Lang | None, P(description="Sprog for tekster; ellers Accept-Language.")] = None,
+    cpr: QueryEx[
+        Literal["full"] | None,
+        P(
+            description=(
+                "`full`: det fulde CPR-nummer som Patient.identifier (til et andet "
+                "sundhedssystem); logges som udtræk med fuldt CPR-nummer. Udeladt: intet CPR."
+            )
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Patient, the latest assessment's observations and conditions, and the current plan."""
+    """Patient, the latest assessment's observations and conditions, and the current plan.
+
+    The full CPR number only when asked for (`?cpr=full`): an explicit, logged choice."""
     patient = selectors.patient_get(request_clinic(request), id)
-    return interop.fhir_bundle(patient, lang=_lang(lang))
+    return interop.fhir_bundle(patient, lang=_lang(lang), full_cpr=cpr == "full")
 
 
 def _fhir_errors(exc: FhirImportError) -> list[FieldError]:

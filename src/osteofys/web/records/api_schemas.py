@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from osteofys.kb.explain import dose_text
 from osteofys.rules.case import CASE_FORMAT, FRACTURE_SITES, UNABLE, case_fields
+from osteofys.rules.limits import MAX_CONDITIONS, MAX_FRACTURES
 from osteofys.rules.model import Dose
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked
@@ -80,7 +81,11 @@ def _kind_schema(path: str, kind: tuple[str, ...]) -> dict[str, Any]:
             return {"type": "string", "format": "date"}
         case _:
             conditions = sorted(clinical.base().knowledge.conditions)
-            return {"type": "array", "items": {"type": "string", "enum": conditions}}
+            return {
+                "type": "array",
+                "items": {"type": "string", "enum": conditions},
+                "maxItems": MAX_CONDITIONS,
+            }
 
 
 _FRACTURE = {
@@ -106,7 +111,7 @@ def case_schema(*, patient_from_record: bool = False) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "format": {"type": "string", "enum": [CASE_FORMAT]},
         "assessment_date": {"type": "string", "format": "date"},
-        "fractures": _nullable({"type": "array", "items": _FRACTURE, "maxItems": 50}),
+        "fractures": _nullable({"type": "array", "items": _FRACTURE, "maxItems": MAX_FRACTURES}),
     }
     for section, fields in sections.items():
         body: dict[str, Any] = {"type": "object", "additionalProperties": False}
@@ -232,11 +237,13 @@ class PatientIn(Schema):
 
 
 class PatientUpdateIn(PatientIn):
-    version: int | None = Field(
-        None,
+    # Required: an edit without it would overwrite whatever was saved since it was read.
+    version: int = Field(
         ge=1,
         le=2**31,
-        description="Den hentede version. Er patienten gemt siden, afvises rettelsen (409).",
+        description=(
+            "Påkrævet: den hentede version. Er patienten gemt siden, afvises rettelsen (409)."
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from osteofys import kb
@@ -38,7 +39,11 @@ def evaluate(
     """Validate and assess a case. Bad input comes back as issues, never as an exception."""
     knowledge = base().knowledge
     try:
-        parsed = parse_case(case, knowledge.input_ranges, knowledge.conditions)
+        # The clinic's day, not the server's: just after midnight in Denmark it is still
+        # yesterday in UTC, and today's assessment must not look like a future one.
+        parsed = parse_case(
+            case, knowledge.input_ranges, knowledge.conditions, today=timezone.localdate()
+        )
     except CaseError as exc:
         return Evaluated(None, None, exc.issues)
     confirmed = Category(final_category) if final_category else None

@@ -14,6 +14,7 @@ from osteofys.rules.case import (
     FRACTURE_SITES,
     case_fields,
 )
+from osteofys.rules.limits import EARLIEST_DATE
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked, normalise
 from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
@@ -162,6 +163,14 @@ class AssessmentForm(forms.Form):
         return case
 
 
+def _check_past_date(form: forms.BaseForm, field: str, when: date | None) -> None:
+    """A date of something that has happened: from 1900 (as in the case format) up to today."""
+    today = timezone.localdate()
+    if when is not None and not EARLIEST_DATE <= when <= today:
+        limits = {"low": EARLIEST_DATE.isoformat(), "high": today.isoformat()}
+        form.add_error(field, _("Datoen skal ligge mellem %(low)s og %(high)s.") % limits)
+
+
 def _check_range(form: forms.BaseForm, field: str, path: str, value: float | None) -> None:
     """The allowed range of a case field (input_ranges.toml), as an inline Danish error."""
     low, high = clinical.base().knowledge.input_ranges[path]
@@ -266,6 +275,8 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         born = data.get("birth_date")
         if born and born > timezone.localdate():
             self.add_error("birth_date", _("Fødselsdatoen kan ikke ligge i fremtiden."))
+        else:
+            _check_past_date(self, "birth_date", born)
         return data
 
 
@@ -308,6 +319,10 @@ class RetestForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         test, value = data.get("test"), data.get("value")
+        # Checked first: a re-test "kunne ikke" is a result too, and never one from the future.
+        _check_past_date(self, "date", data.get("date"))
+        if test is None:
+            return data  # not one of the tests: the choice field has said so
         if data.get("unable"):
             if test != "sit_to_stand_5x_s":
                 self.add_error(
@@ -318,9 +333,6 @@ class RetestForm(forms.Form):
             self.add_error("value", _("Skriv resultatet, eller sæt flueben i 'kunne ikke'."))
             return data
         _check_range(self, "value", f"tests.{test}", value)
-        when = data.get("date")
-        if when and when > timezone.localdate():
-            self.add_error("date", _("Datoen kan ikke ligge i fremtiden."))
         return data
 
 

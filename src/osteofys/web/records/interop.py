@@ -28,12 +28,15 @@ from osteofys.web.records import clinical, selectors, services
 from osteofys.web.records.models import Assessment, Patient, Plan
 
 
-def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
+def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[str, Any]:
     """The patient's latest assessment as a FHIR R4 Bundle, with the current plan's items.
 
-    A recorded CPR number goes in the Patient's identifier (urn:oid:1.2.208.176.1.2): the Bundle
-    is for handing the record to another health system, which must know whose it is. The export
-    is written to the access log once the Bundle exists.
+    By default the Patient carries name, birth date and sex but no CPR number. With `full_cpr`
+    (the caller asked for it explicitly), a recorded CPR number goes in the Patient's identifier
+    (urn:oid:1.2.208.176.1.2), for handing the record to another health system that must know
+    whose it is; that choice is its own detail code in the access log. A masked number is never
+    put in the identifier: under the CPR system it would name nobody. The export is written to
+    the access log once the Bundle exists.
 
     Raises:
         ConflictError: the patient has no assessment yet, so there is nothing clinical to export.
@@ -49,7 +52,7 @@ def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
             name=patient.name,
             birth_date=patient.birth_date,
             sex=patient.sex,
-            cpr=patient.cpr or None,
+            cpr=(patient.cpr or None) if full_cpr else None,
         ),
         stored_case(latest),
         latest.result,
@@ -58,7 +61,7 @@ def fhir_bundle(patient: Patient, *, lang: str) -> dict[str, Any]:
         lang=lang,
         final_category=latest.final_category if latest.final_category != suggested else None,
     )
-    audit.record(Action.EXPORT, patient, detail=Detail.FHIR)
+    audit.record(Action.EXPORT, patient, detail=Detail.FHIR_FULL_CPR if full_cpr else Detail.FHIR)
     return doc
 
 
