@@ -193,14 +193,23 @@ def test_without_a_requirement_two_factor_is_optional_and_can_be_removed(
     client.post(reverse("accounts:two_factor"), {"code": _code(device)})
     assert TOTPDevice.objects.get(user=clinician).confirmed
 
-    client.post(reverse("accounts:two_factor_remove"))
+    # Removing asks once more: without a code or the password nothing happens.
+    bare = client.post(reverse("accounts:two_factor_remove"))
+    assert bare.status_code == 400
+    assert "Skriv en kode fra appen eller din adgangskode" in bare.content.decode()
+    wrong = client.post(reverse("accounts:two_factor_remove"), {"password": "forkert"})
+    assert "Adgangskoden er forkert" in wrong.content.decode()
+    assert TOTPDevice.objects.filter(user=clinician, confirmed=True).exists()
+    client.post(reverse("accounts:two_factor_remove"), {"password": PASSWORD})
     assert not TOTPDevice.objects.filter(user=clinician).exists()
 
     Clinic.objects.filter(pk=clinic.pk).update(require_two_factor=True)
     client.get(reverse("accounts:two_factor"))
     device = TOTPDevice.objects.get(user=clinician)
     client.post(reverse("accounts:two_factor"), {"code": _code(device)})
-    refused = client.post(reverse("accounts:two_factor_remove"), follow=True)
+    refused = client.post(
+        reverse("accounts:two_factor_remove"), {"password": PASSWORD}, follow=True
+    )
     assert "kan ikke slås fra" in refused.content.decode()
     assert TOTPDevice.objects.filter(user=clinician, confirmed=True).exists()
 

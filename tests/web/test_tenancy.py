@@ -4,6 +4,9 @@ OpenAPI document in test_api.py."""
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
+
 from typing import Any
 
 import pytest
@@ -126,7 +129,12 @@ def test_the_access_log_of_another_clinic_does_not_leak(
     csv = b"".join(other_clinic_admin.get(reverse("audit:entry_export")).streaming_content)
     for entry in own:
         assert f">{entry.seq}<" not in page.content.decode()
-    assert csv.decode().count("\n") == 1  # the header row only
+    rows = list(csv_module.DictReader(io.StringIO(csv.decode())))
+    assert rows  # the other clinic's own security events (its users were created)
+    other_clinic = {row["clinic_id"] for row in rows}
+    assert str(own[0].clinic_id) not in other_clinic
+    assert len(other_clinic) == 1
+    assert not {row["patient_id"] for row in rows} - {""}
 
 
 def test_anonymous_users_are_sent_to_login(owned: dict[str, int], client: Client) -> None:

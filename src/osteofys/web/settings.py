@@ -57,7 +57,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "osteofys.web.accounts.middleware.SetupMiddleware",
     "osteofys.web.accounts.middleware.IdleTimeoutMiddleware",
-    "osteofys.web.accounts.middleware.TwoFactorMiddleware",
+    "osteofys.web.accounts.middleware.SessionEpochMiddleware",
+    "osteofys.web.accounts.middleware.PendingStepMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

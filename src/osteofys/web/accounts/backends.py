@@ -25,3 +25,9 @@ class ClinicModelBackend(ModelBackend):
             return None
         remember_profile(user, getattr(user, "profile", None))
         return user
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        """Active users of an active clinic (a deactivated clinic's users cannot log in)."""
+        profile = getattr(user, "profile", None)
+        clinic_active = profile is None or profile.clinic.active
+        return bool(super().user_can_authenticate(user)) and clinic_active

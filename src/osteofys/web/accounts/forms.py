@@ -77,6 +77,32 @@ class TwoFactorCodeForm(forms.Form):
         return str(self.cleaned_data["code"]).strip()
 
 
+class TwoFactorRemoveForm(forms.Form):
+    """Turning two-factor login off asks once more who you are: a current code or the password."""
+
+    code = forms.RegexField(
+        label=_("Kode fra godkendelsesappen"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": _("Koden er 6 cifre (0–9).")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}
+        ),
+    )
+    password = forms.CharField(
+        label=_("… eller din adgangskode"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("password") and not self.errors:
+            self.add_error("code", _("Skriv en kode fra appen eller din adgangskode."))
+        return data
+
+
 class ClinicSecurityForm(forms.Form):
     require_two_factor = forms.BooleanField(
         label=_("Kræv to-faktor-login for alle klinikkens brugere"), required=False

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from osteofys.web.accounts.models import Clinic, Profile
 
@@ -52,3 +56,29 @@ def user_get(clinic: Clinic, user_id: int) -> User:
     if user is None:
         raise Http404
     return user
+
+
+def locked_out_usernames(clinic: Clinic) -> set[str]:
+    """The clinic's user names that django-axes keeps locked out right now.
+
+    Read the way axes decides (failures within the cool-off time reach the limit), so the users
+    page shows exactly who cannot log in.
+    """
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = (
+        AccessAttempt.objects.filter(
+            username__in=user_list(clinic).values("username"), attempt_time__gte=since
+        )
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+    )
+    return {row["username"] for row in rows if row["failures"] >= settings.AXES_FAILURE_LIMIT}
+
+
+def two_factor_usernames(clinic: Clinic) -> set[str]:
+    """The clinic's users with a confirmed authenticator."""
+    return set(
+        TOTPDevice.objects.filter(user__profile__clinic=clinic, confirmed=True).values_list(
+            "user__username", flat=True
+        )
+    )

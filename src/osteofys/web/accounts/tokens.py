@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from osteofys.web.accounts.models import ApiToken
 from osteofys.web.accounts.selectors import profile_of
+from osteofys.web.audit.models import Action, Detail, ObjectType
+from osteofys.web.audit.services import record_event
 
 SCHEME = "ofy_"
 PREFIX_LENGTH = len(SCHEME) + 6
@@ -50,6 +52,7 @@ def api_token_create(*, user: User, name: str) -> Issued:
         prefix=secret[:PREFIX_LENGTH],
         digest=digest(secret),
     )
+    _event(token, Action.CREATE)
     return Issued(token, secret)
 
 
@@ -58,6 +61,24 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _event(token, Action.UPDATE, Detail.REVOKED)
+
+
+@transaction.atomic
+def api_tokens_revoke_all(user: User) -> None:
+    """Every active token of the user stops working (their password changed)."""
+    for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token)
+
+
+def _event(token: ApiToken, action: Action, detail: Detail = Detail.NONE) -> None:
+    record_event(
+        action,
+        clinic_id=token.clinic_id,
+        object_type=ObjectType.API_TOKEN,
+        object_id=token.pk,
+        detail=detail,
+    )
 
 
 def api_token_list(user: User) -> QuerySet[ApiToken]:
@@ -74,12 +95,17 @@ def api_token_get(user: User, token_id: int) -> ApiToken:
 
 def api_token_user(secret: str) -> User | None:
     """The active user a presented secret belongs to, or None (unknown, revoked, inactive user,
-    or a user no longer in the token's clinic). Marks the token as used."""
+    a deactivated clinic, or a user no longer in the token's clinic). Marks the token as used."""
     if not secret.startswith(SCHEME):
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=digest(secret),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            clinic__active=True,
+        )
         .first()
     )
     if token is None:

@@ -10,9 +10,10 @@ from typing import Any, cast
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,10 +31,12 @@ from osteofys.web.accounts.forms import (
     ClinicSecurityForm,
     SetupForm,
     TwoFactorCodeForm,
+    TwoFactorRemoveForm,
     UserCreateForm,
     UserEditForm,
 )
-from osteofys.web.accounts.middleware import TWO_FACTOR_PENDING_KEY
+from osteofys.web.accounts.middleware import EPOCH_KEY, TWO_FACTOR_PENDING_KEY
+from osteofys.web.audit.models import Detail
 
 
 def _from_localhost(request: HttpRequest) -> bool:
@@ -70,11 +74,22 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        if services.two_factor_needed(form.get_user()):
+        user = form.get_user()
+        profile = selectors.profile_of(user)
+        # The session remembers the epoch it began under (see SessionEpochMiddleware).
+        self.request.session[EPOCH_KEY] = profile.session_epoch if profile else 0
+        if services.two_factor_needed(user):
             self.request.session[TWO_FACTOR_PENDING_KEY] = True
             self.request.session[_NEXT_KEY] = self.get_success_url()
             return redirect("accounts:two_factor")
+        services.login_succeeded(user)
         return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # A locked-out attempt is logged as a lockout by `locked_out` instead.
+        if not getattr(self.request, "axes_locked_out", False):
+            services.login_failed(self.request.POST.get("username", ""), Detail.WRONG_PASSWORD)
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -89,6 +104,7 @@ def locked_out(
     request: HttpRequest, original_response: HttpResponse | None, credentials: Any
 ) -> HttpResponse:
     """django-axes' answer to a locked-out login: a Danish page saying how long to wait."""
+    services.login_locked_out(str((credentials or {}).get("username", "")))
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
     return render(request, "accounts/locked_out.html", context, status=429)
@@ -102,21 +118,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     enrolling = device is None
     if enrolling:
         device = services.totp_device_pending(user)
+    pending = bool(request.session.get(TWO_FACTOR_PENDING_KEY))
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not device.verify_is_allowed()[0]:
-            form.add_error("code", _("For mange forkerte koder. Vent et øjeblik, og prøv igen."))
-        elif device.verify_token(form.cleaned_data["code"]):
+        if _code_accepted(form, device, "code"):
             return _two_factor_done(request, device, enrolling=enrolling)
-        else:
-            form.add_error(
-                "code", _("Koden passer ikke eller er udløbet. Brug den nyeste kode fra appen.")
-            )
+        if pending:
+            services.login_failed(user.username, Detail.WRONG_CODE)
     context: dict[str, Any] = {
         "form": form,
         "enrolling": enrolling,
-        "pending": bool(request.session.get(TWO_FACTOR_PENDING_KEY)),
+        "pending": pending,
         "clinic_requires": selectors.clinic_of(user).require_two_factor,
+        "remove_form": TwoFactorRemoveForm(),
     }
     if enrolling:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
@@ -131,7 +145,8 @@ def _two_factor_done(request: HttpRequest, device: TOTPDevice, *, enrolling: boo
         services.totp_device_confirm(device)
         messages.success(request, _("To-faktor-login er sat op."))
     otp_login(request, device)
-    request.session.pop(TWO_FACTOR_PENDING_KEY, None)
+    if request.session.pop(TWO_FACTOR_PENDING_KEY, None):
+        services.login_succeeded(device.user)
     target = request.session.pop(_NEXT_KEY, "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""
@@ -144,15 +159,74 @@ def _grouped(hex_key: str) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
+def _code_accepted(form: Any, device: TOTPDevice, field: str) -> bool:
+    """Check the code in `form`'s `field` against the device (throttled); errors go on the form."""
+    if not device.verify_is_allowed()[0]:
+        form.add_error(field, _("For mange forkerte koder. Vent et øjeblik, og prøv igen."))
+        return False
+    if device.verify_token(form.cleaned_data[field]):
+        return True
+    form.add_error(field, _("Koden passer ikke eller er udløbet. Brug den nyeste kode fra appen."))
+    return False
+
+
+def _session_verified(request: HttpRequest, device: TOTPDevice) -> bool:
+    """This session gave a code of `device` (at login or when it was set up)."""
+    return bool(request.session.get(DEVICE_ID_SESSION_KEY) == device.persistent_id)
+
+
 @require_POST
 @login_required
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
-    if selectors.clinic_of(request.user).require_two_factor:
+    """Turn two-factor login off: only from a session that gave a code, and with a current code
+    or the password once more (a session left open on a shared PC is not enough)."""
+    user = cast(User, request.user)  # login_required
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:two_factor")
+    if selectors.clinic_of(user).require_two_factor:
         messages.error(request, _("Klinikken kræver to-faktor-login: det kan ikke slås fra."))
-    else:
-        services.totp_device_remove(cast(User, request.user))
+        return redirect("accounts:two_factor")
+    if not _session_verified(request, device):
+        messages.error(
+            request,
+            _("Log ud og ind igen med en kode fra appen, før du slår to-faktor-login fra."),
+        )
+        return redirect("accounts:two_factor")
+    form = TwoFactorRemoveForm(request.POST)
+    if form.is_valid() and _identity_confirmed(form, user, device):
+        services.totp_device_remove(user)
         messages.success(request, _("To-faktor-login er slået fra."))
-    return redirect("accounts:two_factor")
+        return redirect("accounts:two_factor")
+    context = {"remove_form": form, "enrolling": False, "pending": False, "form": None}
+    return render(request, "accounts/two_factor.html", context, status=400)
+
+
+def _identity_confirmed(form: TwoFactorRemoveForm, user: User, device: TOTPDevice) -> bool:
+    if form.cleaned_data["code"]:
+        return _code_accepted(form, device, "code")
+    if user.check_password(form.cleaned_data["password"]):
+        return True
+    form.add_error("password", _("Adgangskoden er forkert."))
+    return False
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """The user's own new password (the current one required). Other sessions and the user's
+    API tokens end; this session stays signed in."""
+    user = cast(User, request.user)  # login_required
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(
+            request,
+            _("Din adgangskode er skiftet. Andre sessioner og dine API-tokens er afsluttet."),
+        )
+        return redirect("records:patient_list")
+    context = {"form": form, "temporary": user.profile.must_change_password}
+    return render(request, "accounts/password_change.html", context)
 
 
 def admin_required(view: Any) -> Any:
@@ -171,11 +245,13 @@ def admin_required(view: Any) -> Any:
 def user_list(request: HttpRequest) -> HttpResponse:
     clinic = selectors.clinic_of(request.user)
     security = ClinicSecurityForm(initial={"require_two_factor": clinic.require_two_factor})
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"users": selectors.user_list(clinic), "security": security},
-    )
+    context = {
+        "users": selectors.user_list(clinic),
+        "security": security,
+        "locked": selectors.locked_out_usernames(clinic),
+        "two_factor": selectors.two_factor_usernames(clinic),
+    }
+    return render(request, "accounts/user_list.html", context)
 
 
 @require_POST
@@ -218,19 +294,93 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     user = selectors.user_get(clinic, user_id)
     initial = {"full_name": user.first_name, "role": user.profile.role, "active": user.is_active}
     form = UserEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if user.pk == request.user.pk and not form.cleaned_data["active"]:
-            form.add_error("active", _("Du kan ikke deaktivere dig selv."))
-        else:
-            services.user_update(
-                user=user,
-                full_name=form.cleaned_data["full_name"],
-                role=form.cleaned_data["role"],
-                active=form.cleaned_data["active"],
-            )
-            messages.success(request, _("Brugeren er gemt."))
-            return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "edited": user})
+    if request.method == "POST" and form.is_valid() and _user_saved(request, form, user):
+        messages.success(request, _("Brugeren er gemt."))
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", _user_edit_context(form, user))
+
+
+def _user_saved(request: HttpRequest, form: UserEditForm, user: User) -> bool:
+    if user.pk == request.user.pk and not form.cleaned_data["active"]:
+        form.add_error("active", _("Du kan ikke deaktivere dig selv."))
+        return False
+    try:
+        services.user_update(
+            user=user,
+            full_name=form.cleaned_data["full_name"],
+            role=form.cleaned_data["role"],
+            active=form.cleaned_data["active"],
+        )
+    except services.LastAdminError:
+        form.add_error(
+            "role",
+            _(
+                "Klinikken skal have mindst én aktiv klinikadministrator. Gør en anden bruger"
+                " til administrator først."
+            ),
+        )
+        return False
+    return True
+
+
+def _user_edit_context(form: UserEditForm, user: User) -> dict[str, Any]:
+    clinic = user.profile.clinic
+    return {
+        "form": form,
+        "edited": user,
+        "locked": user.username in selectors.locked_out_usernames(clinic),
+        "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+    }
+
+
+def _colleague(request: HttpRequest, user_id: int) -> User:
+    """Another user of the admin's clinic (a 404 for anyone else, oneself included: one's own
+    password and two-factor login are changed on one's own pages, with a code or password)."""
+    user = selectors.user_get(selectors.clinic_of(request.user), user_id)
+    if user.pk == request.user.pk:
+        raise Http404
+    return user
+
+
+@admin_required
+def user_two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _colleague(request, user_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.two_factor_reset(user=user)
+    messages.success(
+        request,
+        _("To-faktor-login er nulstillet for %(name)s. Brugerens sessioner er afsluttet.")
+        % {"name": user.first_name or user.username},
+    )
+    return redirect("accounts:user_edit", user_id=user.pk)
+
+
+@admin_required
+def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A temporary password for a colleague, shown once on this page only."""
+    user = _colleague(request, user_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    password = services.password_set_temporary(user=user)
+    response = render(
+        request, "accounts/temporary_password.html", {"edited": user, "password": password}
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@admin_required
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    # Looked up first: another clinic's user id is a 404 whatever the method.
+    user = selectors.user_get(selectors.clinic_of(request.user), user_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.login_unlock(user=user)
+    messages.success(
+        request, _("%(name)s kan logge ind igen.") % {"name": user.first_name or user.username}
+    )
+    return redirect("accounts:user_list")
 
 
 @login_required

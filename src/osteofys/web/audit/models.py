@@ -24,7 +24,6 @@ class Action(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login_fail", _("Mislykket login")
     LOCKOUT = "lockout", _("Låst ude")
-    LOGOUT = "logout", _("Log ud")
 
 
 class ObjectType(models.TextChoices):

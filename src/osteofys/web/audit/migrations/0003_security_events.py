@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditentry',
             name='action',
-            field=models.CharField(choices=[('view', 'Visning'), ('list', 'Liste/søgning'), ('create', 'Oprettelse'), ('update', 'Ændring'), ('delete', 'Sletning'), ('export', 'Udlevering'), ('login', 'Login'), ('login_fail', 'Mislykket login'), ('lockout', 'Låst ude'), ('logout', 'Log ud')], max_length=10),
+            field=models.CharField(choices=[('view', 'Visning'), ('list', 'Liste/søgning'), ('create', 'Oprettelse'), ('update', 'Ændring'), ('delete', 'Sletning'), ('export', 'Udlevering'), ('login', 'Login'), ('login_fail', 'Mislykket login'), ('lockout', 'Låst ude')], max_length=10),
         ),
         migrations.AlterField(
             model_name='auditentry',
