@@ -16,9 +16,11 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-## run: start OsteoFys on http://127.0.0.1:8000/ (SQLite in ./data, no configuration)
+## run: start OsteoFys on http://127.0.0.1:8000/ (SQLite in ./data, no configuration);
+## `make run PORT=8080 DATA=/srv/osteofys` for another port or data directory
+PORT ?= 8000
 run: $(VENV)/.installed
-	$(BIN)/osteofys serve
+	$(BIN)/osteofys serve --port $(PORT)$(if $(DATA), --data-dir $(DATA))
 
 ## lint: ruff, mypy --strict on the core and knowledge base, import-linter contracts
 lint: $(VENV)/.dev-installed

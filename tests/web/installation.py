@@ -211,16 +211,23 @@ class Server:
         return "\n".join(self.log.read_text("utf-8", "replace").splitlines()[-30:])
 
 
-def start_server(site: Installation, log: Path, *, wait_s: float = 90) -> Server:
+def start_server(
+    site: Installation,
+    log: Path,
+    *,
+    wait_s: float = 90,
+    serve_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Server:
     """`osteofys serve` on a free loopback port, in its own process group; returns once it
-    answers HTTP."""
+    answers HTTP. serve_args go to the command (`--workers 1`), env adds to the environment."""
     port = free_port()
     command = [str(SCRIPT), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--data-dir", str(site.data_dir)]
+    command += ["--data-dir", str(site.data_dir), *serve_args]
     with log.open("ab") as out:
         process = subprocess.Popen(
             command,
-            env=site.env,
+            env={**site.env, **(env or {})},
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -242,10 +249,16 @@ def start_server(site: Installation, log: Path, *, wait_s: float = 90) -> Server
 class Browser:
     """One HTTP/1.1 connection with a cookie jar, posting forms with Django's CSRF token."""
 
-    def __init__(self, base: str, cookies: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        base: str,
+        cookies: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         parts = urllib.parse.urlsplit(base)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.cookies = dict(cookies or {})
+        self.headers = dict(headers or {})  # sent with every request, e.g. a proxy's headers
         self.conn: http.client.HTTPConnection | None = None
 
     def request(
@@ -254,7 +267,10 @@ class Browser:
         """(status, Location header, body). Connection errors propagate: a dead server shows."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            **self.headers,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         body = None
         if fields is not None:
             fields = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields}

@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from osteofys.cli import EXIT_OK, EXIT_USAGE
@@ -49,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name} = {value} er uden for det tilladte område (1–64).", file=sys.stderr)
             return EXIT_USAGE
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
+    # Whatever the server writes (database files, static cache, temporary PDFs) is readable by
+    # its own user only: it may hold health data.
+    os.umask(0o077)
     if not _loopback(args.host):
         # Reachable from the network: production settings (HTTPS only, secure cookies).
         os.environ.setdefault("OSTEOFYS_DEPLOY", "1")
@@ -59,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connections
 
     django.setup()
+    _warn_if_readable_by_others(settings.DATA_DIR)
     call_command("migrate", interactive=False, verbosity=0)
     # The workers must not inherit the migration's connection: each opens its own.
     connections.close_all()
@@ -81,8 +86,32 @@ def run(args: argparse.Namespace) -> int:
     else:
         from waitress import serve
 
-        serve(application, host=args.host, port=args.port, threads=args.threads, ident="OsteoFys")
+        serve(
+            application,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ident="OsteoFys",
+            # Django alone reads the proxy headers (OSTEOFYS_TRUSTED_PROXIES: the client's
+            # address in audit.context, the scheme by SECURE_PROXY_SSL_HEADER). waitress must
+            # pass them on untouched: by default it deletes them (no trusted_proxy set), and
+            # trusting them here as well would count the proxy's hop twice.
+            clear_untrusted_proxy_headers=False,
+        )
     return EXIT_OK
+
+
+def _warn_if_readable_by_others(directory: Path) -> None:
+    from osteofys.web.config import too_open
+
+    for path, mode in too_open(directory):
+        wanted = "700" if path.is_dir() else "600"
+        print(
+            f"Advarsel: {path} har rettighederne {mode:04o}, så andre brugere på computeren kan"
+            f" læse patientdata. Ret det med: chmod {wanted} '{path}'",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _loopback(host: str) -> bool:
@@ -113,6 +142,10 @@ def _serve_gunicorn(application: Any, host: str, port: int, workers: int, thread
                 "timeout": 60,
                 "graceful_timeout": 10,
                 "proc_name": "osteofys",
+                # Trust no peer's X-Forwarded-*: gunicorn would otherwise set the scheme from
+                # X-Forwarded-Proto for any request from 127.0.0.1, even when no proxy is
+                # declared. Django alone reads them (see the waitress call in `run`).
+                "forwarded_allow_ips": "",
             }.items():
                 self.cfg.set(key, value)
 

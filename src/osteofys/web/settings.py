@@ -65,7 +65,13 @@ MIDDLEWARE = [
 
 # How many reverse proxies in front of the app add to X-Forwarded-For (0: trust none, log
 # REMOTE_ADDR). The access log reads the client's address from the right by this many hops.
+# Django is the only layer that reads X-Forwarded-*: `osteofys serve` makes gunicorn and waitress
+# pass them through untouched, so no hop is counted twice. The client address (access log,
+# setup page, django-axes) comes from audit.context.client_address; the scheme from
+# SECURE_PROXY_SSL_HEADER, whether or not production mode is on.
 AUDIT_TRUSTED_PROXIES = int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0"))
+if AUDIT_TRUSTED_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ROOT_URLCONF = "osteofys.web.urls"
 WSGI_APPLICATION = "osteofys.web.wsgi.application"
@@ -123,7 +129,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "osteofys.web.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0")) or None
+AXES_CLIENT_IP_CALLABLE = "osteofys.web.audit.context.client_address_or_none"
 AXES_VERBOSE = False
 
 # Shown in the authenticator app next to the user name.
@@ -186,8 +192,6 @@ if DEPLOY:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SESSION_COOKIE_NAME = "__Host-osteofys-session"
     CSRF_COOKIE_NAME = "__Host-osteofys-csrftoken"
-    if int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0")):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # HSTS preloading is a promise about the whole domain that only its owner can make.
     SILENCED_SYSTEM_CHECKS += ["security.W021"]
 

@@ -36,35 +36,58 @@ from osteofys.web.accounts.forms import (
     UserEditForm,
 )
 from osteofys.web.accounts.middleware import EPOCH_KEY, TWO_FACTOR_PENDING_KEY
+from osteofys.web.audit.context import forwarded_route
 from osteofys.web.audit.models import Detail
 
 
 def _from_localhost(request: HttpRequest) -> bool:
+    # Local means every address the request passed is this computer: the client as the app
+    # resolves it (the address the access log records) and every declared proxy in between.
+    # Strict on purpose: forwarding headers that the configuration does not account for
+    # (OSTEOFYS_TRUSTED_PROXIES=0, or fewer hops than declared) are refused even from 127.0.0.1,
+    # because then REMOTE_ADDR is only the address of an undeclared proxy on this computer,
+    # which may be forwarding for anyone on the network. A browser here sends no such headers.
+    route = forwarded_route(request)
+    return route is not None and all(_loopback(address) for address in route)
+
+
+def _loopback(address: str) -> bool:
     try:
-        return ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+        return ip_address(address).is_loopback
     except ValueError:
         return False
 
 
 def setup(request: HttpRequest) -> HttpResponse:
-    """First-run page: creates the clinic and its admin. Only from this computer, only once."""
+    """First-run page: creates the clinic and its admin. Only from this computer, only once.
+
+    Once done it answers "already set up" (404: the page is gone), also to a request that lost
+    the race against a concurrent setup: the database decides which one wins (SetupDone).
+    """
     if not selectors.setup_needed():
-        raise Http404
+        return _setup_done(request)
     if not _from_localhost(request):
         return render(request, "accounts/setup_remote.html", status=403)
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.clinic_setup(
-            clinic_name=data["clinic_name"],
-            username=data["username"],
-            password=data["password1"],
-            full_name=data["full_name"],
-        )
+        try:
+            user = services.clinic_setup(
+                clinic_name=data["clinic_name"],
+                username=data["username"],
+                password=data["password1"],
+                full_name=data["full_name"],
+            )
+        except services.SetupAlreadyDoneError:
+            return _setup_done(request)
         login(request, user, backend="osteofys.web.accounts.backends.ClinicModelBackend")
         messages.success(request, _("Klinikken er oprettet. Velkommen til OsteoFys."))
         return redirect("records:patient_list")
     return render(request, "accounts/setup.html", {"form": form})
+
+
+def _setup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/setup_done.html", status=404)
 
 
 class LoginView(auth_views.LoginView):

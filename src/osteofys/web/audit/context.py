@@ -56,14 +56,41 @@ def client_address(request: HttpRequest) -> str:
     can say anything.
     """
     remote = _normalised(request.META.get("REMOTE_ADDR", ""))
+    route = forwarded_route(request)
+    return (route[0] or remote) if route else remote
+
+
+def client_address_or_none(request: HttpRequest) -> str | None:
+    """`client_address`, or None when it is unknown (django-axes stores it in an IP column)."""
+    return client_address(request) or None
+
+
+# Headers a proxy adds to say whom it is forwarding for. Only X-Forwarded-For is read (by the
+# declared number of hops); the others only show that a proxy is there.
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def forwarded_route(request: HttpRequest) -> list[str] | None:
+    """Every address the request passed, as this app resolves them: client first, REMOTE_ADDR last.
+
+    Without forwarding headers that is [REMOTE_ADDR]. With AUDIT_TRUSTED_PROXIES = n and at least
+    n X-Forwarded-For entries it is the last n entries, then REMOTE_ADDR. None when the request
+    carries forwarding headers that the configuration does not account for (no proxy declared, or
+    fewer hops than declared): then the client is unknown, and `client_address` falls back to
+    REMOTE_ADDR, which is a proxy's address. An entry that is not an IP address is "".
+
+    The WSGI servers pass these headers through untouched (`osteofys serve`), so this is the
+    only place that interprets them.
+    """
+    remote = _normalised(request.META.get("REMOTE_ADDR", ""))
+    if not any(request.META.get(header) for header in FORWARDING_HEADERS):
+        return [remote]
     hops: int = getattr(settings, "AUDIT_TRUSTED_PROXIES", 0)
-    if hops <= 0:
-        return remote
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [a for a in forwarded if a]
-    if len(forwarded) < hops:
-        return remote
-    return _normalised(forwarded[-hops]) or remote
+    if hops <= 0 or len(forwarded) < hops:
+        return None
+    return [_normalised(address) for address in forwarded[-hops:]] + [remote]
 
 
 def _normalised(raw: str) -> str:
