@@ -175,16 +175,21 @@ def _race(server: Server) -> list[tuple[int, str, str]]:
     return [r for r in results if not isinstance(r, BaseException)]
 
 
+# Room for all twelve at the same time: gunicorn in two processes (so only the database can
+# decide), waitress in one process with twelve threads.
+RACE_SERVERS = {
+    "gunicorn": ("--workers", "2", "--threads", "6"),
+    "waitress": ("--workers", "1", "--threads", "12"),
+}
+
+
+@pytest.mark.parametrize("kind", RACE_SERVERS)
 @pytest.mark.parametrize("engine", ENGINES)
 def test_twelve_concurrent_setups_make_one_clinic_and_the_others_see_already_set_up(
-    engine: str, tmp_path: Path
+    engine: str, kind: str, tmp_path: Path
 ) -> None:
     with installation(engine, tmp_path) as site:
-        # gunicorn, two processes with six threads each: all twelve run at the same time, in
-        # two processes, so only the database can decide.
-        server = start_server(
-            site, tmp_path / "server.log", serve_args=("--workers", "2", "--threads", "6")
-        )
+        server = start_server(site, tmp_path / "server.log", serve_args=RACE_SERVERS[kind])
         try:
             results = _race(server)
         finally:
