@@ -8,15 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from osteofys.web.accounts import tokens
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.records.forms import AssessmentForm, PatientForm, RetestForm
 from osteofys.web.records.models import Plan
 from tests.web.conftest import make_assessment, make_patient
+from tests.web.test_api import call, operations, valid_body
+from tests.web.test_views import _assessment_post
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
@@ -192,3 +196,121 @@ def test_a_search_longer_than_any_name_finds_nothing_instead_of_failing(
     assert "Søren Kierkegaard" not in response.content.decode()
     found = logged_in.get(reverse("records:patient_list"), {"q": "søren"})
     assert "Søren Kierkegaard" in found.content.decode()
+
+
+# --- the calendar's edges and deep nesting (issue 12, item 7) --------------------------------
+
+EDGE_DATES = st.sampled_from(
+    [
+        "0001-01-01",
+        "1899-12-31",
+        "1900-01-01",
+        "2026-02-29",
+        "9999-12-30",
+        "9999-12-31",
+        "10000-01-01",
+        "-0001-01-01",
+    ]
+)
+
+
+def _date_fields(form: Any) -> list[str]:
+    return [n for n, f in form.fields.items() if isinstance(f, forms.DateField)]
+
+
+@pytest.mark.parametrize(
+    "name", ["patient_create", "patient_edit", "assessment_create", "assessment_live", "retest"]
+)
+def test_dates_at_the_calendars_edges_in_every_form_are_never_a_server_error(
+    name: str, logged_in: Client, targets: dict[str, tuple[str, list[str]]]
+) -> None:
+    key = "retest_create" if name == "retest" else name
+    url, _fields = targets[key]
+    base: dict[str, str] = {
+        "patient_create": {"name": "A", "birth_date": "1950-01-01", "sex": "female"},
+        "patient_edit": {"name": "A", "birth_date": "1950-01-01", "sex": "female", "version": "1"},
+        "assessment_create": _assessment_post(),
+        "assessment_live": _assessment_post(),
+        "retest": {"test": "sit_to_stand_5x_s", "date": "2026-11-26", "unable": "on"},
+    }[name]
+    form = {"patient_create": PatientForm, "patient_edit": PatientForm, "retest": RetestForm}.get(
+        name, AssessmentForm
+    )()
+    dated = [*_date_fields(form), *(["brud-0-date"] if "assessment" in name else [])]
+
+    @FUZZ
+    @given(dates=st.fixed_dictionaries(dict.fromkeys(dated, EDGE_DATES)))
+    def check(dates: dict[str, str]) -> None:
+        data = {**base, **dates}
+        response = logged_in.post(url, data, HTTP_HX_REQUEST="true")
+        _assert_no_server_error(response, url, data)
+
+    check()
+
+
+def test_access_log_dates_at_the_calendars_edges_are_never_a_server_error(
+    client: Client, admin_user: Any
+) -> None:
+    client.force_login(admin_user)
+
+    @FUZZ
+    @given(start=st.one_of(st.none(), EDGE_DATES), end=st.one_of(st.none(), EDGE_DATES))
+    def check(start: str | None, end: str | None) -> None:
+        query = {k: v for k, v in {"date_from": start, "date_to": end}.items() if v}
+        for view in ("audit:entry_list", "audit:entry_export"):
+            response = client.get(reverse(view), query)
+            _assert_no_server_error(response, view, query)
+
+    check()
+
+
+def _dates_replaced(doc: Any, draw: Callable[[], str]) -> Any:
+    """`doc` with every string that looks like a date (or a dateTime) replaced by `draw()`."""
+    if isinstance(doc, dict):
+        return {k: _dates_replaced(v, draw) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_dates_replaced(v, draw) for v in doc]
+    if isinstance(doc, str) and len(doc) >= 10 and doc[4] == "-" and doc[7] == "-":
+        return draw()
+    return doc
+
+
+def _nested(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_every_api_operation_at_the_calendars_edges_and_deeply_nested(
+    clinic: Clinic, user: Any
+) -> None:
+    """Every operation with a body, from the OpenAPI document: each date in a valid body at the
+    calendar's edges, or a value nested 40, 600 or 900 deep (5,000 is in test_api.py): a 4xx
+    in JSON, never a 500."""
+    patient = make_patient(clinic)
+    make_assessment(patient, user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.api_token_create(user=user, name='f').secret}"}
+    client = Client()
+    with_body = [(m, p) for m, p in operations() if m in {"POST", "PUT"}]
+    assert with_body
+
+    @FUZZ
+    @given(
+        op=st.sampled_from(with_body),
+        dates=st.lists(EDGE_DATES, min_size=1, max_size=8),
+        depth=st.sampled_from([0, 40, 600, 900]),
+    )
+    def check(op: tuple[str, str], dates: list[str], depth: int) -> None:
+        method, path = op
+        supply = iter(dates * 8)
+        body = _dates_replaced(valid_body(method, path, patient), lambda: next(supply))
+        if depth:
+            # Inside the case where there is one: that is what gets copied and validated.
+            (body.get("case") or body)["nested"] = _nested(depth)
+        response = call(client, method, path.replace("{id}", str(patient.pk)), body, **auth)
+        _assert_no_server_error(response, path, (dates, depth))
+        if response.status_code >= 400:
+            assert response.json()["detail"]
+
+    check()
