@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from osteofys.web.accounts.selectors import clinic_of
+from osteofys.web.accounts.selectors import clinic_of, user_list
 from osteofys.web.accounts.views import admin_required
 from osteofys.web.audit import selectors
 from osteofys.web.audit.forms import EntryFilterForm
-from osteofys.web.audit.models import AuditEntry
+from osteofys.web.audit.models import AuditEntry, ObjectType
 from osteofys.web.audit.services import hashed_time
 
 PAGE_SIZE = 50
@@ -49,8 +49,23 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side", 1))
     query = request.GET.copy()
     query.pop("side", None)
+    page.object_list = _named(request, list(page.object_list))
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(request, "audit/entry_list.html", context)
+
+
+def _named(request: HttpRequest, entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Give each security event about a user that user's name as `subject` (the log keeps ids
+    only; the name is looked up in the clinic's own users for display)."""
+    ids = {e.object_id for e in entries if e.object_type == ObjectType.USER and e.object_id}
+    names = dict(
+        user_list(clinic_of(request.user)).filter(pk__in=ids).values_list("pk", "username")
+    )
+    for entry in entries:
+        entry.subject = (
+            names.get(entry.object_id, "") if entry.object_type == ObjectType.USER else ""
+        )  # type: ignore[attr-defined]
+    return entries
 
 
 class _Echo:
