@@ -58,13 +58,11 @@ def _named(request: HttpRequest, entries: list[AuditEntry]) -> list[AuditEntry]:
     """Give each security event about a user that user's name as `subject` (the log keeps ids
     only; the name is looked up in the clinic's own users for display)."""
     ids = {e.object_id for e in entries if e.object_type == ObjectType.USER and e.object_id}
-    names = dict(
-        user_list(clinic_of(request.user)).filter(pk__in=ids).values_list("pk", "username")
-    )
+    users = user_list(clinic_of(request.user)).filter(pk__in=ids)
+    names: dict[int | None, str] = dict(users.values_list("pk", "username"))
     for entry in entries:
-        entry.subject = (
-            names.get(entry.object_id, "") if entry.object_type == ObjectType.USER else ""
-        )  # type: ignore[attr-defined]
+        about_user = entry.object_type == ObjectType.USER
+        entry.subject = names.get(entry.object_id, "") if about_user else ""
     return entries
 
 
