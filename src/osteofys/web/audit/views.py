@@ -62,7 +62,7 @@ def _named(request: HttpRequest, entries: list[AuditEntry]) -> list[AuditEntry]:
     names: dict[int | None, str] = dict(users.values_list("pk", "username"))
     for entry in entries:
         about_user = entry.object_type == ObjectType.USER
-        entry.subject = names.get(entry.object_id, "") if about_user else ""
+        entry.subject = names.get(entry.object_id, "") if about_user else ""  # type: ignore[attr-defined]
     return entries
 
 
