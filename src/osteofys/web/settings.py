@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from osteofys.rules import limits
 from osteofys.web import config
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -72,6 +73,10 @@ MIDDLEWARE = [
 AUDIT_TRUSTED_PROXIES = int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0"))
 if AUDIT_TRUSTED_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Form posts (no file uploads in the app) get the same size limit as an API body: no form is
+# anywhere near it, and a request's cost stays bounded (see rules/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.MAX_BODY_BYTES
 
 ROOT_URLCONF = "osteofys.web.urls"
 WSGI_APPLICATION = "osteofys.web.wsgi.application"
