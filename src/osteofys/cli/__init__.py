@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
         assess,
         audit,
         backup,
+        clinic,
         fhir,
         gp_letter,
         handout,
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         ("kb", "videnbasen", [("check", kbcheck, "tjek videnbasens integritet (exit 1 ved fejl)")]),
         ("fhir", "HL7 FHIR R4", [("export", fhir, "skriv en case som FHIR R4-Bundle (JSON)")]),
         ("audit", "adgangsloggen", [("verify", audit, "tjek at adgangsloggen er urørt")]),
+        ("clinic", "klinikkerne i installationen", clinic.COMMANDS),
     ):
         group_parser = sub.add_parser(group, help=summary, description=summary)
         group_sub = group_parser.add_subparsers(dest=f"{group}_command", required=True)

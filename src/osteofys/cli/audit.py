@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from osteofys.cli import EXIT_OK, EXIT_PROBLEM
+from osteofys.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
 if TYPE_CHECKING:
     from osteofys.web.audit.selectors import Verdict
@@ -34,16 +34,27 @@ def run(args: argparse.Namespace) -> int:
         os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
 
+    if args.data_dir and not os.path.isdir(args.data_dir):
+        print(f"Datamappen {args.data_dir} findes ikke.", file=sys.stderr)
+        return EXIT_USAGE
     import django
     from django.db import DatabaseError
 
     django.setup()
     from osteofys.web.audit.selectors import chain_verify
+    from osteofys.web.ops.services import OpsError, installation_check
 
+    try:
+        checked = installation_check()
+    except OpsError as exc:
+        print(f"Adgangsloggen er ikke kontrolleret. {exc}", file=sys.stderr)
+        return exc.exit_code
+    # On stderr: stdout keeps the one verdict line that cron jobs and scripts read.
+    print("Adgangsloggen kontrolleres i:", *checked.lines(), sep="\n", file=sys.stderr)
     try:
         verdict = chain_verify()
     except DatabaseError as exc:
-        print(f"cannot read the access log: {exc}", file=sys.stderr)
+        print(f"Kan ikke læse adgangsloggen: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     return report(verdict)
 

@@ -14,9 +14,11 @@ from osteofys.cli.backup import run_operation
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
-        "Stop osteofys serve først. Kopien kontrolleres (manifest, kontrolsummer, databasetype), "
-        "før noget overskrives; den nuværende SQLite-fil flyttes til side, en PostgreSQL-database "
-        "med data gemmes først som sikkerhedskopi i datamappen."
+        "Stop osteofys serve først. Kopien kontrolleres (signatur, manifest, kontrolsummer, "
+        "databasetype), før noget overskrives; den nuværende SQLite-fil flyttes til side, en "
+        "PostgreSQL-database med data gemmes først som sikkerhedskopi i datamappen. Signaturen "
+        "kontrolleres mod denne installations nøgle; på en ny maskine angives den gamle nøgle "
+        "med --key-file."
     )
     parser.add_argument("file", metavar="FIL", help="en kopi lavet med `osteofys backup`")
     parser.add_argument(
@@ -28,6 +30,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="gendan, selv om databasen allerede har data (den gemmes først)",
     )
+    parser.add_argument(
+        "--key-file",
+        metavar="FIL",
+        help="nøglen (filen secret_key) fra den installation, kopien er lavet på: til "
+        "gendannelse på en ny maskine eller fra en anden installation",
+    )
+    parser.add_argument(
+        "--unverified",
+        action="store_true",
+        help="gendan, selv om signaturen ikke kan bevises (usigneret ældre kopi, ingen eller en "
+        "anden nøgle); kun kontrolsummerne kontrolleres da",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,23 +49,72 @@ def run(args: argparse.Namespace) -> int:
     if not source.is_file():
         print(f"Kan ikke læse filen {source}: den findes ikke.", file=sys.stderr)
         return EXIT_USAGE
-    if args.data_dir:
+    if args.data_dir:  # may be new: restoring onto a new machine creates it
         os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
+    supplied = _supplied_key(args.key_file)
+    if supplied == "":
+        return EXIT_USAGE
+    # Asked before Django starts: its settings generate a key on first run, and a key made a
+    # moment ago by this very command proves nothing about the backup.
+    had_key = _installation_has_key()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
 
     import django
 
     django.setup()
+    from django.conf import settings
+
     from osteofys.web.ops.services import OpsError, restore_apply, restore_check
 
+    key = supplied or (settings.SECRET_KEY if had_key else None)
+    applied = False
+
     def restore() -> Any:
-        with restore_check(source) as plan:
+        nonlocal applied
+        with restore_check(source, key=key, unverified=args.unverified) as plan:
             print("\n".join(plan.lines()), flush=True)
             if plan.occupied and not args.force and not _confirmed(plan.occupied):
                 raise OpsError("Intet er ændret.", EXIT_PROBLEM)
+            applied = True
             return restore_apply(plan)
 
-    return run_operation(restore, "Gendannelsen blev ikke gennemført.")
+    code = run_operation(restore, "Gendannelsen blev ikke gennemført.")
+    if not (had_key or applied):
+        _forget_generated_key(Path(settings.DATA_DIR) / "secret_key", settings.SECRET_KEY)
+    return code
+
+
+def _forget_generated_key(key_file: Path, generated: str) -> None:
+    """Remove the key the settings made for this refused restore of a new installation.
+
+    Kept, it would look like the installation's own key to the next attempt, which would then
+    report a signature mismatch instead of asking for the old key.
+    """
+    if key_file.is_file() and key_file.read_text("utf-8").strip() == generated:
+        key_file.unlink()
+
+
+def _supplied_key(key_file: str | None) -> str | None:
+    """The key given with --key-file; None when none was given, "" after printing why it is bad."""
+    if key_file is None:
+        return None
+    try:
+        key = Path(key_file).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"--key-file: kan ikke læse nøglefilen {key_file} ({exc}).", file=sys.stderr)
+        return ""
+    if not key:
+        print(f"--key-file: nøglefilen {key_file} er tom.", file=sys.stderr)
+    return key
+
+
+def _installation_has_key() -> bool:
+    """Whether this installation has a secret key of its own (set, or kept in its data dir)."""
+    from osteofys.web import config
+
+    return (
+        bool(os.environ.get("OSTEOFYS_SECRET_KEY")) or (config.data_dir() / "secret_key").is_file()
+    )
 
 
 def _confirmed(occupied: list[str]) -> bool:

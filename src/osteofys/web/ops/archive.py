@@ -1,20 +1,29 @@
-"""The backup file: a gzip'ed tar holding a manifest, the database and the secret key."""
+"""The backup file: a gzip'ed tar holding a signed manifest, the database and the secret key."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import hmac
 import io
 import json
 import os
 import tarfile
 import tempfile
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = "osteofys.backup/1"
+# /2 adds the signature and the contents; /1 (unsigned) is still read, for restore to judge.
+FORMAT = "osteofys.backup/2"
+FORMAT_UNSIGNED = "osteofys.backup/1"
+READABLE = (FORMAT, FORMAT_UNSIGNED)
+# The signing key is derived from the installation's secret key for this one purpose, so a
+# signature can never be replayed as (or reveal anything about) the session or token signatures
+# Django makes with the same secret.
+SIGNING_PURPOSE = b"osteofys-backup-v1"
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 SECRET_KEY_MEMBER = "secret_key"
@@ -37,9 +46,30 @@ class Manifest:
     database_version: str
     migrations: dict[str, str]
     members: dict[str, dict[str, Any]]
+    # Clinics, patients and access-log entries in the database member (signed, so restore can
+    # say what it is about to put in place before unpacking anything).
+    contents: dict[str, int] = field(default_factory=dict)
+    signature: str = ""
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    def _signed_bytes(self) -> bytes:
+        # Canonical JSON of every field but the signature: the same manifest always gives the
+        # same bytes, whatever spacing or key order the file has.
+        fields = {k: v for k, v in asdict(self).items() if k != "signature"}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def _mac(self, secret_key: str) -> str:
+        key = hmac.new(secret_key.encode("utf-8"), SIGNING_PURPOSE, hashlib.sha256).digest()
+        return hmac.new(key, self._signed_bytes(), hashlib.sha256).hexdigest()
+
+    def signed(self, secret_key: str) -> Manifest:
+        """This manifest with an HMAC-SHA256 over all its fields, keyed from `secret_key`."""
+        return dataclasses.replace(self, signature=self._mac(secret_key))
+
+    def signature_valid(self, secret_key: str) -> bool:
+        return bool(self.signature) and hmac.compare_digest(self.signature, self._mac(secret_key))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
@@ -47,13 +77,21 @@ class Manifest:
             raw = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ArchiveError(f"{MANIFEST} er ikke gyldig JSON ({exc}).") from exc
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        if not isinstance(raw, dict) or raw.get("format") not in READABLE:
             found = raw.get("format") if isinstance(raw, dict) else None
             raise ArchiveError(
                 f"Ukendt format {found!r} i {MANIFEST}; denne udgave læser {FORMAT!r}."
             )
+        # An unsigned (older) manifest has neither of the newer fields; a signed one needs both.
+        optional = {"contents", "signature"} if raw["format"] == FORMAT_UNSIGNED else set()
         try:
-            manifest = cls(**{key: raw[key] for key in cls.__dataclass_fields__})
+            manifest = cls(
+                **{
+                    key: raw[key]
+                    for key in cls.__dataclass_fields__
+                    if key in raw or key not in optional
+                }
+            )
         except KeyError as exc:
             raise ArchiveError(f"{MANIFEST} mangler feltet {exc}.") from exc
         manifest.check()
@@ -61,9 +99,12 @@ class Manifest:
 
     def check(self) -> None:
         """The shape a restore relies on: a known engine, its database among the members."""
-        members, migrations = self.members, self.migrations
-        if not (isinstance(members, dict) and isinstance(migrations, dict)) or not all(
-            isinstance(entry, dict) for entry in members.values()
+        members, migrations, contents = self.members, self.migrations, self.contents
+        if (
+            not all(isinstance(part, dict) for part in (members, migrations, contents))
+            or not all(isinstance(entry, dict) for entry in members.values())
+            or not all(isinstance(n, int) for n in contents.values())
+            or not isinstance(self.signature, str)
         ):
             raise ArchiveError(f"{MANIFEST} har ikke den forventede opbygning.")
         if self.engine not in DATABASE_MEMBER:
@@ -131,15 +172,18 @@ def fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
-def extract_verified(source: Path, workdir: Path) -> tuple[Manifest, dict[str, Path]]:
+def extract_verified(
+    source: Path, workdir: Path, authenticate: Callable[[Manifest], None]
+) -> tuple[Manifest, dict[str, Path]]:
     """Read the archive once: check the manifest and every member's checksum, unpack to workdir.
 
-    Members are copied by name into workdir, never extracted with their own paths, so a crafted
-    archive cannot write anywhere else.
+    `authenticate` judges the manifest (its signature) before any member is unpacked, and raises
+    to stop. Members are copied by name into workdir, never extracted with their own paths, so a
+    crafted archive cannot write anywhere else.
     """
     try:
         with tarfile.open(source, "r:*") as tar:
-            return _extract(tar, workdir)
+            return _extract(tar, workdir, authenticate)
     except ArchiveError:
         raise
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
@@ -150,12 +194,15 @@ def extract_verified(source: Path, workdir: Path) -> tuple[Manifest, dict[str, P
         ) from exc
 
 
-def _extract(tar: tarfile.TarFile, workdir: Path) -> tuple[Manifest, dict[str, Path]]:
+def _extract(
+    tar: tarfile.TarFile, workdir: Path, authenticate: Callable[[Manifest], None]
+) -> tuple[Manifest, dict[str, Path]]:
     members = iter(tar)
     first = next(members, None)
     if first is None or first.name != MANIFEST or not first.isfile():
         raise ArchiveError(f"Filen begynder ikke med {MANIFEST}: ikke en OsteoFys-sikkerhedskopi.")
     manifest = Manifest.from_bytes(_read_member(tar, first))
+    authenticate(manifest)
     extracted: dict[str, Path] = {}
     for member in members:
         expected = manifest.members.get(member.name)

@@ -8,9 +8,9 @@ import re
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,6 +22,9 @@ SQLITE_TIMEOUT_S = 20
 # psql and pg_restore may quote a row of data in an error (COPY ... line N: "..."): never let a
 # CPR number reach the terminal or a log.
 CPR_LIKE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+T = TypeVar("T")
+# Reads a database with a DB-API cursor, given the names of the tables it has.
+Reader = Callable[[Any, set[str]], T]
 
 
 class DatabaseError(Exception):
@@ -91,6 +94,18 @@ def sqlite_migrations(path: Path) -> dict[str, str]:
     except sqlite3.OperationalError:
         return {}  # never migrated
     return dict(rows)
+
+
+def sqlite_read(path: Path, read: Reader[T]) -> T:
+    """`read` run on a database file, with a cursor and the file's table names."""
+    try:
+        with _sqlite(path) as conn:
+            cursor = conn.cursor()
+            listed = cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {row[0] for row in listed}
+            return read(cursor, tables)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"SQLite-databasen {path} kan ikke læses: {exc}") from exc
 
 
 def sqlite_tables_with_rows(path: Path) -> list[str]:
@@ -195,11 +210,11 @@ def postgres_version() -> str:
     return f"PostgreSQL {row[0] if row else '?'}"
 
 
-def postgres_dump(target: Path) -> dict[str, str]:
-    """pg_dump (custom format) of one snapshot; returns the migration state of that snapshot.
+def postgres_dump(target: Path, read: Reader[T]) -> tuple[dict[str, str], T]:
+    """pg_dump (custom format) of one snapshot; returns its migration state and what `read` found.
 
-    The migration state is read in the transaction whose snapshot pg_dump is given, so the two
-    agree even if a migration runs meanwhile.
+    The migration state and `read` run in the transaction whose snapshot pg_dump is given, so
+    they describe exactly what is in the dump, even if the server writes meanwhile.
     """
     pg_dump = _tool("pg_dump")
     with transaction.atomic(), connection.cursor() as cursor:
@@ -208,6 +223,7 @@ def postgres_dump(target: Path) -> dict[str, str]:
         row = cursor.fetchone()
         snapshot = str(row[0]) if row else ""
         migrations = _postgres_migrations(cursor)
+        found = read(cursor, set(connection.introspection.table_names(cursor)))
         _run(
             [
                 pg_dump,
@@ -219,7 +235,7 @@ def postgres_dump(target: Path) -> dict[str, str]:
             ],
             "pg_dump",
         )
-    return migrations
+    return migrations, found
 
 
 def _postgres_migrations(cursor: Any) -> dict[str, str]:
