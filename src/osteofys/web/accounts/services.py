@@ -41,10 +41,8 @@ def clinic_setup(*, clinic_name: str, username: str, password: str, full_name: s
         raise SetupAlreadyDoneError from None
     user = User.objects.create_user(username=username, password=password, first_name=full_name)
     Profile.objects.create(user=user, clinic=clinic, role=Role.ADMIN)
-    record_event(
-        Action.CREATE, clinic_id=clinic.pk, object_type=ObjectType.CLINIC, object_id=clinic.pk
-    )
-    record_event(Action.CREATE, clinic_id=clinic.pk, object_type=ObjectType.USER, object_id=user.pk)
+    _clinic_event(clinic, Action.CREATE)
+    _event(user, action=Action.CREATE)
     return user
 
 
@@ -69,19 +67,9 @@ def clinic_create(*, name: str, admin_username: str, admin_full_name: str = "") 
         username=admin_username, password=password, first_name=admin_full_name
     )
     Profile.objects.create(user=admin, clinic=clinic, role=Role.ADMIN, must_change_password=True)
-    record_event(
-        Action.CREATE, clinic_id=clinic.pk, object_type=ObjectType.CLINIC, object_id=clinic.pk
-    )
-    record_event(
-        Action.CREATE, clinic_id=clinic.pk, object_type=ObjectType.USER, object_id=admin.pk
-    )
-    record_event(
-        Action.UPDATE,
-        clinic_id=clinic.pk,
-        object_type=ObjectType.USER,
-        object_id=admin.pk,
-        detail=Detail.PASSWORD_TEMPORARY,
-    )
+    _clinic_event(clinic, Action.CREATE)
+    _event(admin, action=Action.CREATE)
+    _event(admin, Detail.PASSWORD_TEMPORARY)
     return NewClinic(clinic, admin, password)
 
 
@@ -94,13 +82,7 @@ def clinic_set_active(clinic: Clinic, *, active: bool) -> None:
     Clinic.objects.filter(pk=clinic.pk).update(active=active)
     if not active:
         Profile.objects.filter(clinic=clinic).update(session_epoch=F("session_epoch") + 1)
-    record_event(
-        Action.UPDATE,
-        clinic_id=clinic.pk,
-        object_type=ObjectType.CLINIC,
-        object_id=clinic.pk,
-        detail=Detail.ACTIVATED if active else Detail.DEACTIVATED,
-    )
+    _clinic_event(clinic, Action.UPDATE, Detail.ACTIVATED if active else Detail.DEACTIVATED)
 
 
 def temporary_password() -> str:
@@ -283,10 +265,15 @@ def _known_user(username: str) -> User | None:
 def clinic_two_factor_set(clinic: Clinic, *, required: bool) -> None:
     """Takes effect at each user's next login (and sessions end after the idle timeout)."""
     Clinic.objects.filter(pk=clinic.pk).update(require_two_factor=required)
+    detail = Detail.TWO_FACTOR_REQUIRED if required else Detail.TWO_FACTOR_OPTIONAL
+    _clinic_event(clinic, Action.UPDATE, detail)
+
+
+def _clinic_event(clinic: Clinic, action: Action, detail: Detail = Detail.NONE) -> None:
     record_event(
-        Action.UPDATE,
+        action,
         clinic_id=clinic.pk,
         object_type=ObjectType.CLINIC,
         object_id=clinic.pk,
-        detail=Detail.TWO_FACTOR_REQUIRED if required else Detail.TWO_FACTOR_OPTIONAL,
+        detail=detail,
     )

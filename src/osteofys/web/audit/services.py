@@ -54,16 +54,8 @@ def record(
         patient_id = obj.pk if object_type == ObjectType.PATIENT else obj.patient_id  # type: ignore[attr-defined]
     if clinic_id is None:
         raise ValueError("an access-log entry needs a clinic")
-    _append(
-        _entry(
-            action,
-            clinic_id=clinic_id,
-            object_type=object_type,
-            object_id=object_id,
-            patient_id=patient_id,
-            detail=detail,
-        )
-    )
+    values = _entry(action, clinic_id=clinic_id, object_type=object_type, detail=detail)
+    _append({**values, "object_id": object_id, "patient_id": patient_id})
 
 
 def record_event(
@@ -79,35 +71,20 @@ def record_event(
     The actor is the current request's user, as for `record`; for a failed login there is none
     and the user the attempt was for is the object.
     """
-    _append(
-        _entry(
-            action,
-            clinic_id=clinic_id,
-            object_type=object_type,
-            object_id=object_id,
-            patient_id=None,
-            detail=detail,
-        )
-    )
+    values = _entry(action, clinic_id=clinic_id, object_type=object_type, detail=detail)
+    _append({**values, "object_id": object_id, "patient_id": None})
 
 
 def _entry(
-    action: Action | str,
-    *,
-    clinic_id: int,
-    object_type: ObjectType | str,
-    object_id: int | None,
-    patient_id: int | None,
-    detail: Detail | str,
+    action: Action | str, *, clinic_id: int, object_type: ObjectType | str, detail: Detail | str
 ) -> dict[str, Any]:
+    """The checked codes and the actor of an entry (the object's ids are the caller's)."""
     user_id, address = context.actor()
     return {
         "clinic_id": clinic_id,
         "user_id": user_id,
         "action": Action(action).value,
         "object_type": ObjectType(object_type).value,
-        "object_id": object_id,
-        "patient_id": patient_id,
         "detail": Detail(detail).value,
         "address": address,
     }
