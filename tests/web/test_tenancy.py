@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
-
 from typing import Any
 
 import pytest
