@@ -106,7 +106,11 @@ def installation_describe() -> Installation:
 
 
 def _live_contents() -> Contents:
-    if databases.engine() == "sqlite" and not databases.sqlite_path().is_file():
+    if (
+        databases.engine() == "sqlite"
+        and not connection.is_in_memory_db()  # type: ignore[attr-defined]
+        and not databases.sqlite_path().is_file()
+    ):
         return Contents(clinics=None)  # connecting would create an empty file
     with connection.cursor() as cursor:
         return contents_read(cursor, set(connection.introspection.table_names(cursor)))
