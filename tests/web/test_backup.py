@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -52,6 +54,10 @@ session = SessionStore()
 session["note"] = "gemt før sikkerhedskopien"
 session.create()
 """
+MIGRATE = (
+    "import django; django.setup(); from django.core.management import call_command; "
+    "call_command('migrate', interactive=False, verbosity=0)"
+)
 # One more write after a restore: the id counters came back too, so nothing collides.
 ANOTHER_PATIENT = """
 import django
@@ -93,6 +99,27 @@ def _manifest(path: Path) -> dict:
         return dict(json.load(member))
 
 
+def _sign(manifest: dict, key: str) -> dict:
+    """The manifest signed as the documented scheme says, computed here independently."""
+    fields = {k: v for k, v in manifest.items() if k != "signature"}
+    message = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    derived = hmac.new(key.encode(), b"osteofys-backup-v1", hashlib.sha256).digest()
+    return {**fields, "signature": hmac.new(derived, message, hashlib.sha256).hexdigest()}
+
+
+def _key(site: Installation) -> str:
+    return (site.data_dir / "secret_key").read_text("utf-8").strip()
+
+
+def _contents(site: Installation) -> str:
+    """What the installation holds, counted straight from its database, as the commands say it."""
+    (clinics,), (patients,), (entries,) = (
+        site.query(f"SELECT COUNT(*) FROM {table}")[0]
+        for table in ("accounts_clinic", "records_patient", "audit_auditentry")
+    )
+    return f"{clinics} klinikker, {patients} patienter, {entries} poster i adgangsloggen"
+
+
 def _destroy(site: Installation) -> None:
     """Lose the database and the key, as a dead disk would."""
     if site.engine == "sqlite":
@@ -114,11 +141,16 @@ def test_backup_destroy_restore_gives_back_every_row(site: Installation, tmp_pat
     key = (site.data_dir / "secret_key").read_text("utf-8")
     archive = tmp_path / "kopi.tar.gz"
 
+    contents = _contents(site)
+    assert contents.startswith("2 klinikker, 3 patienter, ")
     backup = site.osteofys("backup", str(archive))
     assert backup.returncode == 0, backup.stderr
     assert "Sikkerhedskopi skrevet" in backup.stdout
+    assert f"datamappe:   {site.data_dir}" in backup.stdout
+    assert f"indhold:     {contents}" in backup.stdout
     manifest = _manifest(archive)
-    assert manifest["format"] == "osteofys.backup/1"
+    assert manifest["format"] == "osteofys.backup/2"
+    assert manifest == _sign(manifest, key)  # signed with the installation's key
     assert manifest["engine"] == site.engine
     assert manifest["migrations"]["records"].startswith("0")
     assert set(manifest["members"]) == {
@@ -131,11 +163,18 @@ def test_backup_destroy_restore_gives_back_every_row(site: Installation, tmp_pat
     assert "allerede data" in refused.stderr
     assert "--force" in refused.stderr
     assert site.rows() == before
+    # The disk dies with the key; the operator kept a copy of it elsewhere, as documented.
+    (tmp_path / "gemt-nøgle").write_text(key, "utf-8")
 
     _destroy(site)
-    restored = site.osteofys("restore", str(archive))
+    restored = site.osteofys("restore", str(archive), "--key-file", str(tmp_path / "gemt-nøgle"))
     assert restored.returncode == 0, restored.stderr
     assert "Databasen er gendannet" in restored.stdout
+    # Before: the backup's contents and the empty target; after: what the target holds now.
+    assert f"indhold:     {contents}" in restored.stdout
+    assert "ingen tabeller" in restored.stdout
+    assert restored.stdout.count(f"datamappe:   {site.data_dir}") == 2
+    assert restored.stdout.rstrip().count(contents) == 2
     if site.engine == "sqlite":
         assert "PRAGMA integrity_check: ok" in restored.stdout
     assert site.rows() == before
@@ -223,6 +262,7 @@ def test_restore_refuses_a_backup_of_another_database_engine(
     manifest = _manifest(archive)
     manifest["engine"] = "postgresql"
     manifest["members"]["database.pgdump"] = manifest["members"].pop("database.sqlite3")
+    manifest = _sign(manifest, _key(site))
     _rewrite(archive, other, rename={"database.sqlite3": "database.pgdump"}, manifest=manifest)
 
     done = site.osteofys("restore", str(other), "--force")
@@ -353,7 +393,7 @@ def test_restore_refuses_a_backup_from_a_newer_osteofys(
     assert site.osteofys("backup", str(archive)).returncode == 0
     manifest = _manifest(archive)
     manifest["migrations"]["records"] = "9999_from_the_future"
-    _rewrite(archive, newer, manifest=manifest)
+    _rewrite(archive, newer, manifest=_sign(manifest, _key(site)))
 
     done = site.osteofys("restore", str(newer), "--force")
     assert done.returncode == 1
@@ -379,3 +419,198 @@ def test_restore_applies_the_migrations_the_backup_lacks(
     assert done.returncode == 0, done.stderr
     assert "Nyere migreringer anvendt: sessions.0001_initial" in done.stdout
     assert "django_session" in site.rows()
+
+
+# --- the signature: a changed backup is refused, whoever recomputed its checksums ------------
+
+
+def _forged(archive: Path, target: Path, *, key: str | None = None) -> None:
+    """The backup with its database changed and the manifest's checksums recomputed to match.
+
+    Without `key` the old signature stays (the forger lacks the key); with it, the forger signs
+    with a key of their own choosing (for instance the one inside the backup).
+    """
+    manifest = _manifest(archive)
+    (name,) = (m for m in manifest["members"] if m.startswith("database."))
+    with tarfile.open(archive) as tar:
+        original = tar.extractfile(name).read()  # type: ignore[union-attr]
+    if name == "database.sqlite3":
+        copy = target.with_suffix(".sqlite3")
+        copy.write_bytes(original)
+        with sqlite3.connect(copy) as conn:
+            conn.execute("UPDATE records_patient SET name = 'Forfalsket Patient'")
+        changed = copy.read_bytes()
+    else:
+        changed = original + b"\0"  # pg_restore would read it; the signature must stop it first
+    manifest["members"][name] = {
+        "sha256": hashlib.sha256(changed).hexdigest(),
+        "size": len(changed),
+    }
+    if key is not None:
+        manifest = _sign(manifest, key)
+    _rewrite(archive, target, change={name: changed}, manifest=manifest)
+
+
+@pytest.mark.parametrize("forger_key", [None, "the forger's own key"])
+def test_restore_refuses_a_backup_whose_database_and_manifest_were_both_changed(
+    site: Installation, tmp_path: Path, forger_key: str | None
+) -> None:
+    archive, forged = tmp_path / "kopi.tar.gz", tmp_path / "forfalsket.tar.gz"
+    assert site.osteofys("backup", str(archive)).returncode == 0
+    _forged(archive, forged, key=forger_key)
+    before = site.rows()
+
+    done = site.osteofys("restore", str(forged), "--force")
+    assert done.returncode == 1, done.stdout
+    assert "signatur passer ikke med nøglen" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert site.rows() == before
+    assert "Forfalsket" not in repr(site.rows())
+
+
+def test_the_key_inside_the_backup_does_not_vouch_for_it(
+    sqlite_site: Installation, tmp_path: Path
+) -> None:
+    """A forger who has the file has its key: signing with it must not pass on this installation
+    once its own key is another (the file moved here from elsewhere and was changed on the way)."""
+    site = sqlite_site
+    archive, forged = tmp_path / "kopi.tar.gz", tmp_path / "forfalsket.tar.gz"
+    assert site.osteofys("backup", str(archive)).returncode == 0
+    with tarfile.open(archive) as tar:
+        inside = tar.extractfile("secret_key").read().decode().strip()  # type: ignore[union-attr]
+    _forged(archive, forged, key=inside)
+    (site.data_dir / "secret_key").write_text("this installation's own, different key", "utf-8")
+
+    done = site.osteofys("restore", str(forged), "--force")
+    assert done.returncode == 1, done.stdout
+    assert "signatur passer ikke" in done.stderr
+    assert "--key-file" in done.stderr
+
+
+def test_an_unsigned_backup_is_restored_only_with_unverified(
+    sqlite_site: Installation, tmp_path: Path
+) -> None:
+    """A backup from before signatures (format 1): refused by default, restored with a warning."""
+    site = sqlite_site
+    archive, old = tmp_path / "kopi.tar.gz", tmp_path / "gammel.tar.gz"
+    assert site.osteofys("backup", str(archive)).returncode == 0
+    manifest = _manifest(archive)
+    for newer in ("signature", "contents"):
+        del manifest[newer]
+    manifest["format"] = "osteofys.backup/1"
+    _rewrite(archive, old, manifest=manifest)
+    assert site.python(ANOTHER_PATIENT).returncode == 0
+    newer_rows = site.rows()
+
+    refused = site.osteofys("restore", str(old), "--force")
+    assert refused.returncode == 1, refused.stdout
+    assert "ikke signeret" in refused.stderr
+    assert "--unverified" in refused.stderr
+    assert site.rows() == newer_rows
+
+    done = site.osteofys("restore", str(old), "--force", "--unverified")
+    assert done.returncode == 0, done.stderr
+    assert "Advarsel: Kopien er ikke signeret" in done.stdout
+    assert "signaturen er IKKE bevist" in done.stdout
+    assert len(site.rows()["records_patient"]) == len(CPRS)
+
+
+def test_restore_on_a_new_machine_needs_the_old_key(
+    sqlite_site: Installation, tmp_path: Path
+) -> None:
+    site = sqlite_site
+    archive = tmp_path / "kopi.tar.gz"
+    assert site.osteofys("backup", str(archive)).returncode == 0
+    before = site.rows()
+    new = Installation("sqlite", tmp_path / "ny-maskine", None)
+
+    refused = new.osteofys("restore", str(archive))
+    assert refused.returncode == 1, refused.stdout
+    assert "ingen nøgle" in refused.stderr
+    assert "--key-file" in refused.stderr
+    # The key the settings generated for this refused attempt is not left to pose as the
+    # installation's own at the next one; nothing was restored.
+    assert not (new.data_dir / "secret_key").exists()
+    assert "records_patient" not in sqlite_rows(new.sqlite_file)
+
+    done = new.osteofys("restore", str(archive), "--key-file", str(site.data_dir / "secret_key"))
+    assert done.returncode == 0, done.stderr
+    assert "signaturen (denne installations nøgle)" in done.stdout
+    assert new.rows() == before
+    assert _key(new) == _key(site)
+
+
+# --- which installation: said, and an empty one refused --------------------------------------
+
+
+def test_backup_run_from_another_folder_refuses_the_empty_data_directory(tmp_path: Path) -> None:
+    """The trap: `osteofys backup FIL` from the wrong folder found an empty ./data and said the
+    file held patient data."""
+    elsewhere = tmp_path / "en-anden-mappe"
+    elsewhere.mkdir()
+    env = Installation("sqlite", tmp_path / "unused", None).env
+    del env["OSTEOFYS_DATA_DIR"]
+    done = subprocess.run(
+        [str(SCRIPT), "backup", "kopi.tar.gz"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=elsewhere,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout
+    assert f"datamappe:   {elsewhere / 'data'}" in done.stderr
+    assert "aldrig sat op" in done.stderr
+    assert "--data-dir" in done.stderr
+    assert "patientdata" not in done.stdout + done.stderr
+    assert not (elsewhere / "kopi.tar.gz").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_backup_and_audit_verify_refuse_a_database_never_set_up(
+    engine: str, tmp_path: Path
+) -> None:
+    with installation(engine, tmp_path) as site:
+        for migrated in (False, True):
+            backup = site.osteofys("backup", str(tmp_path / "kopi.tar.gz"))
+            verify = site.osteofys("audit", "verify")
+            for done in (backup, verify):
+                assert done.returncode == 2, done.stdout
+                assert "aldrig sat op" in done.stderr
+                assert f"datamappe:   {site.data_dir}" in done.stderr
+                what = "SQLite-filen" if engine == "sqlite" else "PostgreSQL-databasen"
+                assert what in done.stderr
+                assert ("ingen klinik" if migrated else "ingen tabeller") in done.stderr
+            assert not (tmp_path / "kopi.tar.gz").exists()
+            if not migrated:
+                made = site.python(MIGRATE)
+                assert made.returncode == 0, made.stderr
+
+
+def test_audit_verify_says_which_installation_it_checked(site: Installation) -> None:
+    done = site.osteofys("audit", "verify")
+    assert done.returncode == 0, done.stderr
+    (entries,) = site.query("SELECT COUNT(*) FROM audit_auditentry")[0]
+    assert done.stdout == f"intact: {entries} entries\n"
+    assert f"datamappe:   {site.data_dir}" in done.stderr
+    assert f"indhold:     {_contents(site)}" in done.stderr
+    if site.engine == "postgresql":
+        assert site.database_url
+        database = site.database_url.rsplit("/", 1)[1]
+        assert f"PostgreSQL-databasen {database} på 127.0.0.1:5432" in done.stderr
+
+
+def test_no_command_prints_a_database_password(tmp_path: Path) -> None:
+    """The database is named from the parsed settings, never from the URL with its password."""
+    with installation("postgresql", tmp_path) as site:
+        assert site.database_url
+        parts = site.database_url.split("://", 1)
+        secret = "hemmeligt-kodeord-42"
+        credentials, rest = parts[1].split("@", 1)
+        site.database_url = f"{parts[0]}://{credentials.split(':')[0]}:{secret}@{rest}"
+        done = site.osteofys("audit", "verify")  # never set up: refused, and says where
+        assert done.returncode == 2, done.stderr
+        assert "PostgreSQL-databasen" in done.stderr
+        assert secret not in done.stdout + done.stderr
