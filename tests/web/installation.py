@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / ("osteofys.exe" if os.name == "nt" else "osteofys")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 ENGINES = ["sqlite", "postgresql"]
+# For Installation.python: the schema of this version, and no clinic yet.
+MIGRATE = (
+    "import django; django.setup(); from django.core.management import call_command; "
+    "call_command('migrate', interactive=False, verbosity=0)"
+)
 
 
 def postgres_server() -> str:

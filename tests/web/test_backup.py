@@ -19,6 +19,7 @@ import pytest
 
 from tests.web.installation import (
     ENGINES,
+    MIGRATE,
     ROOT,
     SCRIPT,
     Installation,
@@ -54,10 +55,6 @@ session = SessionStore()
 session["note"] = "gemt før sikkerhedskopien"
 session.create()
 """
-MIGRATE = (
-    "import django; django.setup(); from django.core.management import call_command; "
-    "call_command('migrate', interactive=False, verbosity=0)"
-)
 # One more write after a restore: the id counters came back too, so nothing collides.
 ANOTHER_PATIENT = """
 import django

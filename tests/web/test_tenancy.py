@@ -13,10 +13,18 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from osteofys.web.accounts.models import Clinic, Role
+from osteofys.cli import main as cli_main
+from osteofys.web.accounts.models import Clinic, Profile, Role
 from osteofys.web.accounts.tokens import api_token_create
 from osteofys.web.audit.models import AuditEntry
-from tests.web.conftest import make_assessment, make_clinic, make_patient, make_user, signed_in
+from tests.web.conftest import (
+    PASSWORD,
+    make_assessment,
+    make_clinic,
+    make_patient,
+    make_user,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +32,17 @@ ID_KWARGS = {"patient_id", "assessment_id", "plan_id", "item_id", "user_id", "to
 # URL parameters that name no clinic's data: the exercise library is the same for everyone.
 SHARED_KWARGS = {"exercise_id"}
 API_PREFIX = "api/v1/"
+
+
+def _probe(client: Client, name: str, params: set[str], objects: dict[str, int]) -> list[str]:
+    """The requests (GET and POST) to one URL that did not answer 404."""
+    url = reverse(name, kwargs={k: objects[k] for k in params})
+    leaks = []
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, {"exercise": "sit_to_stand", "confirm_name": "x"})
+        if response.status_code != 404:
+            leaks.append(f"{method.upper()} {name}: {response.status_code}")
+    return leaks
 
 
 def _scoped_patterns() -> list[tuple[str, set[str]]]:
@@ -69,8 +88,8 @@ def test_every_url_parameter_is_known_so_none_escapes_the_tenancy_test() -> None
     assert unknown == []
 
 
-@pytest.fixture
-def owned(clinic: Clinic, user: User) -> dict[str, int]:
+def _owned_by(clinic: Clinic, user: User) -> dict[str, int]:
+    """One object of each kind a URL can name, in `clinic`, made by `user`."""
     patient = make_patient(clinic)
     assessment = make_assessment(patient, user)
     plan = assessment.plans.get()
@@ -82,6 +101,11 @@ def owned(clinic: Clinic, user: User) -> dict[str, int]:
         "user_id": user.pk,
         "token_id": api_token_create(user=user, name="journal").token.pk,
     }
+
+
+@pytest.fixture
+def owned(clinic: Clinic, user: User) -> dict[str, int]:
+    return _owned_by(clinic, user)
 
 
 @pytest.fixture
@@ -141,3 +165,47 @@ def test_anonymous_users_are_sent_to_login(owned: dict[str, int], client: Client
         response = client.get(reverse(name, kwargs={k: owned[k] for k in params}))
         assert response.status_code == 302, name
         assert "/konto/login/" in response["Location"]
+
+
+# --- a clinic made by `osteofys clinic create` -------------------------------------------------
+
+
+@pytest.fixture
+def command_clinic_admin(db: Any, capsys: pytest.CaptureFixture[str]) -> User:
+    """The admin of a clinic made as an operator makes one: the command itself, in-process."""
+    code = cli_main(["clinic", "create", "Træningscenter Vest", "--admin", "vest-admin"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    admin = User.objects.get(username="vest-admin")
+    assert admin.profile.must_change_password
+    assert admin.check_password(out.split("midlertidig adgangskode: ", 1)[1].split()[0])
+    # The first login's forced password change (tested with the accounts) is done: from here on
+    # this admin works like any other, which is what tenancy must hold for.
+    admin.set_password(PASSWORD)
+    admin.save()
+    Profile.objects.filter(user=admin).update(must_change_password=False)
+    admin.refresh_from_db()
+    return admin
+
+
+def test_a_clinic_made_by_the_command_and_the_first_clinic_see_nothing_of_each_other(
+    owned: dict[str, int], admin_user: User, command_clinic_admin: User
+) -> None:
+    new_clinic = command_clinic_admin.profile.clinic
+    assert new_clinic != admin_user.profile.clinic
+    theirs = _owned_by(new_clinic, command_clinic_admin)
+    new_admin = signed_in(Client(), command_clinic_admin)
+    first_admin = signed_in(Client(), admin_user)
+    leaks = []
+    for name, params in _scoped_patterns():
+        leaks += _probe(new_admin, name, params, owned)
+        leaks += _probe(first_admin, name, params, theirs)
+    assert leaks == []
+    for client, mine, foreign in ((new_admin, theirs, owned), (first_admin, owned, theirs)):
+        page = client.get(reverse("records:patient_list")).content.decode()
+        link = "records:patient_detail"
+        assert reverse(link, args=[mine["patient_id"]]) in page
+        assert reverse(link, args=[foreign["patient_id"]]) not in page
+    # Each still sees its own: the 404s above are tenancy, not a broken page.
+    own = new_admin.get(reverse("records:patient_detail", args=[theirs["patient_id"]]))
+    assert own.status_code == 200
