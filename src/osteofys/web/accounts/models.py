@@ -11,6 +11,11 @@ class Clinic(models.Model):
     name = models.CharField(_("klinikkens navn"), max_length=200)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    # The logo on the patient handout and the GP letter. Kept in the database (a few hundred KB
+    # at most) so that a backup of the database is a backup of everything.
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
     require_two_factor = models.BooleanField(_("kræv to-faktor-login"), default=False)
     # A deactivated clinic's users cannot log in and its API tokens stop working; its records and
     # access log stay (patient-record rules require keeping them).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils.crypto import salted_hmac
+
 _CPR = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
 
 
@@ -29,3 +31,9 @@ def normalise(raw: str) -> str | None:
 def masked(cpr: str) -> str:
     """'DDMMÅÅ-****': enough to recognise the person, not enough to misuse the number."""
     return f"{cpr[:6]}-****" if len(cpr) == 10 else ""
+
+
+def digest(cpr: str) -> str:
+    """A keyed hash of ten CPR digits, for search: equal numbers give equal digests, and the
+    digest alone (in a backup, a query plan) does not give the number back without the key."""
+    return salted_hmac("osteofys.records.cpr-search", cpr, algorithm="sha256").hexdigest()

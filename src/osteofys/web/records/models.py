@@ -31,6 +31,14 @@ class Patient(models.Model):
     weight_kg = models.FloatField(_("vægt (kg)"), null=True, blank=True)
     # Stored as ten digits; shown masked and never put in a URL or a log line.
     cpr = models.CharField(_("CPR-nummer"), max_length=10, blank=True)
+    # A keyed hash of the CPR number (cpr.digest): search by CPR compares this, never the number.
+    cpr_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    gp_name = models.CharField(_("egen læge"), max_length=200, blank=True)
+    gp_clinic = models.CharField(_("lægens klinik"), max_length=200, blank=True)
+    gp_address = models.CharField(_("lægens adresse"), max_length=300, blank=True)
+    gp_phone = models.CharField(_("lægens telefon"), max_length=40, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -76,6 +84,23 @@ class Assessment(models.Model):
     @property
     def overridden(self) -> bool:
         return bool(self.final_category) and self.final_category != self.suggested_category
+
+
+class AssessmentDraft(models.Model):
+    """What one user has typed so far in a new assessment of one patient: offered back after a
+    closed tab or a lost session. The posted form fields as they were typed (never a CPR number:
+    the assessment form has none). Deleted when the assessment is saved or the draft discarded."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "patient"], name="one_draft_per_user_patient")
+        ]
 
 
 class Plan(models.Model):

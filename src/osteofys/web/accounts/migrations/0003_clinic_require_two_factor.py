@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apitoken'),
+        ("accounts", "0002_apitoken"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='require_two_factor',
-            field=models.BooleanField(default=False, verbose_name='kræv to-faktor-login'),
+            model_name="clinic",
+            name="require_two_factor",
+            field=models.BooleanField(default=False, verbose_name="kræv to-faktor-login"),
         ),
     ]

@@ -14,36 +14,47 @@ def mark_existing_setup(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_clinic_require_two_factor'),
+        ("accounts", "0003_clinic_require_two_factor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='active',
-            field=models.BooleanField(default=True, verbose_name='aktiv'),
+            model_name="clinic",
+            name="active",
+            field=models.BooleanField(default=True, verbose_name="aktiv"),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='must_change_password',
+            model_name="profile",
+            name="must_change_password",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='session_epoch',
+            model_name="profile",
+            name="session_epoch",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.CreateModel(
-            name='SetupDone',
+            name="SetupDone",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic')),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinic",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.clinic",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='setup_done_single')],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="setup_done_single")
+                ],
             },
         ),
         migrations.RunPython(mark_existing_setup, migrations.RunPython.noop),

@@ -6,44 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='+', serialize=False, to='accounts.clinic')),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "clinic",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="accounts.clinic",
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(choices=[('view', 'Visning'), ('list', 'Liste/søgning'), ('create', 'Oprettelse'), ('update', 'Ændring'), ('delete', 'Sletning'), ('export', 'Udlevering')], max_length=10)),
-                ('object_type', models.CharField(choices=[('patient', 'Patient'), ('assessment', 'Vurdering'), ('plan', 'Træningsplan'), ('retest', 'Gentest')], max_length=20)),
-                ('object_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('patient_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('detail', models.CharField(blank=True, choices=[('', '—'), ('handout', 'patienthæfte (PDF)'), ('gp_letter', 'lægebrev (PDF)'), ('gdpr', 'samlet udlevering (ZIP)'), ('decision', 'kategori/begrundelse'), ('item_add', 'øvelse tilføjet'), ('item_remove', 'øvelse fjernet'), ('dose', 'dosis ændret')], max_length=20)),
-                ('address', models.CharField(blank=True, max_length=45)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.clinic')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField()),
+                ("at", models.DateTimeField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Visning"),
+                            ("list", "Liste/søgning"),
+                            ("create", "Oprettelse"),
+                            ("update", "Ændring"),
+                            ("delete", "Sletning"),
+                            ("export", "Udlevering"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(
+                        choices=[
+                            ("patient", "Patient"),
+                            ("assessment", "Vurdering"),
+                            ("plan", "Træningsplan"),
+                            ("retest", "Gentest"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("patient_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "detail",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("handout", "patienthæfte (PDF)"),
+                            ("gp_letter", "lægebrev (PDF)"),
+                            ("gdpr", "samlet udlevering (ZIP)"),
+                            ("decision", "kategori/begrundelse"),
+                            ("item_add", "øvelse tilføjet"),
+                            ("item_remove", "øvelse fjernet"),
+                            ("dose", "dosis ændret"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=45)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.clinic",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['clinic', '-at'], name='audit_audit_clinic__4f552a_idx'), models.Index(fields=['clinic', 'patient_id'], name='audit_audit_clinic__8aefdb_idx')],
-                'constraints': [models.UniqueConstraint(fields=('clinic', 'seq'), name='audit_entry_unique_seq')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["clinic", "-at"], name="audit_audit_clinic__4f552a_idx"),
+                    models.Index(
+                        fields=["clinic", "patient_id"], name="audit_audit_clinic__8aefdb_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("clinic", "seq"), name="audit_entry_unique_seq")
+                ],
             },
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='detail',
-            field=models.CharField(blank=True, choices=[('', '—'), ('handout', 'patienthæfte (PDF)'), ('gp_letter', 'lægebrev (PDF)'), ('gdpr', 'samlet udlevering (ZIP)'), ('fhir', 'FHIR-udtræk'), ('decision', 'kategori/begrundelse'), ('item_add', 'øvelse tilføjet'), ('item_remove', 'øvelse fjernet'), ('dose', 'dosis ændret')], max_length=20),
+            model_name="auditentry",
+            name="detail",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "—"),
+                    ("handout", "patienthæfte (PDF)"),
+                    ("gp_letter", "lægebrev (PDF)"),
+                    ("gdpr", "samlet udlevering (ZIP)"),
+                    ("fhir", "FHIR-udtræk"),
+                    ("decision", "kategori/begrundelse"),
+                    ("item_add", "øvelse tilføjet"),
+                    ("item_remove", "øvelse fjernet"),
+                    ("dose", "dosis ændret"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,25 +4,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_detail_fhir'),
+        ("audit", "0002_detail_fhir"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('view', 'Visning'), ('list', 'Liste/søgning'), ('create', 'Oprettelse'), ('update', 'Ændring'), ('delete', 'Sletning'), ('export', 'Udlevering'), ('login', 'Login'), ('login_fail', 'Mislykket login'), ('lockout', 'Låst ude')], max_length=10),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "Visning"),
+                    ("list", "Liste/søgning"),
+                    ("create", "Oprettelse"),
+                    ("update", "Ændring"),
+                    ("delete", "Sletning"),
+                    ("export", "Udlevering"),
+                    ("login", "Login"),
+                    ("login_fail", "Mislykket login"),
+                    ("lockout", "Låst ude"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='detail',
-            field=models.CharField(blank=True, choices=[('', '—'), ('handout', 'patienthæfte (PDF)'), ('gp_letter', 'lægebrev (PDF)'), ('gdpr', 'samlet udlevering (ZIP)'), ('fhir', 'FHIR-udtræk'), ('decision', 'kategori/begrundelse'), ('item_add', 'øvelse tilføjet'), ('item_remove', 'øvelse fjernet'), ('dose', 'dosis ændret'), ('fhir_cpr', 'FHIR-udtræk med fuldt CPR-nummer'), ('password_wrong', 'forkert adgangskode'), ('code_wrong', 'forkert to-faktor-kode'), ('2fa_on', 'to-faktor sat op'), ('2fa_off', 'to-faktor fjernet'), ('2fa_reset', 'to-faktor nulstillet af admin'), ('password', 'adgangskode skiftet'), ('password_temp', 'midlertidig adgangskode sat'), ('role', 'rolle ændret'), ('activated', 'aktiveret'), ('deactivated', 'deaktiveret'), ('unlocked', 'låst op af admin'), ('revoked', 'tilbagekaldt'), ('2fa_required', 'to-faktor krævet for klinikken'), ('2fa_optional', 'to-faktor ikke længere krævet')], max_length=20),
+            model_name="auditentry",
+            name="detail",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "—"),
+                    ("handout", "patienthæfte (PDF)"),
+                    ("gp_letter", "lægebrev (PDF)"),
+                    ("gdpr", "samlet udlevering (ZIP)"),
+                    ("fhir", "FHIR-udtræk"),
+                    ("decision", "kategori/begrundelse"),
+                    ("item_add", "øvelse tilføjet"),
+                    ("item_remove", "øvelse fjernet"),
+                    ("dose", "dosis ændret"),
+                    ("fhir_cpr", "FHIR-udtræk med fuldt CPR-nummer"),
+                    ("password_wrong", "forkert adgangskode"),
+                    ("code_wrong", "forkert to-faktor-kode"),
+                    ("2fa_on", "to-faktor sat op"),
+                    ("2fa_off", "to-faktor fjernet"),
+                    ("2fa_reset", "to-faktor nulstillet af admin"),
+                    ("password", "adgangskode skiftet"),
+                    ("password_temp", "midlertidig adgangskode sat"),
+                    ("role", "rolle ændret"),
+                    ("activated", "aktiveret"),
+                    ("deactivated", "deaktiveret"),
+                    ("unlocked", "låst op af admin"),
+                    ("revoked", "tilbagekaldt"),
+                    ("2fa_required", "to-faktor krævet for klinikken"),
+                    ("2fa_optional", "to-faktor ikke længere krævet"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='object_type',
-            field=models.CharField(choices=[('patient', 'Patient'), ('assessment', 'Vurdering'), ('plan', 'Træningsplan'), ('retest', 'Gentest'), ('user', 'Bruger'), ('clinic', 'Klinik'), ('api_token', 'API-token')], max_length=20),
+            model_name="auditentry",
+            name="object_type",
+            field=models.CharField(
+                choices=[
+                    ("patient", "Patient"),
+                    ("assessment", "Vurdering"),
+                    ("plan", "Træningsplan"),
+                    ("retest", "Gentest"),
+                    ("user", "Bruger"),
+                    ("clinic", "Klinik"),
+                    ("api_token", "API-token"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
