@@ -4,55 +4,20 @@ from first setup to the follow-up chart, against the real server, with screensho
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.web.browser import PASSWORD, launch, server
+
+__all__ = ["server"]  # the fixture, used by the test below
 
 pytestmark = pytest.mark.e2e
 
 # Screenshots go to a temporary folder; `OSTEOFYS_SCREENSHOTS=docs/screenshots make test` refreshes
 # the committed ones in docs/.
 SHOTS_ENV = "OSTEOFYS_SCREENSHOTS"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "Knogle-sund-2026!"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    assert Path(CHROMIUM).exists(), "install Debian's Chromium: apt-get install -y chromium"
-    port = _free_port()
-    env = {**os.environ, "OSTEOFYS_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
-    env.pop("OSTEOFYS_DATABASE_URL", None)
-    osteofys = Path(sys.executable).with_name("osteofys")
-    proc = subprocess.Popen(
-        [str(osteofys), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "server died"
-        time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
@@ -61,17 +26,7 @@ def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
     shots = Path(os.environ.get(SHOTS_ENV) or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="da-DK")
         page.set_default_timeout(15_000)
         # A script or style the Content-Security-Policy blocks shows up as a console error.
