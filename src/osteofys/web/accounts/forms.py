@@ -115,3 +115,82 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("Hvad det bruges til, fx “journalintegration” eller “Excel-udtræk”."),
     )
+
+
+# The logo is printed a few centimetres wide on A4; 512 KB is ample for that and keeps the
+# database (where the logo lives, see Clinic.logo) and every PDF small.
+LOGO_MAX_BYTES = 512 * 1024
+# Recognised by the file's first bytes, not its name or the browser's word: typst reads these two.
+_LOGO_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def logo_type(data: bytes) -> str | None:
+    """'image/png' or 'image/jpeg' from the file's magic bytes; None for anything else."""
+    for magic, content_type in _LOGO_MAGIC.items():
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+class ClinicSettingsForm(forms.Form):
+    """The clinic's name and contact details and its logo, printed on the handout and the GP
+    letter. A plain form (not a ModelForm): the service `clinic_update` does the writing."""
+
+    name = forms.CharField(
+        label=_("Klinikkens navn"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    address = forms.CharField(
+        label=_("Adresse"),
+        max_length=300,
+        required=False,
+        help_text=_("Som den skal stå på brevet, fx “Algade 1, 4000 Roskilde”."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    phone = forms.CharField(
+        label=_("Telefon"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        error_messages={"invalid": _("E-mail: skriv en gyldig adresse, fx klinik@eksempel.dk.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    logo_file = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG eller JPEG, højst 512 KB. Vises på patienthæftet og lægebrevet."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    logo_remove = forms.BooleanField(label=_("Fjern logoet"), required=False)
+
+    def __init__(self, *args: Any, has_logo: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["logo_remove"]
+
+    def clean_logo_file(self) -> tuple[bytes, str] | None:
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        if upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Logo: filen er for stor (%(size)s KB). Højst %(max)s KB.")
+                % {"size": -(-upload.size // 1024), "max": LOGO_MAX_BYTES // 1024}
+            )
+        data = upload.read()
+        content_type = logo_type(data)
+        if content_type is None:
+            raise forms.ValidationError(
+                _(
+                    "Logo: filen er hverken PNG eller JPEG."
+                    " Tilladt: PNG eller JPEG, højst %(max)s KB."
+                )
+                % {"max": LOGO_MAX_BYTES // 1024}
+            )
+        return data, content_type

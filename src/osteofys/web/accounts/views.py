@@ -29,6 +29,7 @@ from osteofys.web.accounts import selectors, services, tokens
 from osteofys.web.accounts.forms import (
     ApiTokenForm,
     ClinicSecurityForm,
+    ClinicSettingsForm,
     SetupForm,
     TwoFactorCodeForm,
     TwoFactorRemoveForm,
@@ -291,6 +292,50 @@ def clinic_security(request: HttpRequest) -> HttpResponse:
             else _("To-faktor-login er ikke længere krævet."),
         )
     return redirect("accounts:user_list")
+
+
+@admin_required
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """The clinic's name, address, phone, e-mail and logo (for the handout and the GP letter)."""
+    clinic = selectors.clinic_of(request.user)
+    form = ClinicSettingsForm(
+        request.POST or None,
+        request.FILES or None,
+        has_logo=bool(clinic.logo),
+        initial={
+            "name": clinic.name,
+            "address": clinic.address,
+            "phone": clinic.phone,
+            "email": clinic.email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("logo_file")
+        services.clinic_update(
+            clinic,
+            name=data["name"],
+            address=data["address"],
+            phone=data["phone"],
+            email=data["email"],
+            logo=services.Logo(*upload) if upload else None,
+            remove_logo=bool(data.get("logo_remove")),
+        )
+        messages.success(request, _("Klinikkens oplysninger er gemt."))
+        return redirect("accounts:clinic_settings")
+    return render(request, "accounts/clinic_settings.html", {"form": form, "clinic": clinic})
+
+
+@login_required
+def clinic_logo(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own clinic's logo (the GP letter page shows it); 404 without one."""
+    clinic = selectors.clinic_of(request.user)
+    if not clinic.logo or clinic.logo_type not in ("image/png", "image/jpeg"):
+        raise Http404
+    response = HttpResponse(bytes(clinic.logo), content_type=clinic.logo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @admin_required
