@@ -22,6 +22,12 @@ def lang() -> str:
     return "en" if (get_language() or "da").startswith("en") else "da"
 
 
+def category_name(category: str) -> str:
+    """A category's name in the active language. The knowledge base owns the names: the list,
+    the patient page, the result panel, the forms and the PDFs all show this one."""
+    return str(base().raw["categories"][category]["name"][lang()])
+
+
 @dataclass(frozen=True)
 class Evaluated:
     assessment: Assessment | None

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from osteofys.rules import Category
 from osteofys.web.accounts.models import Clinic
+from osteofys.web.records.clinical import category_name
 
-CATEGORY_CHOICES = [
-    ("traeningsaktiv", _("Træningsaktiv")),
-    ("traeningsaktiv_med_hensyn", _("Træningsaktiv med hensyn")),
-    ("hverdagsaktiv", _("Hverdagsaktiv")),
-    ("hverdagsaktiv_med_hensyn", _("Hverdagsaktiv med hensyn")),
-    ("funktionsbegraenset", _("Funktionsbegrænset")),
-]
+# The names come from the knowledge base, translated when shown (lazy): one name per category.
+CATEGORY_CHOICES = [(c.value, lazy(category_name, str)(c.value)) for c in Category]
 
 
 class Sex(models.TextChoices):
