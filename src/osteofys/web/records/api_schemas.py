@@ -234,6 +234,14 @@ class PatientIn(Schema):
             "det gemte nummer beholdes."
         ),
     )
+    phone: Text | None = Field(None, max_length=40, description="Patientens telefon.")
+    email: Text | None = Field(None, max_length=254, description="Patientens e-mail.")
+    gp_name: Text | None = Field(None, max_length=200, description="Egen læges navn.")
+    gp_clinic: Text | None = Field(None, max_length=200, description="Egen læges klinik.")
+    gp_address: Text | None = Field(
+        None, max_length=300, description="Egen læges adresse (lægebrevet sendes dertil)."
+    )
+    gp_phone: Text | None = Field(None, max_length=40, description="Egen læges telefon.")
 
 
 class PatientUpdateIn(PatientIn):
@@ -255,6 +263,12 @@ class PatientOut(Schema):
     height_cm: float | None
     weight_kg: float | None
     cpr_masked: str = Field(description="DDMMÅÅ-****, eller tom: det fulde nummer sendes aldrig.")
+    phone: str
+    email: str
+    gp_name: str
+    gp_clinic: str
+    gp_address: str
+    gp_phone: str
     version: int
     created_at: datetime
     updated_at: datetime
@@ -287,6 +301,12 @@ def patient_out(p: Patient) -> PatientOut:
         height_cm=p.height_cm,
         weight_kg=p.weight_kg,
         cpr_masked=masked(p.cpr),
+        phone=p.phone,
+        email=p.email,
+        gp_name=p.gp_name,
+        gp_clinic=p.gp_clinic,
+        gp_address=p.gp_address,
+        gp_phone=p.gp_phone,
         version=p.version,
         created_at=p.created_at,
         updated_at=p.updated_at,

@@ -3,6 +3,7 @@ ranges and dates, so its messages (naming the field and what is allowed) are the
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -224,13 +225,25 @@ def posted_version(data: Any) -> int | None:
     return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
+# The patient's own contact details and their GP (the GP letter is addressed to the GP).
+CONTACT_FIELDS = ("phone", "email", "gp_name", "gp_clinic", "gp_address", "gp_phone")
+_PHONE = re.compile(r"^\+?[\d ()-]{6,}$")
+
+
 class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
     version = _version_field()
 
     class Meta:
         model = Patient
-        fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr", *CONTACT_FIELDS]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "gp_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        error_messages = {
+            "email": {"invalid": _("E-mail: skriv en gyldig adresse, fx navn@eksempel.dk.")},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -277,7 +290,36 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
             self.add_error("birth_date", _("Fødselsdatoen kan ikke ligge i fremtiden."))
         else:
             _check_past_date(self, "birth_date", born)
+        _check_gp_reachable(self, data)
         return data
+
+    def clean_phone(self) -> str:
+        return _phone(self.cleaned_data.get("phone") or "", _("Telefon"))
+
+    def clean_gp_phone(self) -> str:
+        return _phone(self.cleaned_data.get("gp_phone") or "", _("Lægens telefon"))
+
+
+def _phone(value: str, label: str) -> str:
+    """A phone number as typed (spaces kept), if it is made of digits, spaces, + ( ) and -."""
+    value = " ".join(value.split())
+    if value and (not _PHONE.match(value) or sum(c.isdigit() for c in value) < 6):
+        raise forms.ValidationError(
+            _("%(field)s: kun cifre, mellemrum, + og -, mindst 6 cifre, fx 12 34 56 78.")
+            % {"field": label}
+        )
+    return value
+
+
+def _check_gp_reachable(form: forms.BaseForm, data: dict[str, Any]) -> None:
+    """A GP given by name or clinic needs an address or a phone: the letter must reach them."""
+    named = data.get("gp_name") or data.get("gp_clinic")
+    reachable = data.get("gp_address") or data.get("gp_phone")
+    if named and not reachable and "gp_phone" not in form.errors:
+        form.add_error(
+            "gp_address",
+            _("Egen læge: skriv lægens adresse eller telefon, så lægebrevet kan nå frem."),
+        )
 
 
 class DecisionForm(forms.Form):

@@ -6,6 +6,7 @@ CLI) is logged without doing anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,25 +18,47 @@ from django.http import Http404
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, ObjectType
+from osteofys.web.records.cpr import digest
 from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
 
 PAGE_SIZE = 25
 NAME_LENGTH = Patient._meta.get_field("name").max_length or 200
 
 
-def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[Any]:
-    """One page of the clinic's patients, searched by name, with each one's latest category.
+# DDMMÅÅ: a birth date as it opens a CPR number.
+_BIRTH = re.compile(r"^(\d{2})(\d{2})(\d{2})$")
+# A CPR number or the start of one past its birth date: it may only be searched for by POST and
+# by digest (`cpr=`), never as text that could travel in a URL or be compared in plain.
+_CPR_LIKE = re.compile(r"^(\d{6})-?\d{1,4}$")
+_CPR_WHOLE = re.compile(r"^\d{6}-?\d{4}$")
 
+
+def looks_like_cpr(text: str) -> bool:
+    """A whole CPR number (ten digits, an optional dash) or a birth date with digits after it."""
+    return bool(_CPR_LIKE.match(text.strip()))
+
+
+def cpr_complete(text: str) -> str | None:
+    """The ten digits of a whole CPR number as typed (dash or none), else None."""
+    text = text.strip()
+    return text.replace("-", "") if _CPR_WHOLE.match(text) else None
+
+
+def patient_list(
+    clinic: Clinic, query: str = "", page: int | str = 1, *, cpr: str | None = None
+) -> Page[Any]:
+    """One page of the clinic's patients with each one's latest category, searched by name, by
+    birth date (`query` DDMMÅÅ) or by CPR number (`cpr`, ten digits: its digest is compared).
+
+    A `query` that looks like a CPR number finds nobody: only `cpr` compares CPR numbers.
     The latest assessment is looked up for the page's rows only (one query), not annotated on the
     whole list: a correlated subquery would also run inside the paginator's COUNT, once per patient.
     """
     patients = Patient.objects.filter(clinic=clinic).only("id", "name", "birth_date", "sex", "cpr")
-    query = query.strip()
-    if len(query) > NAME_LENGTH:
-        # No name is that long; and SQLite refuses LIKE patterns over 50,000 bytes.
-        patients = patients.none()
-    elif query:
-        patients = patients.filter(name__icontains=query)
+    if cpr is not None:
+        patients = patients.filter(cpr_digest=digest(cpr)) if cpr else patients.none()
+    else:
+        patients = _matching(patients, query.strip())
     result = Paginator(patients, PAGE_SIZE).get_page(page)
     rows = list(result.object_list)
     latest: dict[int, dict[str, Any]] = {}
@@ -53,6 +76,24 @@ def patient_list(clinic: Clinic, query: str = "", page: int | str = 1) -> Page[A
     # One entry for the list, without the search text: a name typed in the box stays out of it.
     audit.record(Action.LIST, clinic_id=clinic.pk, object_type=ObjectType.PATIENT)
     return result
+
+
+def _matching(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    if not query:
+        return patients
+    if len(query) > NAME_LENGTH or looks_like_cpr(query):
+        # No name is that long (and SQLite refuses LIKE patterns over 50,000 bytes).
+        return patients.none()
+    born = _BIRTH.match(query)
+    if born is None:
+        return patients.filter(name__icontains=query)
+    day, month, year = (int(part) for part in born.groups())
+    # ÅÅ names the year within its century; both centuries a living patient may be born in.
+    return patients.filter(
+        birth_date__day=day,
+        birth_date__month=month,
+        birth_date__year__in=(1900 + year, 2000 + year),
+    )
 
 
 def patient_get(clinic: Clinic, patient_id: int, *, log_view: bool = True) -> Patient:

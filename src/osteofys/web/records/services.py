@@ -22,9 +22,14 @@ from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import clinical
 from osteofys.web.records.clinical import Evaluated
+from osteofys.web.records.cpr import digest
 from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
 
-PATIENT_FIELDS = ("name", "birth_date", "sex", "height_cm", "weight_kg", "cpr")
+CONTACT_FIELDS = ("phone", "email", "gp_name", "gp_clinic", "gp_address", "gp_phone")
+
+PATIENT_FIELDS = ("name", "birth_date", "sex", "height_cm", "weight_kg", "cpr", *CONTACT_FIELDS)
+# Text fields are stored blank when not given; the others (dates, numbers) as NULL.
+_TEXT_FIELDS = {"cpr", *CONTACT_FIELDS}
 
 
 class EditConflict(Exception):  # noqa: N818 - the name the API and views already use
@@ -60,15 +65,21 @@ def _save_versioned(obj: Patient | Assessment | Plan, version: int | None, **val
 
 @transaction.atomic
 def patient_create(*, clinic: Clinic, data: dict[str, Any]) -> Patient:
-    patient = Patient.objects.create(
-        clinic=clinic, **{f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
-    )
+    patient = Patient.objects.create(clinic=clinic, **_patient_values(data))
     audit.record(Action.CREATE, patient)
     return patient
 
 
+def _patient_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns, with the CPR number's search digest made whenever the number is set
+    (so search by CPR compares digests and never reads the number)."""
+    values = {f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
+    values["cpr_digest"] = digest(values["cpr"]) if values["cpr"] else ""
+    return values
+
+
 def _blank(field: str) -> Any:
-    return "" if field == "cpr" else None
+    return "" if field in _TEXT_FIELDS else None
 
 
 @transaction.atomic
@@ -80,8 +91,7 @@ def patient_update(
     Raises:
         EditConflict: The stored version is newer; nothing was written.
     """
-    values = {f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
-    _save_versioned(patient, version, **values, updated_at=timezone.now())
+    _save_versioned(patient, version, **_patient_values(data), updated_at=timezone.now())
     audit.record(Action.UPDATE, patient)
     return patient
 

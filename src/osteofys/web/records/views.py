@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from osteofys.web.accounts.selectors import clinic_of
 from osteofys.web.records import clinical, conflicts, presenters, selectors, services
+from osteofys.web.records.cpr import masked
 from osteofys.web.records.forms import (
     AssessmentForm,
     DecisionForm,
@@ -33,11 +36,59 @@ from osteofys.web.records.models import Assessment, Patient, Plan
 
 @login_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    clinic = clinic_of(request.user)
+    """The clinic's patients, searched by name or birth date (GET ?q=, or POST from the search
+    box) or by CPR number (POST only: the number never enters a URL, the history or a log)."""
+    if request.method == "POST":
+        return _patient_search(request)
     query = request.GET.get("q", "")
-    page = selectors.patient_list(clinic, query, request.GET.get("side", 1))
-    rows = presenters.patient_rows(list(page.object_list))
-    context = {"page": page, "rows": rows, "query": query}
+    if selectors.looks_like_cpr(query):
+        # Not searched and not echoed (the page would repeat its own address, in the language
+        # switch): to the plain list, which says to use the search box.
+        messages.error(
+            request,
+            _(
+                "Et CPR-nummer kan ikke søges via adressen, for så gemmes det i browserens"
+                " historik. Skriv det i søgefeltet."
+            ),
+        )
+        return redirect("records:patient_list")
+    return _patient_page_list(request, query=query, page=request.GET.get("side", 1))
+
+
+def _patient_search(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("q", "").strip()
+    cpr = selectors.cpr_complete(query)
+    if cpr is not None:
+        return _patient_page_list(request, cpr=cpr, shown=masked(cpr), push="")
+    if selectors.looks_like_cpr(query):
+        # The start of a CPR number while it is being typed: its birth date part is searched.
+        return _patient_page_list(request, query=query[:6], push="")
+    if not request.headers.get("HX-Request"):
+        # A name or birth date without JavaScript: to the address that shows it (bookmarkable).
+        target = reverse("records:patient_list")
+        return redirect(f"{target}?{urlencode({'q': query})}" if query else target)
+    return _patient_page_list(request, query=query, push=query)
+
+
+def _patient_page_list(
+    request: HttpRequest,
+    *,
+    query: str = "",
+    page: int | str = 1,
+    cpr: str | None = None,
+    shown: str | None = None,
+    push: str | None = None,
+) -> HttpResponse:
+    """The list page or (for htmx) its rows. `shown` is the search as the page repeats it and
+    `push` the search the browser's address bar gets (htmx): for a CPR number neither is the
+    number."""
+    page_ = selectors.patient_list(clinic_of(request.user), query, page, cpr=cpr)
+    context = {
+        "page": page_,
+        "rows": presenters.patient_rows(list(page_.object_list)),
+        "query": query if shown is None else shown,
+        "search_value": "" if cpr is not None else query,
+    }
     template = (
         "records/_patient_rows.html"
         if request.headers.get("HX-Request")
@@ -46,6 +97,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     # The rows fragment and the full page share a URL: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
+    if cpr is not None:
+        add_never_cache_headers(response)
+    if push is not None and request.headers.get("HX-Request"):
+        target = reverse("records:patient_list")
+        response["HX-Push-Url"] = f"{target}?{urlencode({'q': push})}" if push else target
     return response
 
 
