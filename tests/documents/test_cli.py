@@ -68,7 +68,7 @@ def test_gp_letter_to_standard_output(capsysbinary: pytest.CaptureFixture[bytes]
     assert code == EXIT_OK
     pdf = capsysbinary.readouterr().out
     text = all_text(pdf)
-    assert "Til egen læge" in text
+    assert "Til patientens egen læge" in text
     assert "Åse Ørum, født 3. februar 1960, kvinde, CPR-nr. 030260-1234" in text
     assert "Fundne risikofaktorer" in text
 

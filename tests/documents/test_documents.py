@@ -285,7 +285,7 @@ def test_gp_letter_osteoporosis_by_definition(
     for expected in (
         CLINIC,
         "Østerbrogade 1, 2100 København Ø",
-        "Til egen læge",
+        "Til patientens egen læge",
         f"Vedrørende: {PATIENT}, født 2. april 1958, kvinde, CPR-nr. 020458-1234",
         "Osteoporose pr. definition – henvisning til vurdering af behandling",
         "osteoporose pr. definition",

@@ -13,7 +13,7 @@ from osteofys.documents.model import (
     handout_data,
     handout_data_from_assessment,
 )
-from osteofys.documents.render import gp_letter_pdf, handout_pdf, illustration
+from osteofys.documents.render import gp_letter_pdf, handout_pdf, illustration, with_logo
 
 __all__ = [
     "DocumentError",
@@ -24,4 +24,5 @@ __all__ = [
     "handout_data_from_assessment",
     "handout_pdf",
     "illustration",
+    "with_logo",
 ]

@@ -111,6 +111,7 @@ def handout_data(
     items: Sequence[Mapping[str, Any]],
     illustrate: Illustrate = illustration,
     clinic: str = "",
+    contact: Mapping[str, str] | None = None,
     patient: str = "",
     when: date | None = None,
     category: str | None = None,
@@ -129,6 +130,8 @@ def handout_data(
         illustrate: (exercise id, raw exercise, lang) -> SVG of the exercise; the knowledge
             base's illustration renderer by default.
         clinic, patient: names to print (a blank line to write on when empty).
+        contact: the clinic's {"address", "phone", "email"} (any may be missing), printed where
+            the handout says to contact the physiotherapist.
         when: the date printed (today when None).
         category: the clinician's final category; the stored suggestion when None.
         exercise_set: the stored plan's exercise set (whose "what to avoid" applies while there
@@ -172,6 +175,7 @@ def handout_data(
         "lang": lang,
         "labels": labels,
         "clinic": clinic,
+        "contact": _contact(contact),
         "patient": patient,
         "date": long_date(base, when or date.today(), lang),
         "footer": _made_with(base, result, lang),
@@ -285,6 +289,7 @@ def gp_letter_data(
     inputs: Mapping[str, Any],
     clinic: Mapping[str, str] | None = None,
     patient: Mapping[str, Any] | None = None,
+    gp: Mapping[str, str] | None = None,
     clinician: str = "",
     when: date | None = None,
     category: str | None = None,
@@ -296,7 +301,10 @@ def gp_letter_data(
         result: the stored result document: referral, risk factors with the trace values and
             cut-offs of that day, bone status, fall risk, acute phase.
         inputs: the stored case (case format): tests, height loss, falls, fractures, DXA.
-        clinic: {"name", "address", "phone"} (any may be missing).
+        clinic: {"name", "address", "phone", "email"} (any may be missing).
+        gp: the patient's own doctor {"name", "clinic", "address", "phone"}; the letter is
+            addressed to them. Without one, the address block says "to the patient's own
+            doctor" above blank lines to write the address on.
         patient: {"name", "birth_date", "sex", "cpr"}; the CPR is printed in full when given
             (the letter goes to the patient's own doctor), and left out when not recorded.
         clinician: the physiotherapist who signs.
@@ -328,7 +336,8 @@ def gp_letter_data(
         "kind": "gp_letter",
         "lang": lang,
         "labels": labels,
-        "clinic": {k: str(clinic.get(k) or "") for k in ("name", "address", "phone")},
+        "clinic": {"name": str(clinic.get("name") or ""), **_contact(clinic)},
+        "recipient": _recipient(gp, labels),
         "date": long_date(base, when or date.today(), lang),
         "patient_line": _patient_line(base, patient, labels, lang),
         "title": labels[LETTER_TITLE.get(basis, "title_info")],
@@ -346,6 +355,25 @@ def gp_letter_data(
         "clinician": clinician,
         "footer": footer,
     }
+
+
+def _contact(given: Mapping[str, str] | None) -> dict[str, str]:
+    """The clinic's address, phone and e-mail as printed ("" for what is not recorded)."""
+    given = given or {}
+    return {k: str(given.get(k) or "").strip() for k in ("address", "phone", "email")}
+
+
+def _recipient(gp: Mapping[str, str] | None, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The letter's address block: the patient's GP, or where to write it when none is known."""
+    gp = gp or {}
+    lines = [str(gp.get(k) or "").strip() for k in ("name", "clinic", "address")]
+    lines = [line for line in lines if line]
+    phone = str(gp.get("phone") or "").strip()
+    if phone:
+        lines.append(f"{labels['phone']} {phone}")
+    if not lines:
+        return {"known": False, "heading": labels["to_own_gp"], "lines": []}
+    return {"known": True, "heading": labels["to"], "lines": lines}
 
 
 def _lower_first(text: str) -> str:
@@ -525,6 +553,7 @@ def gp_letter_data_from_assessment(
     *,
     clinic: Mapping[str, str] | None = None,
     patient: Mapping[str, Any] | None = None,
+    gp: Mapping[str, str] | None = None,
     clinician: str = "",
     when: date | None = None,
     lang: str = "da",
@@ -541,6 +570,7 @@ def gp_letter_data_from_assessment(
         inputs=case,
         clinic=clinic,
         patient=who,
+        gp=gp,
         clinician=clinician,
         when=when,
         lang=lang,

@@ -1,7 +1,8 @@
 """Compiles the typst templates of this package into PDF bytes, and draws the illustrations.
 
 The data model goes to typst as one JSON string in `sys.inputs` (the exercise drawings included,
-as SVG text from `osteofys.kb.illustration`), so nothing is written to disk. One `typst.Compiler`
+as SVG text from `osteofys.kb.illustration`, and the clinic's logo as a list of byte values), so
+nothing is written to disk and no path from outside reaches typst. One `typst.Compiler`
 is kept per process: it loads the fonts once, which is most of the cost of a cold compile.
 """
 
@@ -42,8 +43,26 @@ def _get_compiler() -> typst.Compiler:
     return _compiler
 
 
+# What the templates' `image(format: ...)` is told, by the logo's content type (the web app
+# accepts only these two, recognised by their first bytes).
+LOGO_FORMATS = {"image/png": "png", "image/jpeg": "jpg"}
+
+
+def with_logo(
+    data: Mapping[str, Any], logo: bytes | None, content_type: str = ""
+) -> dict[str, Any]:
+    """`data` with the clinic's logo for the template's header, or with none (None, empty or
+    another format: the document is still made, without a logo)."""
+    fmt = LOGO_FORMATS.get(content_type)
+    if not logo or fmt is None:
+        return {**data, "logo": None}
+    # JSON has no bytes; typst's bytes() takes an array of byte values back.
+    return {**data, "logo": {"bytes": list(logo), "format": fmt}}
+
+
 def compile_pdf(template: Path, data: Mapping[str, Any]) -> bytes:
     """Compile one of the package's templates with `data` (see model.py) into a PDF."""
+    data = data if "logo" in data else {**data, "logo": None}
     payload = json.dumps(data, ensure_ascii=False)
     with _lock:
         # The compiler keeps state between runs; one document at a time.

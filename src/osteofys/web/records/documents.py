@@ -2,7 +2,8 @@
 
 Both are made from what was stored (the result document of that day, the plan as the clinician
 edited it, the names), never recomputed with today's knowledge base. The file name holds database
-ids and a date only: never a name or a CPR number.
+ids and a date only: never a name or a CPR number. Both carry the clinic's logo and contact
+details as the clinic has them today (they are the clinic's letterhead, not part of the record).
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 
-from osteofys.documents import gp_letter_data, gp_letter_pdf, handout_data, handout_pdf
+from osteofys.documents import (
+    gp_letter_data,
+    gp_letter_pdf,
+    handout_data,
+    handout_pdf,
+    with_logo,
+)
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.accounts.selectors import clinic_of
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import clinical, selectors
-from osteofys.web.records.models import Assessment, Plan
+from osteofys.web.records.models import Assessment, Patient, Plan
 
 LANGUAGES = ("da", "en")
 # Looked up before the method is checked: another clinic's id is a 404 whatever the method.
@@ -44,7 +51,7 @@ def plan_handout(request: HttpRequest, plan_id: int) -> HttpResponse:
     wanted = request.GET.get("sprog", "")
     lang = wanted if wanted in LANGUAGES else clinical.lang()
     today = timezone.localdate()
-    return _pdf(handout_export(plan, clinic, lang, today), handout_filename(plan, today))
+    return _pdf(handout_export(plan, clinic, lang, today), handout_filename(plan, today, lang))
 
 
 def handout_export(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
@@ -54,8 +61,21 @@ def handout_export(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
     return content
 
 
-def handout_filename(plan: Plan, today: date) -> str:
-    return f"traeningsprogram-{plan.pk}-{today.isoformat()}.pdf"
+# The handout's file name in its own language: the English one is not saved as "træningsprogram".
+HANDOUT_NAMES = {"da": "traeningsprogram", "en": "training-programme"}
+
+
+def handout_filename(plan: Plan, today: date, lang: str = "da") -> str:
+    return f"{HANDOUT_NAMES.get(lang, HANDOUT_NAMES['da'])}-{plan.pk}-{today.isoformat()}.pdf"
+
+
+def _contact(clinic: Clinic) -> dict[str, str]:
+    return {"address": clinic.address, "phone": clinic.phone, "email": clinic.email}
+
+
+def _letterhead(data: dict[str, object], clinic: Clinic) -> dict[str, object]:
+    """The document's data with the clinic's logo (bytes from the database, never a path)."""
+    return with_logo(data, bytes(clinic.logo) if clinic.logo else None, clinic.logo_type)
 
 
 def handout_render(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
@@ -68,6 +88,7 @@ def handout_render(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
             for i in plan.items.all()
         ],
         clinic=clinic.name,
+        contact=_contact(clinic),
         patient=plan.patient.name,
         when=today,
         category=plan.assessment.final_category or None,
@@ -75,7 +96,7 @@ def handout_render(plan: Plan, clinic: Clinic, lang: str, today: date) -> bytes:
         acute_advice=plan.acute_advice,
         lang=lang,
     )
-    return handout_pdf(data)
+    return handout_pdf(_letterhead(data, clinic))
 
 
 @login_required
@@ -108,7 +129,8 @@ def gp_letter_render(assessment: Assessment, clinic: Clinic, today: date) -> byt
         clinical.base(),
         result=assessment.result,
         inputs=assessment.inputs,
-        clinic={"name": clinic.name, "address": clinic.address, "phone": clinic.phone},
+        clinic={"name": clinic.name, **_contact(clinic)},
+        gp=gp_of(patient),
         patient={
             "name": patient.name,
             "birth_date": patient.birth_date,
@@ -120,4 +142,14 @@ def gp_letter_render(assessment: Assessment, clinic: Clinic, today: date) -> byt
         category=assessment.final_category or None,
         lang="da",
     )
-    return gp_letter_pdf(data)
+    return gp_letter_pdf(_letterhead(data, clinic))
+
+
+def gp_of(patient: Patient) -> dict[str, str]:
+    """The patient's own doctor as recorded (blank fields where nothing is)."""
+    return {
+        "name": patient.gp_name,
+        "clinic": patient.gp_clinic,
+        "address": patient.gp_address,
+        "phone": patient.gp_phone,
+    }

@@ -373,7 +373,10 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     for key in ("height_loss_cm", "falls_last_12_months"):
         if risk.get(key):
             findings.append({"label": labels[f"risk_factors.{key}"][lang], "value": risk[key]})
-    return {"shown": shown, "findings": findings}
+    patient = assessment.patient
+    # The address block: the patient's own doctor as recorded (empty: the page says so).
+    gp = [line for line in (patient.gp_name, patient.gp_clinic, patient.gp_address) if line]
+    return {"shown": shown, "findings": findings, "gp": gp, "gp_phone": patient.gp_phone}
 
 
 @dataclass
