@@ -127,3 +127,24 @@ def test_api_reads_and_writes_the_new_fields(client: Client, clinic: Clinic, use
     )
     assert bad.status_code == 422
     assert "email" in bad.content.decode()
+
+
+def test_fhir_patient_carries_phone_and_email_and_validates(
+    client: Client, clinic: Clinic, user: User
+) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.web.conftest import make_assessment
+
+    patient = make_patient(clinic, phone="20 30 40 50", email="inger@example.dk")
+    make_assessment(patient, user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.api_token_create(user=user, name='t').secret}"}
+    doc = client.get(f"/api/v1/patients/{patient.pk}/fhir", **auth).json()
+    resource = next(
+        e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    assert resource["telecom"] == [
+        {"system": "phone", "value": "20 30 40 50"},
+        {"system": "email", "value": "inger@example.dk"},
+    ]
+    assert Bundle.model_validate(doc).type == "collection"

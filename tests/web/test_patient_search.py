@@ -5,7 +5,9 @@ record or the response."""
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +19,10 @@ from osteofys.web.audit.models import Action, AuditEntry, ObjectType
 from osteofys.web.records import selectors
 from osteofys.web.records.cpr import digest
 from osteofys.web.records.models import Patient
+from tests.web.browser import WIDTHS, launch, server, set_up_clinic
 from tests.web.conftest import make_clinic, make_patient, make_user, signed_in
+
+__all__ = ["server"]  # the browser test's fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +189,59 @@ def test_patient_update_renews_the_digest(logged_in: Client, patients: dict[str,
     assert inger.cpr_digest == digest("0204585678")
     assert _names(logged_in.post(URL, {"q": "0204585678"})) == {"Inger Hansen"}
     assert _names(logged_in.post(URL, {"q": CPR})) == set()
+
+
+# --- in a real browser: htmx's live search and the address bar --------------------------------
+
+SHOTS = Path(os.environ.get("OSTEOFYS_CLINIC_SHOTS", "/tmp/osteofys-clinic-shots"))
+
+
+@pytest.mark.e2e
+def test_cpr_search_in_the_browser_stays_out_of_urls_and_history(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        set_up_clinic(page, server)
+        page.goto(server + "/patienter/ny/")
+        page.fill("[name=name]", "Inger Hansen")
+        page.fill("[name=birth_date]", "1958-04-02")
+        page.select_option("[name=sex]", "female")
+        page.fill("[name=cpr]", "020458-1234")
+        page.fill("[name=gp_name]", "Læge Åse Møller")
+        page.fill("[name=gp_address]", "Ågade 3, 4000 Roskilde")
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/patienter/*/")
+
+        requests: list[tuple[str, str]] = []
+        page.on("request", lambda r: requests.append((r.method, r.url)))
+        page.goto(server + "/patienter/")
+        search = page.locator("#patient-search")
+        search.fill("Hansen")
+        expect(page.locator("#patient-rows")).to_contain_text("Inger Hansen")
+        page.wait_for_url("**/patienter/?q=Hansen")  # a name search may be bookmarked
+        search.fill("0204581234")
+        expect(page.locator("#patient-rows")).to_contain_text("020458-****")
+        expect(page.locator("#patient-rows")).to_contain_text("Inger Hansen")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SHOTS / f"patient-search-cpr-{width}.png"), full_page=True)
+        assert "1234" not in page.url
+        # htmx keeps snapshots of pages for the back button in the browser's storage.
+        stored = page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
+        assert "1234" not in stored.replace("020458-****", "")
+        page.go_back()
+        assert "1234" not in page.url
+        assert all("1234" not in url for _, url in requests), requests
+        assert ("POST", server + "/patienter/") in requests
+        # Without JavaScript's help (Enter submits the form itself) the number goes by POST too.
+        page.goto(server + "/patienter/")
+        page.fill("#patient-search", "020458-1234")
+        page.press("#patient-search", "Enter")
+        expect(page.locator("#patient-rows")).to_contain_text("Inger Hansen")
+        assert "1234" not in page.url
+        assert page.locator("#patient-search").input_value() == ""
+        assert "1234" not in page.content().replace("020458-****", "")
+        browser.close()

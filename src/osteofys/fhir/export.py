@@ -43,6 +43,7 @@ class Subject:
         birth_date: overrides the case's birth date when given.
         sex: "female" or "male"; overrides the case's sex when given.
         cpr: the CPR number (ten digits, a hyphen is allowed), or None when not recorded.
+        phone, email: the person's own phone and e-mail (Patient.telecom), or None.
     """
 
     id: str
@@ -50,6 +51,8 @@ class Subject:
     birth_date: date | None = None
     sex: str | None = None
     cpr: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,13 @@ class _Export:
             resource["identifier"] = [{"system": self.codes.systems["cpr"], "value": cpr}]
         if s.name:
             resource["name"] = [{"text": s.name}]
+        telecom = [
+            {"system": system, "value": value}
+            for system, value in (("phone", s.phone), ("email", s.email))
+            if value
+        ]
+        if telecom:
+            resource["telecom"] = telecom
         resource["gender"] = s.sex or p.sex
         resource["birthDate"] = (s.birth_date or p.birth_date).isoformat()
         return "patient", resource

@@ -162,7 +162,7 @@ class ClinicSettingsForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     logo_file = forms.FileField(
-        label=_("Logo"),
+        label=_("Billedfil"),
         required=False,
         help_text=_("PNG eller JPEG, højst 512 KB. Vises på patienthæftet og lægebrevet."),
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),

@@ -244,6 +244,8 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         error_messages = {
             "email": {"invalid": _("E-mail: skriv en gyldig adresse, fx navn@eksempel.dk.")},
         }
+        # Under the legend "Egen læge": the field is the doctor's name.
+        labels = {"gp_name": _("Lægens navn")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -53,6 +53,8 @@ def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[
             birth_date=patient.birth_date,
             sex=patient.sex,
             cpr=(patient.cpr or None) if full_cpr else None,
+            phone=patient.phone or None,
+            email=patient.email or None,
         ),
         stored_case(latest),
         latest.result,
