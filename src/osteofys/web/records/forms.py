@@ -296,10 +296,10 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
     def clean_phone(self) -> str:
-        return _phone(self.cleaned_data.get("phone") or "", _("Telefon"))
+        return _phone(self.cleaned_data.get("phone") or "", str(_("Telefon")))
 
     def clean_gp_phone(self) -> str:
-        return _phone(self.cleaned_data.get("gp_phone") or "", _("Lægens telefon"))
+        return _phone(self.cleaned_data.get("gp_phone") or "", str(_("Lægens telefon")))
 
 
 def _phone(value: str, label: str) -> str:
