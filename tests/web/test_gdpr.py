@@ -85,7 +85,7 @@ def test_export_holds_all_data_and_the_documents(admin: Client, history: Patient
     assert len([n for n in pdfs if "traeningsprogram" in n]) == len(plans)
     assert len([n for n in pdfs if "laegebrev" in n]) == len(referred)
     letter = next(n for n in pdfs if "laegebrev" in n)
-    assert "Til egen læge" in all_text(archive.read(letter))
+    assert "Til patientens egen læge" in all_text(archive.read(letter))
     assert all(NAME not in n for n in archive.namelist())
 
 
