@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -18,12 +19,25 @@ from tests.web.conftest import make_clinic, make_user, signed_in
 pytestmark = pytest.mark.django_db
 
 URL = "/konto/klinik/"
-# The smallest valid PNG (1×1 pixel) and the start of a JPEG.
+# A 2×1 PNG and a 4×2 JPEG (drawn by Chromium's canvas), both readable by typst.
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e8dd"
+    "0000000d49444154789c63f8cf0004ff01070001ffe2239e590000000049454e44ae426082"
 )
-JPEG_START = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AAB"
+    "AAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFla"
+    "AAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAA"
+    "AChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1"
+    "AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBh"
+    "cmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAc"
+    "AEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQY"
+    "GBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgo"
+    "KCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAACAAQDASIAAhEBAxEB/8QAFQABAQAA"
+    "AAAAAAAAAAAAAAAAAAf/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABQb/xAAUEQEA"
+    "AAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCRAHUw/9k="
+)
 
 
 def _post(client: Client, **extra: Any) -> Any:
@@ -99,7 +113,7 @@ def test_png_logo_is_stored_and_served(admin_client: Client, clinic: Clinic) -> 
 def test_jpeg_is_recognised_by_its_bytes_whatever_its_name(
     admin_client: Client, clinic: Clinic
 ) -> None:
-    upload = SimpleUploadedFile("logo.gif", JPEG_START + b"\x00" * 100, content_type="image/gif")
+    upload = SimpleUploadedFile("logo.gif", JPEG, content_type="image/gif")
     assert _post(admin_client, logo_file=upload).status_code == 302
     clinic.refresh_from_db()
     assert clinic.logo_type == "image/jpeg"
@@ -170,3 +184,14 @@ def test_another_clinic_admin_changes_only_their_own(admin_client: Client, clini
     other.refresh_from_db()
     assert clinic.address == "Skolevej 7, 4000 Roskilde"
     assert other.address == "Bygade 2"
+
+
+def test_a_broken_file_that_starts_like_a_png_is_refused(
+    admin_client: Client, clinic: Clinic
+) -> None:
+    upload = SimpleUploadedFile("logo.png", PNG[:20] + b"garbage", content_type="image/png")
+    response = _post(admin_client, logo_file=upload)
+    assert response.status_code == 200
+    assert "Logo: billedet kan ikke læses" in response.content.decode()
+    clinic.refresh_from_db()
+    assert bytes(clinic.logo) == b""

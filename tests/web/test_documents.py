@@ -262,3 +262,17 @@ def test_english_handout_has_an_english_file_name(
     english = logged_in.get(url, {"sprog": "en"})["Content-Disposition"]
     assert re.search(rf'filename="traeningsprogram-{plan.pk}-\d{{4}}-\d\d-\d\d\.pdf"', danish)
     assert re.search(rf'filename="training-programme-{plan.pk}-\d{{4}}-\d\d-\d\d\.pdf"', english)
+
+
+def test_a_damaged_stored_logo_is_left_out_and_the_pdfs_are_still_made(
+    logged_in: Client, clinic: Clinic, user: User
+) -> None:
+    _letterhead(clinic, logo=False)
+    clinic.logo, clinic.logo_type = LOGO_PNG[:30], "image/png"
+    clinic.save()
+    assessment = make_assessment(make_patient(clinic), user, fractures=VERTEBRA)
+    letter = _download(logged_in, "gp_letter_pdf", assessment_id=assessment.pk)
+    assert _images(letter) == 0
+    assert "Skolevej 7, 4000 Roskilde" in all_text(letter)
+    handout = _download(logged_in, "plan_handout", plan_id=assessment.plans.get().pk)
+    assert _images(handout) == 0

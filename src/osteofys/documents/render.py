@@ -60,9 +60,39 @@ def with_logo(
     return {**data, "logo": {"bytes": list(logo), "format": fmt}}
 
 
+_LOGO_PROBE = b"#let d = json(bytes(sys.inputs.data))\n#image(bytes(d.bytes), format: d.format)"
+
+
+def logo_readable(logo: bytes, content_type: str) -> bool:
+    """Whether typst can draw `logo` (a file can start like a PNG and still be broken)."""
+    probe = with_logo({}, logo, content_type)["logo"]
+    if probe is None:
+        return False
+    try:
+        typst.Compiler(font_paths=[str(FONTS)], ignore_system_fonts=True).compile(
+            input=_LOGO_PROBE, format="pdf", sys_inputs={"data": json.dumps(probe)}
+        )
+    except typst.TypstError:
+        return False
+    return True
+
+
 def compile_pdf(template: Path, data: Mapping[str, Any]) -> bytes:
-    """Compile one of the package's templates with `data` (see model.py) into a PDF."""
+    """Compile one of the package's templates with `data` (see model.py) into a PDF.
+
+    A logo that typst cannot draw (stored before it was checked, or damaged) is left out: the
+    handout or letter is still made.
+    """
     data = data if "logo" in data else {**data, "logo": None}
+    try:
+        return _compile(template, data)
+    except typst.TypstError:
+        if data["logo"] is None:
+            raise
+        return _compile(template, {**data, "logo": None})
+
+
+def _compile(template: Path, data: Mapping[str, Any]) -> bytes:
     payload = json.dumps(data, ensure_ascii=False)
     with _lock:
         # The compiler keeps state between runs; one document at a time.

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from osteofys.documents.render import logo_readable
 from osteofys.web.accounts.models import Role
 
 
@@ -192,5 +193,12 @@ class ClinicSettingsForm(forms.Form):
                     " Tilladt: PNG eller JPEG, højst %(max)s KB."
                 )
                 % {"max": LOGO_MAX_BYTES // 1024}
+            )
+        if not logo_readable(data, content_type):
+            raise forms.ValidationError(
+                _(
+                    "Logo: billedet kan ikke læses (filen er måske beskadiget)."
+                    " Gem det igen som PNG eller JPEG, og prøv igen."
+                )
             )
         return data, content_type
