@@ -245,3 +245,17 @@ def test_cpr_search_in_the_browser_stays_out_of_urls_and_history(server: str) ->
         assert page.locator("#patient-search").input_value() == ""
         assert "1234" not in page.content().replace("020458-****", "")
         browser.close()
+
+
+def test_api_searches_birth_date_but_never_a_cpr_number(
+    client: Client, clinic: Clinic, user: User, patients: dict[str, Patient]
+) -> None:
+    from osteofys.web.accounts import tokens
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.api_token_create(user=user, name='t').secret}"}
+    born = client.get("/api/v1/patients", {"q": "301149"}, **auth).json()
+    assert [p["name"] for p in born["items"]] == ["Ole Jensen"]
+    by_cpr = client.get("/api/v1/patients", {"q": CPR}, **auth)
+    assert by_cpr.status_code == 200
+    assert by_cpr.json()["items"] == []
+    assert CPR not in by_cpr.content.decode()

@@ -117,11 +117,20 @@ def _valid_patient_form(payload: PatientIn, instance: Patient | None = None) -> 
     "/patients",
     response={200: PatientPage, **_errors(422)},
     tags=["Patienter"],
-    summary="Klinikkens patienter, 25 pr. side, søgning på navn",
+    summary="Klinikkens patienter, 25 pr. side, søgning på navn eller fødselsdato",
 )
 def patient_list(
     request: HttpRequest,
-    q: QueryEx[str, P(max_length=200, description="Del af navnet.")] = "",
+    q: QueryEx[
+        str,
+        P(
+            max_length=200,
+            description=(
+                "Del af navnet, eller fødselsdatoen som DDMMÅÅ. Et CPR-nummer finder ingen:"
+                " det må ikke stå i en URL."
+            ),
+        ),
+    ] = "",
     page: QueryEx[int, P(ge=1, le=2**31, description="Sidenummer; for stort: sidste side.")] = 1,
 ) -> PatientPage:
     # PostgreSQL refuses NUL in a LIKE pattern; no name contains one anyway.
