@@ -33,9 +33,9 @@ def profile_of(user: AbstractBaseUser | AnonymousUser) -> Profile | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, PROFILE_ATTRIBUTE):
-        remember_profile(
-            user, Profile.objects.select_related("clinic").filter(user_id=user.pk).first()
-        )
+        # The logo (up to 512 KB) is read only where it is shown, not on every request.
+        profiles = Profile.objects.select_related("clinic").defer("clinic__logo")
+        remember_profile(user, profiles.filter(user_id=user.pk).first())
     cached: Profile | None = getattr(user, PROFILE_ATTRIBUTE)
     return cached
 
