@@ -241,7 +241,7 @@ BAD_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "unknown-field",
         {"tests__tug": 7.5},
-        ("'tests.tug'", "findes ikke i formatet"),
+        ("“tests.tug”", "findes ikke i formatet"),
     ),
     (
         "malformed-date",
@@ -251,7 +251,7 @@ BAD_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "date-after-assessment",
         {"fractures": [{"site": "wrist", "date": "2026-12-24", "low_energy": True}]},
-        ("fractures[0].date", "2026-12-24", "2026-11-26", "efter undersøgelsesdatoen"),
+        ("fractures[0].date", "24. december 2026", "26. november 2026", "efter undersøgelsesdatoen"),
     ),
     (
         "wrong-type",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from datetime import date
@@ -54,6 +55,31 @@ def step_text(base: KnowledgeBase, step: Step, lang: str) -> str:
     return _fill(rule_label(base, step.rule, lang), values, lang)
 
 
+def long_date(base: KnowledgeBase, when: date, lang: str) -> str:
+    """'5. januar 2027' in Danish, '5 January 2027' in English: how a date reads in a sentence."""
+    month = base.raw["texts"]["documents"]["months"][lang][when.month - 1]
+    return f"{when.day}. {month} {when.year}" if lang == "da" else f"{when.day} {month} {when.year}"
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def dates_in_words(base: KnowledgeBase, words: str, lang: str) -> str:
+    """`words` with every ISO date written as a long date. The core's issues carry ISO dates (it
+    returns structure); a sentence for a person carries dates as that person reads them. A
+    string that only looks like a date (2026-13-45) is left as typed."""
+
+    def spelled(match: re.Match[str]) -> str:
+        try:
+            return long_date(base, date.fromisoformat(match.group()), lang)
+        except ValueError:
+            return match.group()
+
+    # Between two long dates the range dash needs its spaces: "1. januar 1900 – 2. december 2026".
+    spaced = re.sub(r"(\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1 – \2", words)
+    return _ISO_DATE.sub(spelled, spaced)
+
+
 def issue_text(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
     """A case problem as a sentence naming the field, the value and what is allowed."""
     labels = base.raw["texts"]["fields"]
@@ -61,7 +87,8 @@ def issue_text(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
     field = f"{issue.field} ({label})" if label else issue.field
     template = text(base, "errors", issue.problem, lang)
     value = issue.value if issue.value is not None else ""
-    return template.format(field=field, value=value, allowed=issue.allowed)
+    sentence = template.format(field=field, value=value, allowed=issue.allowed)
+    return dates_in_words(base, sentence, lang)
 
 
 def field_label(base: KnowledgeBase, path: str, lang: str) -> str:

@@ -15,7 +15,7 @@ from django.utils.formats import date_format, get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from osteofys.kb.explain import dose_text, field_label, rule_label, step_text
+from osteofys.kb.explain import dates_in_words, dose_text, field_label, rule_label, step_text
 from osteofys.rules.model import CAP_SCALES, Dose, Step
 from osteofys.rules.plan import within
 from osteofys.web.records import clinical
@@ -34,9 +34,7 @@ CHART_CUTOFFS = {
 
 
 def _name(category: str | None) -> str:
-    if not category:
-        return ""
-    return str(clinical.base().raw["categories"][category]["name"][clinical.lang()])
+    return clinical.category_name(category) if category else ""
 
 
 # Django date-format letters with a plain strftime equivalent (the short formats of da and en).
@@ -247,7 +245,8 @@ def issue_message(issue: Any) -> str:
         "required": _("Skal udfyldes."),
         "unknown_field": _("Ukendt felt."),
     }
-    return messages.get(issue.problem, issue.problem) % {"value": value, "allowed": issue.allowed}
+    message = messages.get(issue.problem, issue.problem) % {"value": value, "allowed": issue.allowed}
+    return dates_in_words(clinical.base(), message, clinical.lang())
 
 
 def attach_issues(form: AssessmentForm, formset: Any, evaluated: clinical.Evaluated) -> None:

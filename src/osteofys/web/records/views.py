@@ -158,7 +158,7 @@ def _patient_page(patient: Patient, retest_form: RetestForm) -> dict[str, Any]:
         "timeline": selectors.timeline(patient),
         "latest": latest,
         "plan": selectors.plan_current(patient),
-        "charts": presenters.charts(selectors.test_series(patient)),
+        "charts": presenters.charts(selectors.test_series(patient), sex=patient.sex),
         "change": change,
         "retest_form": retest_form,
     }
