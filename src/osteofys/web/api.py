@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -29,8 +29,8 @@ from osteofys.web.api_errors import (
 from osteofys.web.records.api import router as records_router
 
 DESCRIPTION = """\
-OsteoFys' REST-API. Send et personligt API-token i `Authorization: Bearer <token>`
-(lav det under *Konto → API-tokens*). Alt er afgrænset til tokenets klinik: en anden kliniks
+OsteoFys' REST-API. Send en personlig API-nøgle i `Authorization: Bearer <token>`
+(lav det under *Konto → API-nøgler*). Alt er afgrænset til API-nøglens klinik: en anden kliniks
 id giver 404. Fejl er JSON med `detail` og en liste `errors` med felt, problem, besked og det
 tilladte. Beskeder er på dansk; send `Accept-Language: en` for engelsk.
 """
@@ -53,6 +53,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=AUTH,
     parser=JsonParser(),
+    # Without deep links: a link inside each operation's button is a nested control (axe-core).
+    docs=Swagger(settings={"deepLinking": False}),
 )
 api.add_router("/", records_router)
 
@@ -81,7 +83,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    detail = _("Log ind, eller send et API-token: Authorization: Bearer <token>.")
+    detail = _("Log ind, eller send en API-nøgle: Authorization: Bearer <token>.")
     response = api.create_response(request, error_body(detail), status=401)
     response["WWW-Authenticate"] = 'Bearer realm="OsteoFys"'
     return response

@@ -112,7 +112,7 @@ class ClinicSecurityForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Navn på tokenet"),
+        label=_("Navn på API-nøglen"),
         max_length=100,
         help_text=_("Hvad det bruges til, fx “journalintegration” eller “Excel-udtræk”."),
     )

@@ -246,7 +246,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(
             request,
-            _("Din adgangskode er skiftet. Andre sessioner og dine API-tokens er afsluttet."),
+            _("Din adgangskode er skiftet. Andre sessioner og dine API-nøgler er afsluttet."),
         )
         return redirect("records:patient_list")
     context = {"form": form, "temporary": user.profile.must_change_password}
@@ -480,5 +480,5 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     tokens.api_token_revoke(token=token)
-    messages.success(request, _("Tokenet er tilbagekaldt og virker ikke længere."))
+    messages.success(request, _("API-nøglen er tilbagekaldt og virker ikke længere."))
     return redirect("accounts:token_list")

@@ -33,7 +33,7 @@ class ObjectType(models.TextChoices):
     RETEST = "retest", _("Gentest")
     USER = "user", _("Bruger")
     CLINIC = "clinic", _("Klinik")
-    API_TOKEN = "api_token", _("API-token")
+    API_TOKEN = "api_token", _("API-nøgle")
 
 
 SECURITY_OBJECT_TYPES = (ObjectType.USER, ObjectType.CLINIC, ObjectType.API_TOKEN)
