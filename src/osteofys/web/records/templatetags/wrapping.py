@@ -1,0 +1,18 @@
+"""The `break_after_slash` filter: long names such as "Funktionsbegrænset/stillesiddende" wrap at
+the slash on a narrow screen instead of running out of their box."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def break_after_slash(value: Any) -> SafeString:
+    """The text, escaped, with a line-break opportunity (<wbr>) after every slash."""
+    return mark_safe(str(conditional_escape(value)).replace("/", "/<wbr>"))
