@@ -219,7 +219,7 @@ def test_access_log_filters_at_the_calendars_edges(
     response = client.get(reverse(view), query)
     assert response.status_code == 200
     if view == "audit:entry_list":
-        assert "Datoen skal ligge mellem 2000-01-01 og 2999-12-31" in response.content.decode()
+        assert "Datoen skal ligge mellem 1. januar 2000 og 31. december 2999" in response.content.decode()
 
 
 # --- item 9: no caching of patient data ------------------------------------------------------

@@ -95,7 +95,7 @@ def _clinic(clinic_id: int) -> Clinic:
 
 
 def _create_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", metavar="NAVN", help="klinikkens navn, fx 'Træningscenter Nord'")
+    parser.add_argument("name", metavar="NAVN", help="klinikkens navn, fx “Træningscenter Nord”")
     parser.add_argument("--admin", required=True, metavar="BRUGER", help="brugernavn til admin")
     parser.add_argument("--admin-name", default="", metavar="NAVN", help="adminens fulde navn")
     _data_dir(parser)
@@ -121,7 +121,7 @@ def _create(args: argparse.Namespace) -> list[str]:
         raise RefusedError(f"--admin: brugernavnet {admin!r} er allerede i brug.") from None
     return [
         *where,
-        f"Klinikken {made.clinic.name!r} er oprettet (id {made.clinic.pk}).",
+        f"Klinikken “{made.clinic.name}” er oprettet (id {made.clinic.pk}).",
         f"  administrator:           {made.admin.username}",
         f"  midlertidig adgangskode: {made.temporary_password}",
         "Adgangskoden vises kun nu. Giv den til administratoren ad en sikker vej; ved første "
@@ -185,7 +185,7 @@ def _set_active(active: bool) -> Callable[[argparse.Namespace], list[str]]:
         clinic = _clinic(args.id)
         if clinic.active == active:
             state = "aktiv" if active else "deaktiveret"
-            return [*where, f"Klinikken {clinic.name!r} (id {clinic.pk}) er allerede {state}."]
+            return [*where, f"Klinikken “{clinic.name}” (id {clinic.pk}) er allerede {state}."]
         clinic_set_active(clinic, active=active)
         said = (
             "aktiveret: dens brugere kan logge ind igen (gamle sessioner kommer ikke tilbage)"
@@ -193,7 +193,7 @@ def _set_active(active: bool) -> Callable[[argparse.Namespace], list[str]]:
             else "deaktiveret: dens brugere er logget ud og kan ikke logge ind, dens API-nøgler "
             "virker ikke; journaler og adgangslog bevares"
         )
-        return [*where, f"Klinikken {clinic.name!r} (id {clinic.pk}) er {said}."]
+        return [*where, f"Klinikken “{clinic.name}” (id {clinic.pk}) er {said}."]
 
     return action
 

@@ -12,12 +12,12 @@ from osteofys.cli.handout import write_pdf
 
 MESSAGES = {
     "cpr": {
-        "da": "--cpr: '{value}' er ikke et CPR-nummer; tilladt: DDMMÅÅ-XXXX eller 10 cifre.",
-        "en": "--cpr: '{value}' is not a CPR number; allowed: DDMMYY-XXXX or 10 digits.",
+        "da": "--cpr: “{value}” er ikke et CPR-nummer; tilladt: DDMMÅÅ-XXXX eller 10 cifre.",
+        "en": "--cpr: “{value}” is not a CPR number; allowed: DDMMYY-XXXX or 10 digits.",
     },
     "patient_id": {
-        "da": "--patient-id: '{value}' er ikke et FHIR-id; tilladt: 1-64 tegn af A-Z a-z 0-9 - .",
-        "en": "--patient-id: '{value}' is not a FHIR id; allowed: 1-64 of A-Z a-z 0-9 - .",
+        "da": "--patient-id: “{value}” er ikke et FHIR-id; tilladt: 1-64 tegn af A-Z a-z 0-9 - .",
+        "en": "--patient-id: “{value}” is not a FHIR id; allowed: 1-64 of A-Z a-z 0-9 - .",
     },
     "problem": {
         "da": "Den eksporterede Bundle er ikke i orden: {value}",

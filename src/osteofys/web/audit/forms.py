@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.web.accounts.models import Clinic
@@ -26,7 +27,10 @@ def _bounded(field: forms.DateField) -> forms.DateField:
             raise forms.ValidationError(
                 _("Datoen skal ligge mellem %(low)s og %(high)s."),
                 code="out_of_range",
-                params={"low": EARLIEST.isoformat(), "high": LATEST.isoformat()},
+                params={
+                    "low": date_format(EARLIEST, "j. F Y"),
+                    "high": date_format(LATEST, "j. F Y"),
+                },
             )
 
     field.validators.append(check)
@@ -62,7 +66,7 @@ class EntryFilterForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", _("'Til dato' skal ligge efter 'fra dato'."))
+            self.add_error("date_to", _("“Til dato” må ikke ligge før “Fra dato”."))
         return data
 
     def filters(self) -> dict[str, Any]:

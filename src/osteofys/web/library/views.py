@@ -27,7 +27,7 @@ EQUIPMENT_LABELS = {
     "dumbbells": _("Håndvægte"),
     "barbell": _("Vægtstang"),
     "kettlebell": _("Kettlebell"),
-    "step": _("Trappetrin/step"),
+    "step": _("Trappetrin"),
     "mat": _("Måtte"),
     "poles": _("Stave"),
     "pull_up_bar": _("Pull-up-stang"),
@@ -38,7 +38,7 @@ EQUIPMENT_LABELS = {
 }
 IMPACT_LABELS = {
     "none": _("Ingen stød"),
-    "walking": _("Stød som gang"),
+    "walking": _("Stød som ved gang"),
     "moderate": _("Moderate stød"),
     "high": _("Høje stød"),
 }
