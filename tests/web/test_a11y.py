@@ -307,3 +307,138 @@ def _clinic_settings_url() -> str | None:
         return reverse("accounts:clinic_settings")
     except NoReverseMatch:
         return None
+
+
+def _open_assessment(page: Any, server: str, name: str) -> None:
+    """Logged in (setting the clinic up if this is the first test), a new patient, their form."""
+    page.goto(server + "/konto/login/")
+    if "/setup/" in page.url:
+        set_up_clinic(page, server)
+    elif "/login/" in page.url:
+        page.fill("[name=username]", USERNAME)
+        page.fill("[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(server + "/patienter/**")
+    page.goto(server + "/patienter/ny/")
+    page.fill("[name=name]", name)
+    page.fill("[name=birth_date]", "1951-06-12")
+    page.select_option("[name=sex]", "female")
+    page.click("main button[type=submit]")
+    page.click("text=Ny vurdering >> nth=0")
+    page.wait_for_selector("#assessment-form")
+
+
+def _live_update(page: Any, action: Any) -> None:
+    """Do something in the form and wait until the live result has been redrawn."""
+    with page.expect_response(lambda r: r.url.endswith("/vurdering/live/")):
+        action()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+# Where the summary's parts are on screen, and whether something covers them or the focused field.
+IN_VIEW_JS = """
+() => {
+  const bar = document.querySelector(".result-panel .result-bar");
+  const parts = [bar.querySelector(".result-category__name"), ...bar.querySelectorAll(".flag")];
+  const out = [];
+  for (const el of parts) {
+    const r = el.getBoundingClientRect();
+    const x = r.left + Math.min(r.width / 2, 20), y = r.top + r.height / 2;
+    const inside = r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+    const top = document.elementFromPoint(x, y);
+    if (!inside || !top || !el.contains(top)) out.push(`${el.textContent.trim()} not in sight`);
+  }
+  const f = document.activeElement.getBoundingClientRect();
+  const hit = document.elementFromPoint(f.left + f.width / 2, f.top + f.height / 2);
+  if (hit !== document.activeElement) out.push(`the focused ${document.activeElement.name} is covered`);
+  return out;
+}
+"""
+
+
+def test_result_summary_stays_in_sight_while_typing(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(locale="da-DK", reduced_motion="reduce")
+        page.set_default_timeout(15_000)
+        _open_assessment(page, server, "Karen Holm")
+        fill_assessment(page.locator("#assessment-form"))
+        expect(page.locator(".result-bar")).to_contain_text("Træningsaktiv med hensyn")
+        problems = []
+        # Desktop, tablet, 200 % zoom on a 1280 × 800 screen, phone.
+        for width in (1280, 768, ZOOM_200, 390):
+            page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+            field = page.locator("[name=tests__tandem_stance_s]")
+            # Typed into the last test of the form, far below where the panel starts.
+            field.focus()
+            _live_update(
+                page, lambda: (page.keyboard.press("Control+A"), page.keyboard.type(str(width % 50)))
+            )
+            expect(page.locator(".result-bar")).to_contain_text("Træningsaktiv med hensyn")
+            expect(page.locator(".result-bar")).to_contain_text("Akut fase: ja")
+            expect(page.locator(".result-bar")).to_contain_text("Røde flag: ingen")
+            expect(page.locator(".result-bar")).to_contain_text("Henvisning: anbefalet")
+            problems += [f"{width}px: {p}" for p in page.evaluate(IN_VIEW_JS)]
+            more = page.locator(".result-panel .result-more")
+            if width <= 1100:
+                # The bar alone; "Vis hele forslaget" opens the whole panel over the form.
+                expect(more).to_be_hidden()
+                page.locator(".result-toggle summary").click()
+                expect(more).to_be_visible()
+                expect(more).to_contain_text("Hvorfor")
+                page.locator(".result-toggle summary").click()
+                expect(more).to_be_hidden()
+            else:
+                expect(more).to_be_visible()
+        browser.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_live_region_announces_only_what_changed(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(locale="da-DK", viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(15_000)
+        _open_assessment(page, server, "Lis Krogh")
+        form = page.locator("#assessment-form")
+        # The big panel is no live region, and holds no alert that is re-inserted on every update.
+        assert page.locator("#result").get_attribute("aria-live") is None
+        status = page.locator(".result-panel [role=status]")
+        expect(status).to_have_count(1)
+        fill_assessment(form)
+        expect(page.locator(".result-bar")).to_contain_text("Træningsaktiv med hensyn")
+        expect(status).to_have_text(
+            "Forslag: Træningsaktiv med hensyn. Akut fase: ja. Ingen røde flag."
+        )
+        assert page.locator("#result [role=alert], #result [role=status]").count() == 0
+        page.evaluate(
+            """() => { window.announced = 0;
+            new MutationObserver(() => window.announced++).observe(
+              document.querySelector('.result-panel [role=status]'),
+              {childList: true, characterData: true, subtree: true}); }"""
+        )
+        # A change that moves nothing in the summary: the panel is redrawn, nothing is said.
+        months = form.locator("[name=function__training_months]")
+        _live_update(page, lambda: (months.fill("30"), months.blur()))
+        tug = form.locator("[name=tests__tug_s]")
+        _live_update(page, lambda: (tug.fill("9"), tug.blur()))
+        assert page.evaluate("window.announced") == 0
+        # A new red flag is said, once.
+        pain = form.locator("[name=function__new_sudden_back_pain]")
+        _live_update(page, lambda: pain.select_option("true"))
+        expect(status).to_contain_text("Rødt flag: Nye, pludselige rygsmerter")
+        expect(page.locator(".result-bar")).to_contain_text("Røde flag: 1")
+        expect(page.locator(".result-bar")).to_contain_text("Henvisning: akut")
+        count = page.evaluate("window.announced")
+        _live_update(page, lambda: (months.fill("31"), months.blur()))
+        assert page.evaluate("window.announced") == count
+        # A new category is said.
+        pain.select_option("false")
+        sedentary = form.locator("[name=function__sedentary_due_to_disease]")
+        _live_update(page, lambda: sedentary.select_option("true"))
+        expect(status).to_contain_text("Forslag: Funktionsbegrænset/stillesiddende")
+        browser.close()
