@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules.case import (
@@ -49,6 +51,51 @@ SECTIONS = ("patient", "risk_factors", "dxa", "function", "tests")
 FROM_PATIENT = {"patient.birth_date", "patient.sex"}
 
 
+def as_typed(value: Any) -> Any:
+    """A stored number as a clinician writes it: 50 not "50,0", 8,5 with the locale's comma.
+
+    `repr` gives the shortest text that reads back as the same float (0.1 stays 0.1), and
+    Decimal writes it without an exponent. Anything else (a typed string) is shown as it is.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    try:
+        text = f"{Decimal(repr(value) if isinstance(value, float) else value):f}"
+    except InvalidOperation:
+        return value  # nan or inf: no clinical value; shown as Python writes it
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+
+
+class MeasureInput(forms.TextInput):
+    """A text box for a measurement: the phone's decimal keypad, the value as it was typed.
+
+    Not `type=number`: Chromium's number box refuses the Danish decimal comma in some locales
+    and changes the value on a scroll of the mouse wheel.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if value == "" or value is None:
+            return None
+        return str(as_typed(value))
+
+
+class MeasureField(forms.FloatField):
+    """A decimal measurement that accepts 8,5 and 8.5 and shows 50 as 50 (FloatField with
+    localize=True shows a stored 50.0 as "50,0")."""
+
+    widget = MeasureInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", MeasureInput)
+        super().__init__(**kwargs)
+
+
 def _label(path: str) -> str:
     labels = clinical.base().raw["texts"]["fields"]
     return str(labels.get(path, {}).get(clinical.lang(), path))
@@ -68,7 +115,7 @@ def _field(path: str, kind: tuple[str, ...]) -> forms.Field:
         help_text = f"{low:g}–{high:g}".replace(".", ",")
     match kind[0]:
         case "num" | "num_or_unable":
-            return forms.FloatField(label=label, required=False, localize=True, help_text=help_text)
+            return MeasureField(label=label, required=False, help_text=help_text)
         case "int":
             return forms.IntegerField(label=label, required=False, help_text=help_text)
         case "bool":
@@ -103,10 +150,10 @@ class AssessmentForm(forms.Form):
     tests__sts_unable = forms.BooleanField(
         label=_("Kunne ikke rejse sig 5 gange uden armene"), required=False
     )
+    # Never ticked in advance: unticked with no rows is "not recorded", not "no fractures".
     fractures_recorded = forms.BooleanField(
         label=_("Brudhistorik er gennemgået (ingen rækker = ingen brud)"),
         required=False,
-        initial=True,
     )
     hirit = forms.BooleanField(
         label=_("Åbn for HiRIT ved træningsaktiv med hensyn (superviseret)"), required=False
@@ -160,7 +207,13 @@ class AssessmentForm(forms.Form):
             case["tests"]["sit_to_stand_5x_s"] = "unable"
         if case.get("dxa") and all(v is None for v in case["dxa"].values()):
             case["dxa"] = None
-        case["fractures"] = fractures if data.get("fractures_recorded") else None
+        # A fracture row that was filled in counts even when the box was left unticked: the
+        # clinician has said there was that fracture, and dropping it (fractures -> None) would
+        # hide a recent vertebral fracture's acute phase and flexion precautions (P1/P2). An
+        # error instead would keep the live result wrong until the box is ticked. The box is
+        # still needed to say "reviewed: no fractures" (an empty list).
+        reviewed = data.get("fractures_recorded") or bool(fractures)
+        case["fractures"] = fractures if reviewed else None
         return case
 
 
@@ -238,6 +291,8 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "birth_date", "sex", "height_cm", "weight_kg", "cpr", *CONTACT_FIELDS]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "height_cm": MeasureInput,
+            "weight_kg": MeasureInput,
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "gp_phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
@@ -357,7 +412,7 @@ class RetestForm(forms.Form):
     date = forms.DateField(
         label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    value = forms.FloatField(label=_("Resultat"), required=False, localize=True)
+    value = MeasureField(label=_("Resultat"), required=False)
     unable = forms.BooleanField(label=_("Kunne ikke gennemføre"), required=False)
 
     def clean(self) -> dict[str, Any]:

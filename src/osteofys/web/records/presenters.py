@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from osteofys.kb.explain import dates_in_words, dose_text, field_label, rule_lab
 from osteofys.rules.model import CAP_SCALES, Dose, Step
 from osteofys.rules.plan import within
 from osteofys.web.records import clinical
-from osteofys.web.records.forms import AssessmentForm, DoseForm
+from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, DoseForm
 from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
 
 # Tests with a cut-off on the chart: (threshold id, True when higher is worse).
@@ -275,23 +276,86 @@ def error_list(form: AssessmentForm, formset: Any) -> list[str]:
     return out
 
 
-def assessment_initial(patient: Any, latest: Assessment | None) -> dict[str, Any]:
-    """Start a new assessment from the last one (what rarely changes), or the patient record."""
-    initial: dict[str, Any] = {"assessment_date": date.today(), "fractures_recorded": True}
+@dataclass
+class AssessmentStart:
+    """What a new assessment form starts from, and where each pre-filled value came from.
+
+    Attributes:
+        initial: The form's initial values.
+        fractures: The fracture rows' initial values.
+        carried: Field names filled in from the previous assessment.
+        from_record: Field names filled in from the patient record (height, weight).
+        source_date: The date of the previous assessment the values came from, if any.
+    """
+
+    initial: dict[str, Any]
+    fractures: list[dict[str, Any]] = field(default_factory=list)
+    carried: set[str] = field(default_factory=set)
+    from_record: set[str] = field(default_factory=set)
+    source_date: date | None = None
+
+
+def _shown(value: Any) -> Any:
+    """A stored case value as the form field takes it (so `has_changed` compares like with like)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def assessment_initial(patient: Any, latest: Assessment | None) -> AssessmentStart:
+    """Start a new assessment: blank for a first one; from the last one for a follow-up.
+
+    A first assessment answers nothing in advance (an unticked fracture box is "not recorded").
+    A follow-up starts from what rarely changes (risk factors, DXA, function, fractures; never
+    the tests, which are measured anew), and every such field is marked in the form. Height and
+    weight may come from the patient record, marked as such.
+    """
+    start = AssessmentStart(initial={"assessment_date": timezone.localdate()})
     inputs = latest.inputs if latest else {}
     for section in ("patient", "risk_factors", "dxa", "function"):
         for name, value in (inputs.get(section) or {}).items():
-            if value is None:
+            key = f"{section}__{name}"
+            if value is None or f"{section}.{name}" in FROM_PATIENT or value == []:
                 continue
-            shown = ("true" if value else "false") if isinstance(value, bool) else value
-            initial[f"{section}__{name}"] = shown
-    initial.setdefault("patient__height_cm", patient.height_cm)
-    initial.setdefault("patient__weight_kg", patient.weight_kg)
-    initial["_fractures"] = [
-        {**f, "low_energy": {True: "true", False: "false"}.get(f.get("low_energy"), "")}
-        for f in inputs.get("fractures") or []
-    ]
-    return initial
+            start.initial[key] = _shown(value)
+            start.carried.add(key)
+    for name in ("height_cm", "weight_kg"):
+        key, stored = f"patient__{name}", getattr(patient, name)
+        if key not in start.initial and stored is not None:
+            start.initial[key] = stored
+            start.from_record.add(key)
+    if latest is not None and inputs.get("fractures") is not None:
+        start.initial["fractures_recorded"] = True
+        start.carried.add("fractures_recorded")
+        start.fractures = [
+            {
+                "site": f.get("site") or "",
+                "date": _shown(f.get("date")),
+                "low_energy": {True: "true", False: "false"}.get(f.get("low_energy"), ""),
+            }
+            for f in inputs["fractures"]
+        ]
+    if start.carried or start.fractures:
+        start.source_date = latest.assessment_date if latest else None
+    return start
+
+
+def mark_prefilled(form: AssessmentForm, start: AssessmentStart) -> None:
+    """Mark the fields still holding a pre-filled value (`bound_field.mark`, shown by
+    includes/field.html). A value the clinician has changed since is no longer marked."""
+    changed = set(form.changed_data) if form.is_bound else set()
+    when = start.source_date.strftime("%d.%m.%Y") if start.source_date else ""
+    for name in start.carried - changed:
+        if name in form.fields:
+            form[name].mark = _("fra vurderingen %(date)s") % {"date": when}  # type: ignore[attr-defined]
+    for name in start.from_record - changed:
+        if name in form.fields:
+            form[name].mark = _("fra stamdata")  # type: ignore[attr-defined]
 
 
 def charts(series: dict[str, list[tuple[date, float | None, bool]]]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -19,7 +19,14 @@ from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, ObjectType
 from osteofys.web.records.cpr import digest
-from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
+from osteofys.web.records.models import (
+    Assessment,
+    AssessmentDraft,
+    Patient,
+    Plan,
+    PlanItem,
+    Retest,
+)
 
 PAGE_SIZE = 25
 NAME_LENGTH = Patient._meta.get_field("name").max_length or 200
@@ -120,6 +127,20 @@ def assessment_get(clinic: Clinic, assessment_id: int) -> Assessment:
 
 def assessment_latest(patient: Patient) -> Assessment | None:
     return patient.assessments.order_by("-assessment_date", "-id").first()
+
+
+def draft_get(clinic: Clinic, user: Any, patient: Patient) -> AssessmentDraft | None:
+    """The user's own draft of a new assessment of the patient, in the user's clinic, or None.
+
+    Another user's draft (even in the same clinic) is never returned: it is their unsaved work.
+    Not logged here: the page that shows it has logged its read of the patient.
+    """
+    return AssessmentDraft.objects.filter(clinic=clinic, user=user, patient=patient).first()
+
+
+def assessment_saved_since(patient: Patient, user: Any, when: datetime) -> bool:
+    """Whether the user has saved an assessment of the patient at or after `when`."""
+    return patient.assessments.filter(created_by=user, created_at__gte=when).exists()
 
 
 def assessment_list(patient: Patient) -> QuerySet[Assessment]:

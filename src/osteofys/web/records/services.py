@@ -9,6 +9,7 @@ locks first and the log's chain-head lock last (one lock order: no deadlocks on 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,14 @@ from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import clinical
 from osteofys.web.records.clinical import Evaluated
 from osteofys.web.records.cpr import digest
-from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem, Retest
+from osteofys.web.records.models import (
+    Assessment,
+    AssessmentDraft,
+    Patient,
+    Plan,
+    PlanItem,
+    Retest,
+)
 
 CONTACT_FIELDS = ("phone", "email", "gp_name", "gp_clinic", "gp_address", "gp_phone")
 
@@ -138,10 +146,61 @@ def assessment_record(
         created_by=user,
     )
     plan = evaluated.assessment.plan
+    # The draft of this assessment is done with: it is not offered again.
+    AssessmentDraft.objects.filter(patient=patient, user=user).delete()
     audit.record(Action.CREATE, assessment)
     if plan is not None:
         audit.record(Action.CREATE, _plan_from(assessment, plan, user))
     return assessment
+
+
+# A draft holds only the assessment form's own fields, each value cut to this length (the longest
+# field, the override reason, allows 2000), and at most this many values in all (the form has
+# about 60 fields and 20 fracture rows of 4): a bounded row, whatever is posted.
+DRAFT_VALUE_LENGTH = 2000
+DRAFT_VALUES = 300
+_DRAFT_FRACTURE = re.compile(
+    r"^brud-(\d{1,2}-(site|date|low_energy|DELETE)|TOTAL_FORMS|INITIAL_FORMS)$"
+)
+# A CPR number typed into free text (a reason) is masked before a draft is stored.
+_CPR_IN_TEXT = re.compile(r"\b(\d{6})-?\d{4}\b")
+
+
+def draft_fields(posted: Any, names: frozenset[str]) -> dict[str, list[str]]:
+    """The posted assessment form as a draft: only the form's fields (`names` and the fracture
+    rows), never the CSRF token or anything else posted along, and no CPR number."""
+    fields: dict[str, list[str]] = {}
+    count = 0
+    for name, values in posted.lists():
+        if name not in names and not _DRAFT_FRACTURE.match(name):
+            continue
+        kept = [_CPR_IN_TEXT.sub(r"\1-****", v[:DRAFT_VALUE_LENGTH]) for v in values]
+        kept = kept[: DRAFT_VALUES - count]
+        if kept:
+            fields[name] = kept
+            count += len(kept)
+    return fields
+
+
+def draft_save(*, patient: Patient, user: User, fields: dict[str, list[str]]) -> None:
+    """Keep what the user has typed so far in a new assessment of the patient (one per user and
+    patient). Not in the access log: it runs on every change while typing (see views).
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE, the same on SQLite and PostgreSQL): this
+    runs half a second after each keystroke, and two such requests may overlap.
+    """
+    draft = AssessmentDraft(clinic_id=patient.clinic_id, patient=patient, user=user, fields=fields)
+    AssessmentDraft.objects.bulk_create(
+        [draft],
+        update_conflicts=True,
+        unique_fields=["user", "patient"],
+        update_fields=["clinic", "fields", "updated_at"],
+    )
+
+
+@transaction.atomic
+def draft_delete(*, patient: Patient, user: User) -> None:
+    AssessmentDraft.objects.filter(patient=patient, user=user).delete()
 
 
 @transaction.atomic

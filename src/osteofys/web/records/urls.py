@@ -16,6 +16,11 @@ urlpatterns = [
     path(
         "patienter/<int:patient_id>/vurdering/live/", views.assessment_live, name="assessment_live"
     ),
+    path(
+        "patienter/<int:patient_id>/vurdering/kladde/kasser/",
+        views.assessment_draft_discard,
+        name="assessment_draft_discard",
+    ),
     path("patienter/<int:patient_id>/gentest/", views.retest_create, name="retest_create"),
     path("patienter/<int:patient_id>/udlevering.zip", gdpr.patient_export, name="patient_export"),
     path("patienter/<int:patient_id>/slet/", gdpr.patient_delete, name="patient_delete"),

@@ -7,11 +7,12 @@ whatever the method: nothing tells an outsider that the object exists.
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -171,12 +172,27 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "records/patient_detail.html", context)
 
 
-def _assessment_forms(request: HttpRequest, patient: Patient) -> tuple[AssessmentForm, Any]:
-    if request.method == "POST":
-        return AssessmentForm(request.POST), FractureFormSet(request.POST, prefix="brud")
-    initial = presenters.assessment_initial(patient, selectors.assessment_latest(patient))
-    fractures = initial.pop("_fractures", [])
-    return AssessmentForm(initial=initial), FractureFormSet(initial=fractures, prefix="brud")
+# "Ny vurdering?kladde=fortsaet" shows the user's draft instead of the fresh form.
+DRAFT_CONTINUE = "fortsaet"
+
+
+def _draft_data(fields: dict[str, list[str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, values in fields.items():
+        data.setlist(name, [str(v) for v in values])
+    return data
+
+
+def _assessment_forms(
+    data: QueryDict | None, start: presenters.AssessmentStart
+) -> tuple[AssessmentForm, Any]:
+    """The form and fracture rows: fresh from `start`, or bound to `data` (posted or a draft).
+    Bound forms get `start` as initial too, so the fields still holding it stay marked."""
+    if data is None:
+        form = AssessmentForm(initial=start.initial)
+        return form, FractureFormSet(initial=start.fractures, prefix="brud")
+    form = AssessmentForm(data, initial=start.initial)
+    return form, FractureFormSet(data, initial=start.fractures, prefix="brud")
 
 
 def _evaluate(
@@ -197,41 +213,68 @@ def _evaluate(
     return case, evaluated
 
 
+def _assessment_save(
+    request: HttpRequest, patient: Patient, form: AssessmentForm, formset: Any
+) -> tuple[HttpResponse | None, clinical.Evaluated | None]:
+    """Save a posted assessment, or put its errors on the form (then no response)."""
+    case, evaluated = _evaluate(form, formset, patient)
+    if case is None or evaluated is None or evaluated.document is None:
+        return None, evaluated
+    suggested = evaluated.document["category"] or ""
+    final = form.cleaned_data.get("final_category") or suggested
+    reason = form.cleaned_data.get("override_reason", "").strip()
+    if final != suggested and not reason:
+        form.add_error(
+            "override_reason",
+            _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."),
+        )
+        return None, evaluated
+    assessment = services.assessment_record(
+        patient=patient,
+        user=request.user,  # type: ignore[arg-type]
+        case=case,
+        evaluated=clinical.evaluate(
+            case, final_category=final or None, hirit=form.cleaned_data.get("hirit", False)
+        ),
+        final_category=final,
+        override_reason=reason,
+    )
+    messages.success(request, _("Vurderingen er gemt."))
+    return redirect("records:assessment_detail", assessment_id=assessment.pk), evaluated
+
+
 @login_required
 def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(clinic_of(request.user), patient_id)
-    form, formset = _assessment_forms(request, patient)
+    clinic = clinic_of(request.user)
+    # Logged as a view of the patient; that entry also covers showing a restored draft.
+    patient = selectors.patient_get(clinic, patient_id)
+    start = presenters.assessment_initial(patient, selectors.assessment_latest(patient))
+    draft = selectors.draft_get(clinic, request.user, patient) if request.method == "GET" else None
+    restore = draft is not None and request.GET.get("kladde") == DRAFT_CONTINUE
+    data = request.POST if request.method == "POST" else None
+    if draft is not None and restore:
+        data = _draft_data(draft.fields)
+    form, formset = _assessment_forms(data, start)
     evaluated = None
-    if request.method == "POST":
-        case, evaluated = _evaluate(form, formset, patient)
-        if case is not None and evaluated is not None and evaluated.document is not None:
-            suggested = evaluated.document["category"] or ""
-            final = form.cleaned_data.get("final_category") or suggested
-            reason = form.cleaned_data.get("override_reason", "").strip()
-            if final != suggested and not reason:
-                form.add_error(
-                    "override_reason",
-                    _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."),
-                )
-            else:
-                assessment = services.assessment_record(
-                    patient=patient,
-                    user=request.user,  # type: ignore[arg-type]
-                    case=case,
-                    evaluated=clinical.evaluate(
-                        case,
-                        final_category=final or None,
-                        hirit=form.cleaned_data.get("hirit", False),
-                    ),
-                    final_category=final,
-                    override_reason=reason,
-                )
-                messages.success(request, _("Vurderingen er gemt."))
-                return redirect("records:assessment_detail", assessment_id=assessment.pk)
+    # Enter in a field posts the form through its hidden first button: shown again, not saved.
+    enter_pressed = request.method == "POST" and bool(request.POST.get("enter_pressed"))
+    if enter_pressed:
+        _, evaluated = _evaluate(form, formset, patient)
+    elif request.method == "POST":
+        response, evaluated = _assessment_save(request, patient, form, formset)
+        if response is not None:
+            return response
+    presenters.mark_prefilled(form, start)
     context = {
         "patient": patient,
         "form": form,
         "formset": formset,
+        "start": start,
+        # Offered in a banner until continued or discarded; once continued, "restored".
+        "draft": None if restore else draft,
+        "restored": draft if restore else None,
+        "started": timezone.now().isoformat(),
+        "enter_pressed": enter_pressed,
         "result": presenters.result(evaluated.document)
         if evaluated and evaluated.document
         else None,
@@ -239,19 +282,65 @@ def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "records/assessment_form.html", context)
 
 
+def _started(raw: str) -> datetime | None:
+    """When the form page was rendered (its hidden `draft_started`), or None if unreadable."""
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return when if timezone.is_aware(when) else None
+
+
+def _keep_draft(request: HttpRequest, patient: Patient, form: AssessmentForm) -> None:
+    """Keep what is typed as the user's draft, once the user has typed something.
+
+    `draft_touched` is set by assessment.js at the first change: the panel's first request on
+    load is not a draft, and must not replace one that is being offered (without JavaScript
+    there is no live request at all). A live request that arrives after this page's form was
+    saved (the last change races the save button) would bring the deleted draft back: skipped.
+    """
+    if request.POST.get("draft_touched") != "1":
+        return
+    started = _started(request.POST.get("draft_started", ""))
+    if started and selectors.assessment_saved_since(patient, request.user, started):
+        return
+    fields = services.draft_fields(request.POST, frozenset(form.fields))
+    services.draft_save(patient=patient, user=request.user, fields=fields)  # type: ignore[arg-type]
+
+
 @login_required
 def assessment_live(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The live result panel (htmx): the suggestion for what is typed so far. Nothing is saved."""
+    """The live result panel (htmx): the suggestion for what is typed so far, which is also kept
+    as the user's draft. The assessment itself is not saved here.
+
+    Neither the panel nor the draft is logged: this runs half a second after every keystroke,
+    which would flood the access log, and opening the form was logged already. Continuing or
+    discarding a draft is logged (as a view of the patient, by the page that does it).
+    """
     patient = selectors.patient_get(clinic_of(request.user), patient_id, log_view=False)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form, formset = AssessmentForm(request.POST), FractureFormSet(request.POST, prefix="brud")
     _, evaluated = _evaluate(form, formset, patient)
+    _keep_draft(request, patient, form)
     errors = presenters.error_list(form, formset)
     result = presenters.result(evaluated.document) if evaluated and evaluated.document else None
     return render(
         request, "records/_result.html", {"result": result, "errors": errors, "live": True}
     )
+
+
+@login_required
+def assessment_draft_discard(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Throw away the user's draft and start the new assessment afresh (POST)."""
+    # The patient read is logged (patient_get): the access log shows the clinician at the
+    # patient's record; the audit codes have no "draft" detail (adding one needs a migration).
+    patient = selectors.patient_get(clinic_of(request.user), patient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.draft_delete(patient=patient, user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Kladden er kasseret."))
+    return redirect("records:assessment_create", patient_id=patient.pk)
 
 
 @login_required
