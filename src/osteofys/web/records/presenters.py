@@ -78,6 +78,9 @@ def patient_rows(patients: list[Any]) -> SafeString:
     no_category = muted(escape(_("Ingen kategori")))
     no_assessment = muted(escape(_("Ingen vurdering")))
     registered = escape(_("Registreret"))
+    # Column names on each cell: on a phone the table becomes one labelled block per row (app.css).
+    born, sex, cpr = escape(_("Fødselsdato")), escape(_("Køn")), escape(_("CPR"))
+    latest_cat, latest_on = escape(_("Seneste kategori")), escape(_("Seneste vurdering"))
     categories: dict[str, str] = {}
     rows = []
     for p in patients:
@@ -91,9 +94,12 @@ def patient_rows(patients: list[Any]) -> SafeString:
             latest = no_category if p.latest_date else no_assessment
         rows.append(
             f'<tr><td><a class="row-link" href="{detail}{int(p.pk)}/">{escape(p.name)}</a></td>'
-            f"<td>{short_date(p.birth_date)}</td><td>{sexes.get(p.sex) or escape(p.sex)}</td>"
-            f"<td>{registered if p.cpr else none}</td><td>{latest}</td>"
-            f"<td>{short_date(p.latest_date) if p.latest_date else '—'}</td></tr>"
+            f'<td data-label="{born}">{short_date(p.birth_date)}</td>'
+            f'<td data-label="{sex}">{sexes.get(p.sex) or escape(p.sex)}</td>'
+            f'<td data-label="{cpr}">{registered if p.cpr else none}</td>'
+            f'<td data-label="{latest_cat}">{latest}</td>'
+            f'<td data-label="{latest_on}">'
+            f"{short_date(p.latest_date) if p.latest_date else '—'}</td></tr>"
         )
     return mark_safe("\n".join(rows))
 
@@ -349,10 +355,10 @@ def mark_prefilled(form: AssessmentForm, start: AssessmentStart) -> None:
     """Mark the fields still holding a pre-filled value (`bound_field.mark`, shown by
     includes/field.html). A value the clinician has changed since is no longer marked."""
     changed = set(form.changed_data) if form.is_bound else set()
-    when = start.source_date.strftime("%d.%m.%Y") if start.source_date else ""
+    # The date is in the note at the top of the form; the mark stays short beside each label.
     for name in start.carried - changed:
         if name in form.fields:
-            form[name].mark = _("fra vurderingen %(date)s") % {"date": when}  # type: ignore[attr-defined]
+            form[name].mark = _("fra vurderingen")  # type: ignore[attr-defined]
     for name in start.from_record - changed:
         if name in form.fields:
             form[name].mark = _("fra stamdata")  # type: ignore[attr-defined]
