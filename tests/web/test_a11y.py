@@ -107,7 +107,9 @@ class Audit:
     def width(self, width: int) -> None:
         self.page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
         # Two frames: the new width is laid out (and charts have redrawn) before anything is read.
-        self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        self.page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
 
     def check(self, label: str, *, clip: str | None = None) -> None:
         """axe-core, sideways scrolling and (under `clip`) clipped text at every width."""
@@ -119,7 +121,8 @@ class Audit:
             self.width(width)
             start = time.monotonic()
             for v in self.page.evaluate(AXE_JS):
-                nodes = "; ".join(v["nodes"]) + (f" (+{v['count'] - 4} more)" if v["count"] > 4 else "")
+                more = f" (+{v['count'] - 4} more)" if v["count"] > 4 else ""
+                nodes = "; ".join(v["nodes"]) + more
                 self.problems.append(
                     f"{label} @ {width}px: axe {v['impact']} {v['id']} – {v['help']}: {nodes}"
                 )
@@ -264,7 +267,9 @@ def test_every_page_at_every_width(server: str, tmp_path: Path) -> None:
         page.click("main button[type=submit]")
         audit.check("login with an error")
         # A form posted without its CSRF token: the 403 page.
-        page.evaluate("() => document.querySelector('main form [name=csrfmiddlewaretoken]').remove()")
+        page.evaluate(
+            "() => document.querySelector('main form [name=csrfmiddlewaretoken]').remove()"
+        )
         page.fill("[name=password]", PASSWORD)
         page.click("main button[type=submit]")
         audit.check("403 (form without its CSRF token)")
@@ -350,7 +355,8 @@ IN_VIEW_JS = """
   }
   const f = document.activeElement.getBoundingClientRect();
   const hit = document.elementFromPoint(f.left + f.width / 2, f.top + f.height / 2);
-  if (hit !== document.activeElement) out.push(`the focused ${document.activeElement.name} is covered`);
+  const name = document.activeElement.name;
+  if (hit !== document.activeElement) out.push(`the focused ${name} is covered`);
   return out;
 }
 """
@@ -373,8 +379,10 @@ def test_result_summary_stays_in_sight_while_typing(server: str) -> None:
             field = page.locator("[name=tests__tandem_stance_s]")
             # Typed into the last test of the form, far below where the panel starts.
             field.focus()
+            value = str(width % 50)  # a valid tandem stance time, different at each width
             _live_update(
-                page, lambda: (page.keyboard.press("Control+A"), page.keyboard.type(str(width % 50)))
+                page,
+                lambda v=value: (page.keyboard.press("Control+A"), page.keyboard.type(v)),
             )
             expect(page.locator(".result-bar")).to_contain_text("Træningsaktiv med hensyn")
             expect(page.locator(".result-bar")).to_contain_text("Akut fase: ja")

@@ -21,11 +21,12 @@ pytestmark = pytest.mark.e2e
 FOCUSED = "s => document.activeElement && document.activeElement.matches(s)"
 # Something must show where the focus is: an outline (the app's focus ring) or a box shadow.
 FOCUS_SHOWN = """() => { const cs = getComputedStyle(document.activeElement);
-  return (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== "none"; }"""
+  return (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0)
+    || cs.boxShadow !== "none"; }"""
 
 
 def tab_to(page: Any, selector: str, *, back: bool = False, limit: int = 250) -> None:
-    """Tab (or Shift+Tab) until the focus is on `selector`; fail if the keyboard never gets there."""
+    """Tab (or Shift+Tab) until the focus is on `selector`; fail if the keys cannot get there."""
     for _ in range(limit):
         if page.evaluate(FOCUSED, selector):
             assert page.evaluate(FOCUS_SHOWN), f"no visible focus on {selector}"
