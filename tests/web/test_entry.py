@@ -137,8 +137,8 @@ def test_follow_up_says_where_its_values_came_from(
     assert "Udfyldt fra vurderingen 26.11.2026 – ret det, der har ændret sig" in html
     # Carried: risk factors, DXA, function and the fracture history, each marked in its label.
     for field in ("risk_factors__smoking", "dxa__lumbar_spine", "function__walking_aid"):
-        assert "fra vurderingen 26.11.2026" in _label_of(html, f"id_{field}"), field
-    assert "fra vurderingen 26.11.2026" in _label_of(html, "id_fractures_recorded")
+        assert "fra vurderingen" in _label_of(html, f"id_{field}"), field
+    assert "fra vurderingen" in _label_of(html, "id_fractures_recorded")
     assert "checked" in _input(html, "fractures_recorded")
     assert 'value="2020-05-01"' in _input(html, "brud-0-date")
     assert "hentet fra vurderingen 26.11.2026" in html
@@ -164,7 +164,7 @@ def test_a_changed_carried_value_loses_its_mark_when_the_form_is_shown_again(
     )
     html = logged_in.post(_url("assessment_create", patient), post).content.decode()
     assert "fra vurderingen" not in _label_of(html, "id_risk_factors__smoking")
-    assert "fra vurderingen 26.11.2026" in _label_of(html, "id_risk_factors__menopause_age")
+    assert "fra vurderingen" in _label_of(html, "id_risk_factors__menopause_age")
     assert 'data-guard="dirty"' in _form_tag(html)  # unsaved input: leaving asks
 
 

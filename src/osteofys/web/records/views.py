@@ -251,7 +251,7 @@ def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     start = presenters.assessment_initial(patient, selectors.assessment_latest(patient))
     draft = selectors.draft_get(clinic, request.user, patient) if request.method == "GET" else None
     restore = draft is not None and request.GET.get("kladde") == DRAFT_CONTINUE
-    data = request.POST if request.method == "POST" else None
+    data: QueryDict | None = request.POST if request.method == "POST" else None
     if draft is not None and restore:
         data = _draft_data(draft.fields)
     form, formset = _assessment_forms(data, start)
