@@ -124,6 +124,20 @@ def test_filled_fracture_row_without_the_box_is_kept(logged_in: Client, clinic: 
     assert assessment.result["acute_phase"]["active"] is True
 
 
+def test_unticked_diseases_are_not_recorded_as_none(logged_in: Client, clinic: Clinic) -> None:
+    patient = make_patient(clinic)
+    url = _url("assessment_create", patient)
+    logged_in.post(url, _post())
+    assert Assessment.objects.get().inputs["risk_factors"]["conditions"] is None
+    logged_in.post(url, _post(risk_factors__conditions_none="on"))
+    assert Assessment.objects.order_by("-id")[0].inputs["risk_factors"]["conditions"] == []
+    both = _post(risk_factors__conditions_none="on", risk_factors__conditions="coeliac_disease")
+    html = logged_in.post(url, both).content.decode()
+    assert "Ingen af disse sygdomme" in html
+    assert "Sæt enten flueben ved sygdommene" in html
+    assert Assessment.objects.count() == 2
+
+
 # --- a follow-up starts from the previous assessment, and says so ------------------------------
 
 
@@ -140,6 +154,9 @@ def test_follow_up_says_where_its_values_came_from(
         assert "fra vurderingen" in _label_of(html, f"id_{field}"), field
     assert "fra vurderingen" in _label_of(html, "id_fractures_recorded")
     assert "checked" in _input(html, "fractures_recorded")
+    # "No diseases" last time is carried as its own ticked, marked box.
+    assert "checked" in _input(html, "risk_factors__conditions_none")
+    assert "fra vurderingen" in _label_of(html, "id_risk_factors__conditions_none")
     assert 'value="2020-05-01"' in _input(html, "brud-0-date")
     assert "hentet fra vurderingen 26.11.2026" in html
     # Numbers as typed: -1,8 not -1,80; 51 not 51,0.

@@ -155,6 +155,10 @@ class AssessmentForm(forms.Form):
         label=_("Brudhistorik er gennemgået (ingen rækker = ingen brud)"),
         required=False,
     )
+    # Without it an unticked list would say "none of these diseases" for a question not asked.
+    risk_factors__conditions_none = forms.BooleanField(
+        label=_("Ingen af disse sygdomme"), required=False
+    )
     hirit = forms.BooleanField(
         label=_("Åbn for HiRIT ved træningsaktiv med hensyn (superviseret)"), required=False
     )
@@ -173,7 +177,18 @@ class AssessmentForm(forms.Form):
         for path, kind in case_fields().items():
             if path not in FROM_PATIENT:
                 self.fields[path.replace(".", "__")] = _field(path, kind)
-        self.order_fields(["assessment_date", *self.fields])
+        names = [n for n in self.fields if n != "risk_factors__conditions_none"]
+        at = names.index("risk_factors__conditions") + 1
+        self.order_fields(["assessment_date", *names[:at], "risk_factors__conditions_none"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("risk_factors__conditions") and data.get("risk_factors__conditions_none"):
+            self.add_error(
+                "risk_factors__conditions_none",
+                _("Sæt enten flueben ved sygdommene eller ved “Ingen af disse sygdomme”."),
+            )
+        return data
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The bound fields grouped by case section, in the order of the case format."""
@@ -198,8 +213,9 @@ class AssessmentForm(forms.Form):
             if isinstance(value, date):
                 value = value.isoformat()
             if name == "conditions":
-                # Unticked boxes mean "none of these"; the form cannot say "not asked".
-                value = list(value or [])
+                # No box ticked is "not recorded"; "none of these" is said with its own box.
+                none = data.get("risk_factors__conditions_none")
+                value = list(value) if value else ([] if none else None)
             elif value == "":
                 value = None
             case.setdefault(section, {})[name] = value

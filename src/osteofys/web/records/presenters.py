@@ -326,6 +326,8 @@ def assessment_initial(patient: Any, latest: Assessment | None) -> AssessmentSta
     for section in ("patient", "risk_factors", "dxa", "function"):
         for name, value in (inputs.get(section) or {}).items():
             key = f"{section}__{name}"
+            if key == "risk_factors__conditions" and value == []:
+                key, value = "risk_factors__conditions_none", True  # said "none" last time
             if value is None or f"{section}.{name}" in FROM_PATIENT or value == []:
                 continue
             start.initial[key] = _shown(value)
