@@ -256,7 +256,7 @@ def test_every_page_at_every_width(server: str, tmp_path: Path) -> None:
         audit.check("API docs")
         if _clinic_settings_url():
             audit.goto(server + _clinic_settings_url(), "clinic settings")
-        page.goto(server + "/findes-ikke/")
+        assert page.goto(server + "/findes-ikke/").status == 404
         audit.check("404")
 
         page.click("form.logout button")
@@ -272,6 +272,7 @@ def test_every_page_at_every_width(server: str, tmp_path: Path) -> None:
         )
         page.fill("[name=password]", PASSWORD)
         page.click("main button[type=submit]")
+        expect(page.locator("body")).to_contain_text("403")
         audit.check("403 (form without its CSRF token)")
         browser.close()
 
