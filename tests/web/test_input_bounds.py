@@ -205,7 +205,7 @@ def test_a_bad_retest_is_refused_with_the_form_not_a_500(
     assert response.status_code == 400
     assert not Retest.objects.exists()
     if field == "date":
-        assert "Datoen skal ligge mellem 1900-01-01 og" in response.content.decode()
+        assert "Datoen skal ligge mellem 1. januar 1900 og" in response.content.decode()
 
 
 @pytest.mark.parametrize("view", ["audit:entry_list", "audit:entry_export"])

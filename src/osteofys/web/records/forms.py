@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules.case import (
@@ -237,7 +237,7 @@ def _check_past_date(form: forms.BaseForm, field: str, when: date | None) -> Non
     """A date of something that has happened: from 1900 (as in the case format) up to today."""
     today = timezone.localdate()
     if when is not None and not EARLIEST_DATE <= when <= today:
-        limits = {"low": EARLIEST_DATE.isoformat(), "high": today.isoformat()}
+        limits = {"low": date_format(EARLIEST_DATE, "j. F Y"), "high": date_format(today, "j. F Y")}
         form.add_error(field, _("Datoen skal ligge mellem %(low)s og %(high)s.") % limits)
 
 
@@ -441,11 +441,14 @@ class RetestForm(forms.Form):
         if data.get("unable"):
             if test != "sit_to_stand_5x_s":
                 self.add_error(
-                    "unable", _("'Kunne ikke' kan kun registreres for 5 × rejse-sætte-sig.")
+                    "unable",
+                    _("“Kunne ikke gennemføre” kan kun registreres for 5 × rejse-sætte-sig."),
                 )
             return data
         if value is None:
-            self.add_error("value", _("Skriv resultatet, eller sæt flueben i 'kunne ikke'."))
+            self.add_error(
+                "value", _("Skriv resultatet, eller sæt flueben i “Kunne ikke gennemføre”.")
+            )
             return data
         _check_range(self, "value", f"tests.{test}", value)
         return data
@@ -476,7 +479,7 @@ class DoseForm(forms.Form):
             if (low is None) != (high is None):
                 self.add_error(f"{key}_max", _("Udfyld både fra og til."))
             elif low is not None and high is not None and low > high:
-                self.add_error(f"{key}_max", _("'Til' skal være mindst lige så stor som 'fra'."))
+                self.add_error(f"{key}_max", _("“Til” skal være mindst lige så stor som “fra”."))
         return data
 
     def dose(self) -> dict[str, Any]:
