@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from osteofys.kb.explain import dates_in_words, dose_text, field_label, rule_label, step_text
 from osteofys.rules.model import CAP_SCALES, Dose, Step
@@ -22,15 +23,19 @@ from osteofys.rules.plan import within
 from osteofys.web.records import clinical
 from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, DoseForm
 from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
+from osteofys.web.records.templatetags.numbers import num
 
-# Tests with a cut-off on the chart: (threshold id, True when higher is worse).
-CHART_CUTOFFS = {
+# Tests with a cut-off on the chart: (threshold id, or one id per sex, True when higher is worse).
+# The numbers themselves live in the knowledge base (kb/data/thresholds.toml) with their sources.
+CHART_CUTOFFS: dict[str, tuple[str | dict[str, str], bool]] = {
     "tug_s": ("tug_fall_risk_s", True),
     "sit_to_stand_5x_s": ("sts5_fall_risk_s", True),
     "tandem_stance_s": ("tandem_fall_risk_s", False),
     "one_leg_stance_s": ("one_leg_fall_risk_s", False),
     "chair_stand_30s": ("chair_stand_low_performance", False),
     "gait_speed_m_s": ("gait_low_performance_m_s", False),
+    # EWGSOP2 low grip strength differs by sex (S54).
+    "grip_kg": ({"female": "grip_low_women_kg", "male": "grip_low_men_kg"}, False),
 }
 
 
@@ -366,37 +371,110 @@ def mark_prefilled(form: AssessmentForm, start: AssessmentStart) -> None:
             form[name].mark = _("fra stamdata")  # type: ignore[attr-defined]
 
 
-def charts(series: dict[str, list[tuple[date, float | None, bool]]]) -> list[dict[str, Any]]:
-    """One chart per recorded test: points, the cut-off line and the change since last time."""
+def charts(series: dict[str, list[Point]], *, sex: str | None = None) -> list[dict[str, Any]]:
+    """One chart per recorded test: points, the cut-off line and the change since last time.
+
+    A cut-off that differs by sex (grip strength, EWGSOP2) is the patient's; without a known sex
+    there is no line. A "kunne ikke" result has no value: the chart marks it at the worse side
+    of the cut-off (the top when higher is worse), and the text alternative names it.
+    """
     base = clinical.base()
+    thresholds = base.raw["thresholds"]
+    sexes = {"female": _("kvinder"), "male": _("mænd")}
     out = []
     labels = dict(TestName.choices)
     for test, points in series.items():
         values = [p for p in points if p[1] is not None]
-        cutoff = CHART_CUTOFFS.get(test)
+        threshold = _cutoff_id(test, sex)
+        cutoff = base.knowledge.value(threshold) if threshold else None
+        higher_is_worse = CHART_CUTOFFS[test][1] if test in CHART_CUTOFFS else None
+        by_sex = test in CHART_CUTOFFS and not isinstance(CHART_CUTOFFS[test][0], str)
         change = None
         if len(values) >= 2:
             change = round(values[-1][1] - values[-2][1], 2)  # type: ignore[operator]
+        label = str(labels.get(test, test))
         out.append(
             {
                 "test": test,
-                "label": labels.get(test, test),
+                "label": label,
                 "points": points,
                 "last": points[-1] if points else None,
                 "change": change,
-                "cutoff": base.knowledge.value(cutoff[0]) if cutoff else None,
-                "higher_is_worse": cutoff[1] if cutoff else None,
-                "data": json.dumps(
-                    {
-                        "x": [p[0].isoformat() for p in values],
-                        "y": [p[1] for p in values],
-                        "cutoff": base.knowledge.value(cutoff[0]) if cutoff else None,
-                        "label": str(labels.get(test, test)),
-                    }
-                ),
+                "cutoff": cutoff,
+                "cutoff_for": sexes.get(sex or "", "") if by_sex and cutoff is not None else "",
+                "cutoff_sources": _sources(thresholds[threshold]["sources"]) if threshold else [],
+                "higher_is_worse": higher_is_worse,
+                "unable_count": sum(1 for p in points if p[2]),
+                "summary": _chart_summary(label, points, cutoff) if points else "",
+                "data": {
+                    "x": [p[0].isoformat() for p in points],
+                    "y": [p[1] for p in points],
+                    "unable": [p[2] for p in points],
+                    "slot": _same_day_slots(points),
+                    "cutoff": cutoff,
+                    # Where a "kunne ikke" marker goes: the side of the cut-off that is worse.
+                    "worse": "low" if higher_is_worse is False else "high",
+                    "label": label,
+                    "unable_label": str(_("kunne ikke")),
+                },
             }
         )
     return sorted(out, key=lambda c: list(labels).index(c["test"]) if c["test"] in labels else 99)
+
+
+# One result of a test: (date, value, unable). "unable" ("kunne ikke") has no value.
+Point = tuple[date, float | None, bool]
+
+
+def _cutoff_id(test: str, sex: str | None) -> str | None:
+    spec = CHART_CUTOFFS.get(test)
+    if spec is None:
+        return None
+    ids = spec[0]
+    return ids if isinstance(ids, str) else ids.get(sex or "")
+
+
+def _same_day_slots(points: list[Point]) -> list[int]:
+    """0 for the first result of a day, 1 for the second...: the chart spreads them apart, so two
+    results of one day are both seen instead of one drawn over the other."""
+    slots, seen = [], {}
+    for when, _value, _unable in points:
+        seen[when] = seen.get(when, -1) + 1
+        slots.append(seen[when])
+    return slots
+
+
+def _chart_summary(label: str, points: list[Point], cutoff: float | None) -> str:
+    """The chart in words, for screen readers (the table under the chart has every value)."""
+    last = points[-1]
+    parts = [
+        ngettext(
+            "Graf over %(label)s: %(count)s måling fra %(first)s til %(last)s.",
+            "Graf over %(label)s: %(count)s målinger fra %(first)s til %(last)s.",
+            len(points),
+        )
+        % {
+            "label": label,
+            "count": len(points),
+            "first": short_date(points[0][0]),
+            "last": short_date(last[0]),
+        },
+        _("Seneste: %(value)s.") % {"value": _("kunne ikke") if last[2] else num(last[1])},
+    ]
+    unable = sum(1 for p in points if p[2])
+    if unable:
+        parts.append(
+            ngettext(
+                "Kunne ikke gennemføre %(count)s gang, vist ved grænsens dårlige side.",
+                "Kunne ikke gennemføre %(count)s gange, vist ved grænsens dårlige side.",
+                unable,
+            )
+            % {"count": unable}
+        )
+    if cutoff is not None:
+        parts.append(_("Grænseværdi: %(value)s.") % {"value": num(cutoff)})
+    parts.append(_("Alle målinger står i tabellen under grafen."))
+    return " ".join(str(p) for p in parts)
 
 
 def category_change(latest: Assessment, retests: QuerySet[Retest]) -> dict[str, Any] | None:
