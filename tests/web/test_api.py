@@ -276,7 +276,7 @@ def test_errors_in_english_on_request(client: Client, auth: dict[str, str]) -> N
     assert response.json()["detail"] == "The input is not valid: see the individual fields."
     assert "allowed range" in response.json()["errors"][0]["message"]
     anonymous = client.get(f"{API}/patients", HTTP_ACCEPT_LANGUAGE="en")
-    assert anonymous.json()["detail"].startswith("Sign in, or send an API token")
+    assert anonymous.json()["detail"].startswith("Sign in, or send an API key")
 
 
 @pytest.mark.parametrize(
@@ -604,8 +604,8 @@ def test_a_colleague_cannot_revoke_my_token(clinic: Clinic, user: User) -> None:
 
 def test_token_page_in_english(logged_in: Client) -> None:
     page = logged_in.get("/konto/tokens/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "You have no API tokens." in page
-    assert "Create token" in page
+    assert "You have no API keys." in page
+    assert "Create API key" in page
 
 
 # --- docs/api.md ---------------------------------------------------------------------------
