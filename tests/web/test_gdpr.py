@@ -29,7 +29,17 @@ NAME = "Ærlig Østergård"
 @pytest.fixture
 def history(clinic: Clinic, user: User) -> Patient:
     """A patient with two assessments (one advising referral), their plans and a re-test."""
-    patient = make_patient(clinic, name=NAME, cpr="0204581234")
+    patient = make_patient(
+        clinic,
+        name=NAME,
+        cpr="0204581234",
+        phone="22 33 44 55",
+        email="aerlig@example.dk",
+        gp_name="Læge Hanne Bo",
+        gp_clinic="Lægehuset Nord",
+        gp_address="Nørregade 1, 8000 Aarhus C",
+        gp_phone="86 12 34 56",
+    )
     make_assessment(patient, user)
     make_assessment(
         patient, user, risk_factors__smoking="current", patient__osteoporosis_diagnosed=False
@@ -83,9 +93,23 @@ def test_export_holds_all_data_and_the_documents(admin: Client, history: Patient
     pdfs = sorted(n for n in archive.namelist() if n.endswith(".pdf"))
     assert sorted(data["documents"]) == pdfs
     assert len([n for n in pdfs if "traeningsprogram" in n]) == len(plans)
-    assert len([n for n in pdfs if "laegebrev" in n]) == len(referred)
-    letter = next(n for n in pdfs if "laegebrev" in n)
-    assert "Til patientens egen læge" in all_text(archive.read(letter))
+    # One GP letter per assessment, named by its id: any of them may have been handed out.
+    letters = [n for n in pdfs if "laegebrev" in n]
+    assert len(letters) == len(stored) == 2
+    for a in stored:
+        letter = next(n for n in letters if f"laegebrev-{a.pk}-" in n)
+        text = all_text(archive.read(letter))
+        assert "egen læge" in text
+        assert "Læge Hanne Bo" in text  # addressed to the patient's GP
+    # The patient's contact details and their GP are theirs too.
+    assert data["patient"]["phone"] == "22 33 44 55"
+    assert data["patient"]["email"] == "aerlig@example.dk"
+    assert data["patient"]["gp"] == {
+        "name": "Læge Hanne Bo",
+        "clinic": "Lægehuset Nord",
+        "address": "Nørregade 1, 8000 Aarhus C",
+        "phone": "86 12 34 56",
+    }
     assert all(NAME not in n for n in archive.namelist())
 
 

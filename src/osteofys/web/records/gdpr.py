@@ -50,6 +50,14 @@ def _patient(p: Patient) -> dict[str, Any]:
         "height_cm": p.height_cm,
         "weight_kg": p.weight_kg,
         "cpr": p.cpr or None,
+        "phone": p.phone,
+        "email": p.email,
+        "gp": {
+            "name": p.gp_name,
+            "clinic": p.gp_clinic,
+            "address": p.gp_address,
+            "phone": p.gp_phone,
+        },
         "created_at": _when(p.created_at),
         "updated_at": _when(p.updated_at),
     }
@@ -110,7 +118,9 @@ def _retest(r: Retest) -> dict[str, Any]:
 
 def patient_archive(patient: Patient, clinic: Clinic, today: date) -> bytes:
     """A ZIP with data.json (patient, assessments with inputs and results, plans, re-tests) and
-    the documents as PDF: the handout of every plan, the GP letter where referral was advised."""
+    the documents as PDF: the handout of every plan and the GP letter of every assessment (each
+    assessment page offers its letter, so any of them may have been handed out), both rendered
+    from what was stored."""
     assessments = list(
         patient.assessments.select_related("created_by", "patient").order_by(
             "assessment_date", "id"
@@ -127,12 +137,16 @@ def patient_archive(patient: Patient, clinic: Clinic, today: date) -> bytes:
     ] + [
         (f"dokumenter/{gp_letter_filename(a, today)}", gp_letter_render(a, clinic, today))
         for a in assessments
-        if a.referral_recommended
     ]
     data = {
         "format": FORMAT,
         "exported_at": timezone.now().isoformat(),
-        "clinic": {"name": clinic.name, "address": clinic.address, "phone": clinic.phone},
+        "clinic": {
+            "name": clinic.name,
+            "address": clinic.address,
+            "phone": clinic.phone,
+            "email": clinic.email,
+        },
         "patient": _patient(patient),
         "assessments": [_assessment(a) for a in assessments],
         "plans": [_plan(p) for p in plans],

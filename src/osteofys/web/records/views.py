@@ -350,7 +350,9 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "assessment": assessment,
         "patient": assessment.patient,
         "result": presenters.result(assessment.result),
-        "plans": assessment.plans.all(),
+        "plans": assessment.plans.order_by("-created_at", "-id"),
+        # After an override there are several plans: the page says which one is in use.
+        "current_plan": selectors.plan_current(assessment.patient),
     }
     return render(request, "records/assessment_detail.html", context)
 
