@@ -443,3 +443,35 @@ def test_opening_the_assessment_form_is_logged_but_its_live_result_is_not(
     for _ in range(3):  # the form posts every half second while it is typed
         assert logged_in.post(live, _assessment_post(), HTTP_HX_REQUEST="true").status_code == 200
     assert AuditEntry.objects.count() == before + 1
+
+
+def test_the_log_page_names_existing_patients_in_one_query_and_deleted_ones_by_id_only(
+    client: Client, clinic: Clinic, user: User, admin_user: User
+) -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from osteofys.web.records import services as records
+
+    kept = make_patient(clinic, name=NAME)
+    gone = make_patient(clinic, name="Bent Borte")
+    gone_id = gone.pk
+    records.patient_delete(patient=gone)
+    client.force_login(admin_user)
+    url = reverse("audit:entry_list")
+    html = client.get(url, {"object_type": "patient"}).content.decode()
+    assert f'{kept.pk} <span class="audit-patient-name">({NAME})</span>' in html
+    assert "Bent Borte" not in html  # deleted: the id only
+    assert re.search(rf">{gone_id}</td>", html)
+    # The stored log still holds no name.
+    assert not AuditEntry.objects.filter(detail__icontains="Ærlig").exists()
+
+    def queries() -> int:
+        with CaptureQueriesContext(db) as ctx:
+            client.get(url)
+        return sum("records_patient" in q["sql"] for q in ctx.captured_queries)
+
+    one = queries()
+    for i in range(5):
+        make_patient(clinic, name=f"Patient {i}")
+    assert queries() == one == 1  # one look-up for the page, not one per row

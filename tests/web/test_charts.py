@@ -85,12 +85,12 @@ def test_two_results_of_one_day_are_both_there(
 
 
 @pytest.mark.parametrize(
-    ("sex", "threshold", "who"),
-    [("female", "grip_low_women_kg", "kvinder"), ("male", "grip_low_men_kg", "mænd")],
+    "case", [("female", "grip_low_women_kg", "kvinder"), ("male", "grip_low_men_kg", "mænd")]
 )
 def test_grip_strength_has_the_ewgsop2_cutoff_of_the_patients_sex(
-    logged_in: Client, clinic: Clinic, user: User, sex: str, threshold: str, who: str
+    logged_in: Client, clinic: Clinic, user: User, case: tuple[str, str, str]
 ) -> None:
+    sex, threshold, who = case
     base = kb.load()
     patient = make_patient(clinic, sex=sex)
     _retest(patient, user, "grip_kg", date(2026, 10, 1), 21.0)

@@ -29,12 +29,16 @@ def test_after_an_override_the_assessment_page_marks_the_current_plan(
     new = services.assessment_decide(
         assessment=assessment, user=user, final_category=other, override_reason="Skrøbelig"
     )
-    assert new is not None and new.pk != first.pk
-    html = logged_in.get(reverse("records:assessment_detail", args=[assessment.pk])).content.decode()
-    items = re.findall(r"<li( aria-current=\"true\")?><a href=\"/planer/(\d+)/\".*?</li>", html, re.S)
+    assert new is not None
+    assert new.pk != first.pk
+    url = reverse("records:assessment_detail", args=[assessment.pk])
+    html = logged_in.get(url).content.decode()
+    items = re.findall(r'<li( aria-current="true")?><a href="/planer/(\d+)/".*?</li>', html, re.S)
     marks = {int(pk): bool(current) for current, pk in items}
     assert marks == {new.pk: True, first.pk: False}
     current = re.search(rf'href="/planer/{new.pk}/".*?</li>', html, re.S)[0]
     earlier = re.search(rf'href="/planer/{first.pk}/".*?</li>', html, re.S)[0]
-    assert "Aktuel plan" in current and "Tidligere plan" not in current
-    assert "Tidligere plan" in earlier and "Aktuel plan" not in earlier
+    assert "Aktuel plan" in current
+    assert "Tidligere plan" not in current
+    assert "Tidligere plan" in earlier
+    assert "Aktuel plan" not in earlier

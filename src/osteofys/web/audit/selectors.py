@@ -13,6 +13,7 @@ from django.utils import timezone
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit.models import AuditEntry, ChainHead
 from osteofys.web.audit.services import GENESIS, entry_hash
+from osteofys.web.records.models import Patient
 
 HASHED = (
     "id",
@@ -57,6 +58,15 @@ def entry_list(
     if date_to and date_to < date.max - timedelta(days=1):
         entries = entries.filter(at__lt=_local_midnight(date_to + timedelta(days=1)))
     return entries.order_by("-at", "-id")
+
+
+def patient_names(clinic: Clinic, patient_ids: set[int]) -> dict[int, str]:
+    """The names of the clinic's patients among `patient_ids`, in one query, for showing next to
+    the ids on the log page. The log itself keeps ids only; a deleted patient has no name here."""
+    if not patient_ids:
+        return {}
+    found = Patient.objects.filter(clinic=clinic, pk__in=patient_ids).values_list("pk", "name")
+    return dict(found)
 
 
 def _local_midnight(day: date) -> datetime:

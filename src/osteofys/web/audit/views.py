@@ -55,14 +55,18 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 def _named(request: HttpRequest, entries: list[AuditEntry]) -> list[AuditEntry]:
-    """Give each security event about a user that user's name as `subject` (the log keeps ids
-    only; the name is looked up in the clinic's own users for display)."""
+    """Give each security event about a user that user's name as `subject`, and each entry about
+    a patient who still exists the patient's name as `patient_name`. The log keeps ids only; the
+    names are looked up in the clinic's own users and patients, one query each for the page."""
+    clinic = clinic_of(request.user)
     ids = {e.object_id for e in entries if e.object_type == ObjectType.USER and e.object_id}
-    users = user_list(clinic_of(request.user)).filter(pk__in=ids)
+    users = user_list(clinic).filter(pk__in=ids)
     names: dict[int | None, str] = dict(users.values_list("pk", "username"))
+    patients = selectors.patient_names(clinic, {e.patient_id for e in entries if e.patient_id})
     for entry in entries:
         about_user = entry.object_type == ObjectType.USER
         entry.subject = names.get(entry.object_id, "") if about_user else ""  # type: ignore[attr-defined]
+        entry.patient_name = patients.get(entry.patient_id or 0, "")  # type: ignore[attr-defined]
     return entries
 
 
