@@ -251,7 +251,12 @@ BAD_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "date-after-assessment",
         {"fractures": [{"site": "wrist", "date": "2026-12-24", "low_energy": True}]},
-        ("fractures[0].date", "24. december 2026", "26. november 2026", "efter undersøgelsesdatoen"),
+        (
+            "fractures[0].date",
+            "24. december 2026",
+            "26. november 2026",
+            "efter undersøgelsesdatoen",
+        ),
     ),
     (
         "wrong-type",

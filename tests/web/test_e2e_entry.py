@@ -163,7 +163,7 @@ def test_leaving_a_changed_form_asks_and_saving_does_not(server: str) -> None:
         page.locator("[name=weight_kg]").click()
         page.keyboard.type("1")
         answer(accept=False)
-        with pytest.raises(Exception, match="net::ERR_ABORTED|navigat"):
+        with pytest.raises(Exception, match=r"net::ERR_ABORTED|navigat"):
             page.goto(server + "/patienter/", timeout=5000)
         assert dialogs[-1][0] == "beforeunload"
         assert page.url == patient + "ret/"

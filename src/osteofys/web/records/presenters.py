@@ -257,7 +257,8 @@ def issue_message(issue: Any) -> str:
         "required": _("Skal udfyldes."),
         "unknown_field": _("Ukendt felt."),
     }
-    message = messages.get(issue.problem, issue.problem) % {"value": value, "allowed": issue.allowed}
+    template = messages.get(issue.problem, issue.problem)
+    message = template % {"value": value, "allowed": issue.allowed}
     return dates_in_words(clinical.base(), message, clinical.lang())
 
 
@@ -329,8 +330,8 @@ def assessment_initial(patient: Any, latest: Assessment | None) -> AssessmentSta
     start = AssessmentStart(initial={"assessment_date": timezone.localdate()})
     inputs = latest.inputs if latest else {}
     for section in ("patient", "risk_factors", "dxa", "function"):
-        for name, value in (inputs.get(section) or {}).items():
-            key = f"{section}__{name}"
+        for name, stored in (inputs.get(section) or {}).items():
+            key, value = f"{section}__{name}", stored
             if key == "risk_factors__conditions" and value == []:
                 key, value = "risk_factors__conditions_none", True  # said "none" last time
             if value is None or f"{section}.{name}" in FROM_PATIENT or value == []:
@@ -538,6 +539,27 @@ def _caps(plan: Plan) -> dict[str, str]:
     return {k: v for k, v in plan.caps.items() if k in CAP_SCALES}
 
 
+PLAN_DOMAINS = ("staerk", "stabil", "strakt")
+
+
+def plan_row(item: Any) -> dict[str, Any]:
+    """One exercise of the plan as its table row shows it, with its dose as an editable form."""
+    base, lang = clinical.base(), clinical.lang()
+    return {
+        "item": item,
+        "name": base.exercises[item.exercise]["name"][lang],
+        "dose_text": dose_text(Dose.from_dict(item.dose), lang),
+        "form": DoseForm(initial=DoseForm.initial_from(item.dose)),
+    }
+
+
+def plan_group(plan: Plan, domain: str) -> dict[str, Any]:
+    """One domain's section of the plan page (the home programme: supervised items apart)."""
+    domains = clinical.base().raw["texts"]["domains"]
+    rows = [plan_row(i) for i in plan.items.all() if i.domain == domain and not i.supervised]
+    return {"domain": domain, "name": domains[domain][clinical.lang()], "rows": rows}
+
+
 def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
     """The plan with its items, doses as editable forms, and the exercises that may be added."""
     base, lang = clinical.base(), clinical.lang()
@@ -546,19 +568,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
     caps = _caps(plan)
     items = list(plan.items.all())
     in_plan = {i.exercise for i in items}
-    grouped = []
-    for domain in ("staerk", "stabil", "strakt"):
-        rows = [
-            {
-                "item": i,
-                "name": base.exercises[i.exercise]["name"][lang],
-                "dose_text": dose_text(Dose.from_dict(i.dose), lang),
-                "form": DoseForm(initial=DoseForm.initial_from(i.dose)),
-            }
-            for i in items
-            if i.domain == domain and not i.supervised
-        ]
-        grouped.append({"domain": domain, "name": domains[domain][lang], "rows": rows})
+    grouped = [plan_group(plan, domain) for domain in PLAN_DOMAINS]
     addable = [
         {
             "id": e.id,
