@@ -7,6 +7,7 @@ whatever the method: nothing tells an outsider that the object exists.
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -431,6 +433,29 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "records/plan_detail.html", context)
 
 
+def _htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _plan_done(
+    request: HttpRequest, plan: Plan, message: str, parts: list[tuple[str, dict[str, Any]]]
+) -> HttpResponse:
+    """An edit made in place (htmx): the changed parts of the page, the message for the live
+    region, and the plan's new version for every form still on the page (so the next edit is
+    not taken for someone else's)."""
+    html = "".join(render_to_string(t, {"plan": plan, **c}, request) for t, c in parts)
+    html += render_to_string("records/_plan_status.html", {"message": message}, request)
+    response = HttpResponse(html)
+    response["HX-Trigger"] = json.dumps({"osteofys:plan-version": {"version": plan.version}})
+    return response
+
+
+def _plan_add_part(plan: Plan, posted: Any) -> tuple[str, dict[str, Any]]:
+    """The add section as an out-of-band part, keeping what was chosen and typed there."""
+    context = presenters.plan_page(plan, show_all=posted.get("alle") == "1")
+    return "records/_plan_add.html", {**context, "posted": posted, "oob": True}
+
+
 @login_required
 def plan_item_remove(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = selectors.plan_get(clinic_of(request.user), plan_id)
@@ -442,8 +467,29 @@ def plan_item_remove(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
     except services.EditConflict:
         name = conflicts.exercise_name(item.exercise) if item else ""
         return _plan_conflict(request, plan, _("Fjern %(name)s") % {"name": name})
-    messages.success(request, _("Øvelsen er fjernet fra planen."))
-    return redirect("records:plan_detail", plan_id=plan.pk)
+    message = _("Øvelsen er fjernet fra planen.")
+    if not _htmx(request):
+        messages.success(request, message)
+        return redirect("records:plan_detail", plan_id=plan.pk)
+    plan = selectors.plan_get(clinic_of(request.user), plan.pk)
+    # The row goes (an empty answer replaces it); a domain left empty says so; the exercise can
+    # be added again.
+    parts = [_plan_add_part(plan, request.POST.copy())]
+    if item and not any(i.domain == item.domain for i in plan.items.all()):
+        parts.append(
+            (
+                "records/_plan_domain.html",
+                {"group": presenters.plan_group(plan, item.domain), "oob": True},
+            )
+        )
+    return _plan_done(request, plan, message, parts)
+
+
+def _dose_errors(form: DoseForm) -> str:
+    return _("Dosis blev ikke gemt: ") + "; ".join(
+        f"{form.fields[f].label if f in form.fields else f}: {' '.join(str(m) for m in e)}"
+        for f, e in form.errors.items()
+    )
 
 
 @login_required
@@ -454,14 +500,14 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
     item = next((i for i in plan.items.all() if i.pk == item_id), None)
     form = DoseForm(request.POST)
     if item is None or not form.is_valid():
-        messages.error(
-            request,
-            _("Dosis blev ikke gemt: ")
-            + "; ".join(
-                f"{form.fields[f].label if f in form.fields else f}: {' '.join(str(m) for m in e)}"
-                for f, e in form.errors.items()
-            ),
-        )
+        if item is not None and _htmx(request):
+            # In place: the row with its form open, what was typed and the error.
+            row = presenters.plan_row(item)
+            typed = {k: request.POST.get(k) or None for k in form.fields}
+            row.update(form=DoseForm(initial=typed), open=True, error=_dose_errors(form))
+            html = render_to_string("records/_plan_row.html", {"plan": plan, "row": row}, request)
+            return HttpResponse(html, status=400)
+        messages.error(request, _dose_errors(form))
         return redirect("records:plan_detail", plan_id=plan.pk)
     try:
         services.plan_item_dose(
@@ -473,8 +519,14 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
             "dose": conflicts.dose_words(form.dose()),
         }
         return _plan_conflict(request, plan, change, typed_dose=(item_id, form.dose()))
-    messages.success(request, _("Dosis er gemt."))
-    return redirect("records:plan_detail", plan_id=plan.pk)
+    message = _("Dosis er gemt.")
+    if not _htmx(request):
+        messages.success(request, message)
+        return redirect("records:plan_detail", plan_id=plan.pk)
+    plan = selectors.plan_get(clinic_of(request.user), plan.pk)
+    saved = next(i for i in plan.items.all() if i.pk == item_id)
+    row = {**presenters.plan_row(saved), "focus": True}
+    return _plan_done(request, plan, message, [("records/_plan_row.html", {"row": row})])
 
 
 @login_required
@@ -487,14 +539,29 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         # Show the page again with what was chosen and written: nothing typed is lost.
         context = presenters.plan_page(plan, show_all=True)
         context.update(add_error=outcome.error, posted=request.POST)
-        return render(request, "records/plan_detail.html", context, status=400)
+        template = "records/_plan_add.html" if _htmx(request) else "records/plan_detail.html"
+        return render(request, template, context, status=400)
     try:
         services.plan_item_add(plan=plan, **outcome.values, version=posted_version(request.POST))
     except services.EditConflict:
         name = conflicts.exercise_name(outcome.values["exercise"])
         return _plan_conflict(request, plan, _("Tilføj %(name)s") % {"name": name})
-    messages.success(request, _("Øvelsen er tilføjet."))
-    return redirect("records:plan_detail", plan_id=plan.pk)
+    message = _("Øvelsen er tilføjet.")
+    if not _htmx(request):
+        messages.success(request, message)
+        return redirect("records:plan_detail", plan_id=plan.pk)
+    plan = selectors.plan_get(clinic_of(request.user), plan.pk)
+    context = presenters.plan_page(plan, show_all=request.POST.get("alle") == "1")
+    group = presenters.plan_group(plan, outcome.values["domain"])
+    name = conflicts.exercise_name(outcome.values["exercise"])
+    parts = [
+        ("records/_plan_add.html", {**context, "focus": True}),
+        (
+            "records/_plan_domain.html",
+            {"group": group, "oob": True, "added": outcome.values["exercise"]},
+        ),
+    ]
+    return _plan_done(request, plan, f"{message} {name}", parts)
 
 
 def _plan_conflict(
@@ -504,13 +571,20 @@ def _plan_conflict(
     typed_dose: tuple[int, dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The plan as stored now, with what this user tried kept: the add form as posted, a typed
-    dose in its row's form. Nothing was saved."""
+    dose in its row's form. Nothing was saved. In place (htmx) the plan's part of the page is
+    replaced by it, with the same banner."""
     plan = selectors.plan_get(clinic_of(request.user), stale.pk)
     context = presenters.plan_page(plan, show_all=True)
     for row in (r for g in context["groups"] for r in g["rows"]):
         if typed_dose and row["item"].pk == typed_dose[0]:
             row.update(form=DoseForm(initial=DoseForm.initial_from(typed_dose[1])), open=True)
     context.update(posted=request.POST, conflict=conflicts.plan(plan, change))
+    if _htmx(request):
+        response = render(request, "records/_plan_body.html", context, status=409)
+        response["HX-Retarget"] = "#plan-body"
+        response["HX-Reswap"] = "outerHTML"
+        response["HX-Trigger"] = json.dumps({"osteofys:plan-version": {"version": plan.version}})
+        return response
     return render(request, "records/plan_detail.html", context, status=409)
 
 

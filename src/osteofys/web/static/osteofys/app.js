@@ -30,6 +30,8 @@
   });
 
   document.addEventListener("submit", function (event) {
+    // A form htmx sent in place already: plan.js asked its questions before the request.
+    if (event.defaultPrevented) return;
     var form = event.target;
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); return; }
