@@ -65,8 +65,18 @@
     });
   });
 
+  // The message (fixed at the bottom corner) goes after a while, so it covers nothing for long.
+  var clearing;
+  function clearStatusLater() {
+    var status = document.getElementById("plan-status");
+    if (!status || !status.textContent.trim()) return;
+    clearTimeout(clearing);
+    clearing = setTimeout(function () { status.textContent = ""; }, 8000);
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!document.querySelector("[data-plan]")) return;
+    clearStatusLater();
     var conflict = document.querySelector("[data-plan] .conflict");
     if (conflict && event.detail.xhr && event.detail.xhr.status === 409) {
       conflict.setAttribute("tabindex", "-1");
