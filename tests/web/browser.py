@@ -82,3 +82,24 @@ def set_up_clinic(page: Any, server: str) -> None:
     page.fill("[name=password2]", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(server + "/**")
+
+
+def fill_assessment(form: Any) -> None:
+    """The e2e test's assessment: training-active, a recent vertebral fracture (acute phase)."""
+    form.locator("[name=function__walking_aid]").select_option("none")
+    form.locator("[name=function__needs_help_daily_activities]").select_option("false")
+    form.locator("[name=function__sedentary_due_to_disease]").select_option("false")
+    form.locator("[name=function__training_days_per_week]").fill("3")
+    form.locator("[name=function__training_months]").fill("24")
+    form.locator("[name=function__everyday_activity]").select_option("active")
+    form.locator("[name=function__new_sudden_back_pain]").select_option("false")
+    form.locator("[name=function__neurological_symptoms]").select_option("false")
+    form.locator("[name=dxa__date]").fill("2026-03-10")
+    form.locator("[name=dxa__lumbar_spine]").fill("-2,7")
+    form.locator("[name=tests__tug_s]").fill("8,5")
+    form.locator("[name=tests__sit_to_stand_5x_s]").fill("10,5")
+    form.locator("[name=tests__tandem_stance_s]").fill("30")
+    form.locator("[name=risk_factors__falls_last_12_months]").fill("0")
+    form.locator("[name=brud-0-site]").select_option("vertebra")
+    form.locator("[name=brud-0-date]").fill("2026-09-20")
+    form.locator("[name=brud-0-low_energy]").select_option("true")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import PASSWORD, launch, server
+from tests.web.browser import PASSWORD, fill_assessment, launch, server
 
 __all__ = ["server"]  # the fixture, used by the test below
 
@@ -71,23 +71,7 @@ def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
         # 4. Assessment with the live result.
         page.click("text=Ny vurdering >> nth=0")
         form = page.locator("#assessment-form")
-        form.locator("[name=function__walking_aid]").select_option("none")
-        form.locator("[name=function__needs_help_daily_activities]").select_option("false")
-        form.locator("[name=function__sedentary_due_to_disease]").select_option("false")
-        form.locator("[name=function__training_days_per_week]").fill("3")
-        form.locator("[name=function__training_months]").fill("24")
-        form.locator("[name=function__everyday_activity]").select_option("active")
-        form.locator("[name=function__new_sudden_back_pain]").select_option("false")
-        form.locator("[name=function__neurological_symptoms]").select_option("false")
-        form.locator("[name=dxa__date]").fill("2026-03-10")
-        form.locator("[name=dxa__lumbar_spine]").fill("-2,7")
-        form.locator("[name=tests__tug_s]").fill("8,5")
-        form.locator("[name=tests__sit_to_stand_5x_s]").fill("10,5")
-        form.locator("[name=tests__tandem_stance_s]").fill("30")
-        form.locator("[name=risk_factors__falls_last_12_months]").fill("0")
-        form.locator("[name=brud-0-site]").select_option("vertebra")
-        form.locator("[name=brud-0-date]").fill("2026-09-20")
-        form.locator("[name=brud-0-low_energy]").select_option("true")
+        fill_assessment(form)
         result = page.locator("#result")
         expect(result).to_contain_text("Træningsaktiv med hensyn")
         expect(result).to_contain_text("Akut fase")

@@ -19,37 +19,17 @@ from osteofys.web.audit.models import AuditEntry
 from osteofys.web.records.forms import AssessmentForm, MeasureField, PatientForm, RetestForm
 from osteofys.web.records.models import Assessment, AssessmentDraft, Patient
 from tests.web.conftest import make_assessment, make_clinic, make_patient, make_user, signed_in
+from tests.web.test_views import _assessment_post
 
 pytestmark = pytest.mark.django_db
 
 
 def _post(**changes: str) -> dict[str, str]:
-    """A complete first assessment as the browser posts it: no fracture box, no fracture rows."""
-    data = {
-        "assessment_date": "2026-11-26",
-        "patient__height_cm": "165",
-        "patient__weight_kg": "65",
-        "patient__osteoporosis_diagnosed": "true",
-        "risk_factors__falls_last_12_months": "0",
-        "dxa__date": "2026-03-10",
-        "dxa__lumbar_spine": "-2,7",
-        "function__walking_aid": "none",
-        "function__needs_help_daily_activities": "false",
-        "function__training_days_per_week": "3",
-        "function__training_months": "24",
-        "function__everyday_activity": "active",
-        "function__sedentary_due_to_disease": "false",
-        "function__new_sudden_back_pain": "false",
-        "function__neurological_symptoms": "false",
-        "tests__tug_s": "8,5",
-        "brud-TOTAL_FORMS": "1",
-        "brud-INITIAL_FORMS": "0",
-        "brud-MIN_NUM_FORMS": "0",
-        "brud-MAX_NUM_FORMS": "20",
-        "brud-0-site": "",
-        "brud-0-date": "",
-        "brud-0-low_energy": "",
-    }
+    """A complete first assessment as the browser posts it: no fracture box, an empty fracture
+    row, and of the tests only TUG."""
+    data = _assessment_post(**{"brud-0-site": "", "brud-0-date": "", "brud-0-low_energy": ""})
+    for untouched in ("fractures_recorded", "tests__sit_to_stand_5x_s", "tests__tandem_stance_s"):
+        del data[untouched]
     data.update(changes)
     return data
 
