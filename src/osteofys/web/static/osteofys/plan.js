@@ -36,6 +36,22 @@
     }
   });
 
+  // A removal re-draws the add form (the exercise can be added again): send along what was
+  // chosen and typed there, so it is kept. (Not hx-include: the empty required select would
+  // stop the request.)
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!inPlan(form) || !form.classList.contains("inline-form")) return;
+    var add = document.querySelector("[data-plan] form.add-form");
+    if (!add) return;
+    var exercise = add.querySelector("[name=exercise]");
+    var confirmed = add.querySelector("[name=confirm]");
+    var note = add.querySelector("[name=precaution_note]");
+    if (exercise && exercise.value) event.detail.parameters.exercise = exercise.value;
+    if (confirmed && confirmed.checked) event.detail.parameters.confirm = confirmed.value;
+    if (note && note.value) event.detail.parameters.precaution_note = note.value;
+  });
+
   // Before a row is removed: where focus goes afterwards (the next row, else the one before,
   // else the domain's heading).
   var afterRemove = null;
