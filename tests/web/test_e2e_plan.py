@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,15 +15,15 @@ __all__ = ["server"]  # the fixture, used by the test below
 pytestmark = pytest.mark.e2e
 
 
-def _patient_with_plan(page: object, server: str) -> None:
-    p = page  # type: ignore[assignment]
-    p.goto(server + "/patienter/ny/")  # type: ignore[attr-defined]
-    p.fill("[name=name]", "Karen Krog")  # type: ignore[attr-defined]
-    p.fill("[name=birth_date]", "1955-05-05")  # type: ignore[attr-defined]
-    p.select_option("[name=sex]", "female")  # type: ignore[attr-defined]
-    p.click("main button[type=submit]")  # type: ignore[attr-defined]
-    p.click("text=Ny vurdering >> nth=0")  # type: ignore[attr-defined]
-    form = p.locator("#assessment-form")  # type: ignore[attr-defined]
+def _patient_with_plan(p: Any, server: str) -> None:
+    """A new patient's first assessment saved; ends on its plan page."""
+    p.goto(server + "/patienter/ny/")
+    p.fill("[name=name]", "Karen Krog")
+    p.fill("[name=birth_date]", "1955-05-05")
+    p.select_option("[name=sex]", "female")
+    p.click("main button[type=submit]")
+    p.click("text=Ny vurdering >> nth=0")
+    form = p.locator("#assessment-form")
     form.locator("[name=function__walking_aid]").select_option("none")
     form.locator("[name=function__needs_help_daily_activities]").select_option("false")
     form.locator("[name=function__sedentary_due_to_disease]").select_option("false")
@@ -33,9 +34,9 @@ def _patient_with_plan(page: object, server: str) -> None:
     form.locator("[name=function__neurological_symptoms]").select_option("false")
     form.locator("[name=risk_factors__falls_last_12_months]").fill("0")
     form.locator("[name=fractures_recorded]").check()  # reviewed: no fractures
-    p.click("text=Gem vurdering")  # type: ignore[attr-defined]
-    p.wait_for_url("**/vurderinger/**")  # type: ignore[attr-defined]
-    p.click("a[href*='/planer/'] >> nth=0")  # type: ignore[attr-defined]
+    p.click("text=Gem vurdering")
+    p.wait_for_url("**/vurderinger/**")
+    p.click("a[href*='/planer/'] >> nth=0")
 
 
 def test_plan_edits_update_in_place_without_jumping_to_the_top(server: str, tmp_path: Path) -> None:

@@ -438,7 +438,8 @@ def _cutoff_id(test: str, sex: str | None) -> str | None:
 def _same_day_slots(points: list[Point]) -> list[int]:
     """0 for the first result of a day, 1 for the second...: the chart spreads them apart, so two
     results of one day are both seen instead of one drawn over the other."""
-    slots, seen = [], {}
+    slots: list[int] = []
+    seen: dict[date, int] = {}
     for when, _value, _unable in points:
         seen[when] = seen.get(when, -1) + 1
         slots.append(seen[when])
