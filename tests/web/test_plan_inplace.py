@@ -98,7 +98,7 @@ def test_a_refused_dose_in_place_keeps_what_was_typed_with_the_error(
     assert html.lstrip().startswith(f'<tr id="item-{item.pk}">')
     assert "Dosis blev ikke gemt" in html
     assert 'value="99"' in html
-    assert "<details class=\"dose-edit no-print\" open>" in html
+    assert '<details class="dose-edit no-print" open>' in html
 
 
 def test_a_conflict_in_place_replaces_the_plan_part_with_the_banner(
@@ -123,9 +123,7 @@ def test_a_removal_in_place_empties_the_row_and_offers_the_exercise_again(
     plan = _plan(clinic, user)
     item = plan.items.filter(supervised=False).first()
     url = reverse("records:plan_item_remove", args=[plan.pk, item.pk])
-    response = logged_in.post(
-        url, {"version": plan.version, "precaution_note": "skrevet"}, **HX
-    )
+    response = logged_in.post(url, {"version": plan.version, "precaution_note": "skrevet"}, **HX)
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="item-{item.pk}"' not in html  # the row is replaced by nothing
@@ -149,7 +147,7 @@ def test_an_addition_in_place_swaps_its_domain_and_the_add_form(
     assert response.status_code == 200
     html = response.content.decode()
     added = plan.items.get(exercise=exercise)
-    assert html.lstrip().startswith('{}'.format("<section")), html[:80]
+    assert html.lstrip().startswith("{}".format("<section")), html[:80]
     assert f'id="domain-{added.domain}" hx-swap-oob="true"' in html
     assert f'id="item-{added.pk}"' in html
     assert "Øvelsen er tilføjet." in html
