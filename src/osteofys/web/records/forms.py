@@ -32,7 +32,7 @@ CHOICE_LABELS: dict[str, Any] = {
         "wheelchair": _("Kørestol"),
     },
     "everyday_activity": {
-        "active": _("Aktiv (går ture, handler, gør rent, have)"),
+        "active": _("Aktiv (går ture, handler, gør rent, arbejder i haven)"),
         "low": _("Lavt aktivitetsniveau"),
     },
     "site": {
