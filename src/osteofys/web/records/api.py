@@ -227,32 +227,21 @@ def assessment_create(request: HttpRequest, id: Id, payload: AssessmentIn) -> St
     the knowledge-base version and the trace; the plan is made from the chosen category."""
     patient = selectors.patient_get(request_clinic(request), id)
     case = _case_for(patient, payload.case)
-    evaluated = clinical.evaluate(case, final_category=payload.final_category, hirit=payload.hirit)
-    if evaluated.document is None:
-        raise InputError(from_case_issues(evaluated.issues, prefix="case."))
-    suggested = evaluated.document["category"] or ""
-    final = payload.final_category or suggested
-    reason = payload.override_reason.strip()
-    if final != suggested and not reason:
-        raise InputError(
-            [
-                FieldError(
-                    field="override_reason",
-                    problem="required",
-                    message=_(
-                        "Skriv en begrundelse, når du vælger en anden kategori end forslaget."
-                    ),
-                )
-            ]
+    try:
+        assessment = services.assessment_record_case(
+            patient=patient,
+            user=request_user(request),
+            case=case,
+            final_category=payload.final_category,
+            override_reason=payload.override_reason,
+            hirit=payload.hirit,
         )
-    assessment = services.assessment_record(
-        patient=patient,
-        user=request_user(request),
-        case=case,
-        evaluated=clinical.evaluate(case, final_category=final or None, hirit=payload.hirit),
-        final_category=final,
-        override_reason=reason,
-    )
+    except services.CaseRejectedError as rejected:
+        raise InputError(from_case_issues(rejected.issues, prefix="case.")) from None
+    except services.OverrideReasonMissingError as missing:
+        raise InputError(
+            [FieldError(field="override_reason", problem="required", message=str(missing))]
+        ) from None
     return Status(201, assessment_out(assessment))
 
 

@@ -21,6 +21,7 @@ from osteofys.rules.limits import EARLIEST_DATE
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked, normalise
 from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
+from osteofys.web.records.services import OverrideReasonMissingError
 
 TRI = [("", _("Ikke angivet")), ("true", _("Ja")), ("false", _("Nej"))]
 CHOICE_LABELS: dict[str, Any] = {
@@ -416,10 +417,7 @@ class DecisionForm(forms.Form):
         data["override_reason"] = (data.get("override_reason") or "").strip()
         final = data.get("final_category")
         if final and final != self.suggested and not data["override_reason"]:
-            self.add_error(
-                "override_reason",
-                _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."),
-            )
+            self.add_error("override_reason", OverrideReasonMissingError.message)
         return data
 
 

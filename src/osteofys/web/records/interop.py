@@ -115,17 +115,10 @@ def dxa_record(patient: Patient, user: User, doc: Any) -> DxaRecorded:
     case = copy.deepcopy(latest.inputs) if latest else _minimal_case(patient)
     case["assessment_date"] = timezone.localdate().isoformat()
     case["dxa"] = imported.dxa
-    evaluated = clinical.evaluate(case)
-    if evaluated.document is None:
-        raise InputError(from_case_issues(evaluated.issues))
-    assessment = services.assessment_record(
-        patient=patient,
-        user=user,
-        case=case,
-        evaluated=evaluated,
-        final_category=evaluated.document["category"] or "",
-        override_reason="",
-    )
+    try:
+        assessment = services.assessment_record_case(patient=patient, user=user, case=case)
+    except services.CaseRejectedError as rejected:
+        raise InputError(from_case_issues(rejected.issues)) from None
     return DxaRecorded(
         assessment, imported.dxa, imported.used, imported.ignored, latest.pk if latest else None
     )

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
@@ -112,6 +113,56 @@ def patient_delete(*, patient: Patient) -> None:
     Plan.objects.filter(patient_id=patient.pk).delete()
     patient.delete()
     audit.record(Action.DELETE, gone)
+
+
+class CaseRejectedError(ValueError):
+    """The case fails the core's checks; `issues` names each field and what is allowed."""
+
+    def __init__(self, issues: list[Any]) -> None:
+        super().__init__("the case fails the core's checks")
+        self.issues = issues
+
+
+class OverrideReasonMissingError(ValueError):
+    """Another category than the suggestion was chosen, without the reason the record needs."""
+
+    message = _("Skriv en begrundelse, når du vælger en anden kategori end forslaget.")
+
+
+def assessment_record_case(
+    *,
+    patient: Patient,
+    user: User,
+    case: dict[str, Any],
+    final_category: str | None = None,
+    override_reason: str = "",
+    hirit: bool = False,
+) -> Assessment:
+    """The one way a new assessment is recorded (the form, the API, the FHIR import): run the core
+    with the clinician's choice, refuse another category than the suggestion without a reason,
+    store. The choice only steers the plan (`confirmed_category`), so one evaluation gives both
+    the suggestion and the plan of the chosen category.
+
+    Raises:
+        CaseRejectedError: the case fails the core's checks.
+        OverrideReasonMissingError: a category other than the suggestion without a reason.
+    """
+    evaluated = clinical.evaluate(case, final_category=final_category or None, hirit=hirit)
+    if evaluated.document is None:
+        raise CaseRejectedError(evaluated.issues)
+    suggested = evaluated.document["category"] or ""
+    final = final_category or suggested
+    reason = override_reason.strip()
+    if final != suggested and not reason:
+        raise OverrideReasonMissingError(OverrideReasonMissingError.message)
+    return assessment_record(
+        patient=patient,
+        user=user,
+        case=case,
+        evaluated=evaluated,
+        final_category=final,
+        override_reason=reason,
+    )
 
 
 @transaction.atomic

@@ -222,25 +222,18 @@ def _assessment_save(
     case, evaluated = _evaluate(form, formset, patient)
     if case is None or evaluated is None or evaluated.document is None:
         return None, evaluated
-    suggested = evaluated.document["category"] or ""
-    final = form.cleaned_data.get("final_category") or suggested
-    reason = form.cleaned_data.get("override_reason", "").strip()
-    if final != suggested and not reason:
-        form.add_error(
-            "override_reason",
-            _("Skriv en begrundelse, når du vælger en anden kategori end forslaget."),
+    try:
+        assessment = services.assessment_record_case(
+            patient=patient,
+            user=request.user,  # type: ignore[arg-type]
+            case=case,
+            final_category=form.cleaned_data.get("final_category") or None,
+            override_reason=form.cleaned_data.get("override_reason", ""),
+            hirit=form.cleaned_data.get("hirit", False),
         )
+    except services.OverrideReasonMissingError as missing:
+        form.add_error("override_reason", str(missing))
         return None, evaluated
-    assessment = services.assessment_record(
-        patient=patient,
-        user=request.user,  # type: ignore[arg-type]
-        case=case,
-        evaluated=clinical.evaluate(
-            case, final_category=final or None, hirit=form.cleaned_data.get("hirit", False)
-        ),
-        final_category=final,
-        override_reason=reason,
-    )
     messages.success(request, _("Vurderingen er gemt."))
     return redirect("records:assessment_detail", assessment_id=assessment.pk), evaluated
 
