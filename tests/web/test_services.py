@@ -178,3 +178,30 @@ def test_cpr_format(raw: str, expected: str | None) -> None:
 
 def test_cpr_mask() -> None:
     assert masked("0204581234") == "020458-****"
+
+
+def test_the_plan_caps_hold_for_every_caller_of_plan_item_add(clinic: Clinic, user: User) -> None:
+    # P2, S34: after a vertebral fracture impact is capped at walking; the service itself refuses
+    # jumps without a confirmation and a reason, so no view or API can skip the check.
+    patient = make_patient(clinic)
+    plan = make_assessment(
+        patient, user, fractures=[{"site": "vertebra", "date": "2020-01-01", "low_energy": True}]
+    ).plans.get()
+    before = plan.items.count()
+    for confirmed, note in ((False, ""), (True, ""), (True, "   "), (False, "Tidligere løber")):
+        with pytest.raises(services.PrecautionNotConfirmedError):
+            services.plan_item_add(
+                plan=plan, exercise_id="low_jumps", confirmed=confirmed, precaution_note=note
+            )
+    with pytest.raises(services.ExerciseNotOfferedError):
+        services.plan_item_add(plan=plan, exercise_id="no_such_exercise")
+    assert plan.items.count() == before
+    added = services.plan_item_add(
+        plan=plan, exercise_id="low_jumps", confirmed=True, precaution_note=" Løber, smertefri "
+    )
+    assert (added.precaution_confirmed, added.precaution_note) == (True, "Løber, smertefri")
+    jumps = {e.id: e for e in kb.load().knowledge.exercises}["low_jumps"]
+    assert added.domain == jumps.domain.value
+    assert (
+        added.dose == jumps.dose_for("default").as_dict() or plan.exercise_set in jumps.categories
+    )

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from osteofys.kb.explain import dates_in_words, dose_text, field_label, rule_label, step_text
-from osteofys.rules.model import CAP_SCALES, Dose, Step
+from osteofys.rules.model import Dose, Step
 from osteofys.rules.plan import within
-from osteofys.web.records import clinical
+from osteofys.web.records import clinical, services
 from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, DoseForm
 from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
 from osteofys.web.records.templatetags.numbers import num
@@ -530,16 +530,6 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     return {"shown": shown, "findings": findings, "gp": gp, "gp_phone": patient.gp_phone}
 
 
-@dataclass
-class AddOutcome:
-    values: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
-
-
-def _caps(plan: Plan) -> dict[str, str]:
-    return {k: v for k, v in plan.caps.items() if k in CAP_SCALES}
-
-
 PLAN_DOMAINS = ("staerk", "stabil", "strakt")
 
 
@@ -566,7 +556,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
     base, lang = clinical.base(), clinical.lang()
     domains = base.raw["texts"]["domains"]
     exercises = {e.id: e for e in base.knowledge.exercises}
-    caps = _caps(plan)
+    caps = services.plan_caps(plan)
     items = list(plan.items.all())
     in_plan = {i.exercise for i in items}
     grouped = [plan_group(plan, domain) for domain in PLAN_DOMAINS]
@@ -601,31 +591,3 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         if plan.acute_advice
         else [],
     }
-
-
-def add_exercise(plan: Plan, post: Any) -> AddOutcome:
-    """Check an exercise to add; one that breaks a precaution needs a recorded confirmation."""
-    base = clinical.base()
-    exercises = {e.id: e for e in base.knowledge.exercises}
-    exercise = exercises.get(post.get("exercise", ""))
-    if exercise is None or exercise.supervised_only:
-        return AddOutcome(error=_("Vælg en øvelse fra listen."))
-    note = (post.get("precaution_note") or "").strip()
-    safe = within(exercise, _caps(plan))
-    if not safe and not (post.get("confirm") and note):
-        return AddOutcome(
-            error=_(
-                "Øvelsen bryder et hensyn for denne patient (stød, foroverbøjning eller "
-                "faldrisiko). Sæt flueben i bekræftelsen og skriv en begrundelse for at "
-                "tilføje den."
-            )
-        )
-    category = plan.exercise_set if plan.exercise_set in exercise.categories else "default"
-    dose = exercise.dose_for(category)
-    values = {
-        "exercise": exercise.id,
-        "domain": exercise.domain.value,
-        "dose": dose.as_dict(),
-        "precaution_note": "" if safe else note,
-    }
-    return AddOutcome(values=values)

@@ -19,6 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from osteofys.rules.model import CAP_SCALES
+from osteofys.rules.plan import within
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
@@ -113,6 +115,21 @@ def patient_delete(*, patient: Patient) -> None:
     Plan.objects.filter(patient_id=patient.pk).delete()
     patient.delete()
     audit.record(Action.DELETE, gone)
+
+
+class ExerciseNotOfferedError(ValueError):
+    """Not an exercise the plan page offers (unknown, or supervised-only)."""
+
+    message = _("Vælg en øvelse fra listen.")
+
+
+class PrecautionNotConfirmedError(ValueError):
+    """The exercise breaks a cap of the case, and the confirmation or its reason is missing."""
+
+    message = _(
+        "Øvelsen bryder et hensyn for denne patient (stød, foroverbøjning eller faldrisiko). "
+        "Sæt flueben i bekræftelsen og skriv en begrundelse for at tilføje den."
+    )
 
 
 class CaseRejectedError(ValueError):
@@ -354,31 +371,46 @@ def plan_item_remove(*, plan: Plan, item_id: int, version: int | None = None) ->
     audit.record(Action.UPDATE, plan, detail=Detail.ITEM_REMOVE)
 
 
+def plan_caps(plan: Plan) -> dict[str, str]:
+    """The caps the plan was made with (impact, spinal flexion, fall risk), as the core reads."""
+    return {k: v for k, v in plan.caps.items() if k in CAP_SCALES}
+
+
 @transaction.atomic
 def plan_item_add(
     *,
     plan: Plan,
-    exercise: str,
-    domain: str,
-    dose: dict[str, Any],
+    exercise_id: str,
+    confirmed: bool = False,
     precaution_note: str = "",
     version: int | None = None,
 ) -> PlanItem:
-    """Add an exercise to the plan.
+    """Add an exercise from the knowledge base to the plan, with its default dose for the plan's
+    exercise set. The plan's caps hold here, whoever calls: an exercise that breaks one (impact,
+    spinal flexion, fall risk) is added only with a confirmation and a written reason, both kept.
 
     Raises:
+        ExerciseNotOfferedError: not an exercise of the knowledge base, or a supervised-only one.
+        PrecautionNotConfirmedError: it breaks a cap and the confirmation or the reason is missing.
         EditConflict: The plan was changed since `version` was loaded; nothing was written.
     """
+    exercise = {e.id: e for e in clinical.base().knowledge.exercises}.get(exercise_id)
+    if exercise is None or exercise.supervised_only:
+        raise ExerciseNotOfferedError(ExerciseNotOfferedError.message)
+    note = precaution_note.strip()
+    safe = within(exercise, plan_caps(plan))
+    if not safe and not (confirmed and note):
+        raise PrecautionNotConfirmedError(PrecautionNotConfirmedError.message)
+    category = plan.exercise_set if plan.exercise_set in exercise.categories else "default"
     _plan_bump(plan, version)
-    position = plan.items.filter(domain=domain).count()
     item = PlanItem.objects.create(
         plan=plan,
-        exercise=exercise,
-        domain=domain,
-        position=position,
-        dose=dose,
-        precaution_confirmed=bool(precaution_note),
-        precaution_note=precaution_note,
+        exercise=exercise.id,
+        domain=exercise.domain.value,
+        position=plan.items.filter(domain=exercise.domain.value).count(),
+        dose=exercise.dose_for(category).as_dict(),
+        precaution_confirmed=not safe,
+        precaution_note="" if safe else note,
     )
     audit.record(Action.UPDATE, plan, detail=Detail.ITEM_ADD)
     return item

@@ -527,17 +527,23 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(clinic_of(request.user), plan_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    outcome = presenters.add_exercise(plan, request.POST)
-    if outcome.error:
+    exercise_id = request.POST.get("exercise", "")
+    try:
+        added = services.plan_item_add(
+            plan=plan,
+            exercise_id=exercise_id,
+            confirmed=bool(request.POST.get("confirm")),
+            precaution_note=request.POST.get("precaution_note", ""),
+            version=posted_version(request.POST),
+        )
+    except (services.ExerciseNotOfferedError, services.PrecautionNotConfirmedError) as refused:
         # Show the page again with what was chosen and written: nothing typed is lost.
         context = presenters.plan_page(plan, show_all=True)
-        context.update(add_error=outcome.error, posted=request.POST)
+        context.update(add_error=str(refused), posted=request.POST)
         template = "records/_plan_add.html" if _htmx(request) else "records/plan_detail.html"
         return render(request, template, context, status=400)
-    try:
-        services.plan_item_add(plan=plan, **outcome.values, version=posted_version(request.POST))
     except services.EditConflict:
-        name = conflicts.exercise_name(outcome.values["exercise"])
+        name = conflicts.exercise_name(exercise_id)
         return _plan_conflict(request, plan, _("Tilføj %(name)s") % {"name": name})
     message = _("Øvelsen er tilføjet.")
     if not _htmx(request):
@@ -545,13 +551,13 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         return redirect("records:plan_detail", plan_id=plan.pk)
     plan = selectors.plan_get(clinic_of(request.user), plan.pk)
     context = presenters.plan_page(plan, show_all=request.POST.get("alle") == "1")
-    group = presenters.plan_group(plan, outcome.values["domain"])
-    name = conflicts.exercise_name(outcome.values["exercise"])
+    group = presenters.plan_group(plan, added.domain)
+    name = conflicts.exercise_name(added.exercise)
     parts = [
         ("records/_plan_add.html", {**context, "focus": True}),
         (
             "records/_plan_domain.html",
-            {"group": group, "oob": True, "added": outcome.values["exercise"]},
+            {"group": group, "oob": True, "added": added.exercise},
         ),
     ]
     return _plan_done(request, plan, f"{message} {name}", parts)
