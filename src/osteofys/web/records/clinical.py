@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -55,3 +57,20 @@ def evaluate(
     confirmed = Category(final_category) if final_category else None
     result = assess(parsed, knowledge, hirit_for_med_hensyn=hirit, confirmed_category=confirmed)
     return Evaluated(result, result_document(base(), result, "da"), [])
+
+
+def reassessed(
+    inputs: dict[str, Any], retests: list[tuple[str, date, float | str | None]]
+) -> dict[str, Any] | None:
+    """The result document of stored inputs with newer re-test results in place of their tests
+    (test id, date, value or "unable"), dated the latest re-test; None without re-tests or when
+    the case no longer passes the core's checks."""
+    if not retests:
+        return None
+    case = copy.deepcopy(inputs)
+    tests = case.get("tests") or {}
+    case["tests"] = tests
+    for test, _when, value in retests:
+        tests[test] = value
+    case["assessment_date"] = max(when for _test, when, _value in retests).isoformat()
+    return evaluate(case).document

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -482,18 +481,10 @@ def _chart_summary(label: str, points: list[Point], cutoff: float | None) -> str
 def category_change(latest: Assessment, retests: QuerySet[Retest]) -> dict[str, Any] | None:
     """Re-run the latest assessment with newer re-test values; suggest a change if it moves."""
     newer = [r for r in retests if r.date >= latest.assessment_date]
-    if not newer:
+    results = [(r.test, r.date, "unable" if r.unable else r.value) for r in newer]
+    doc = clinical.reassessed(latest.inputs, results)
+    if doc is None:
         return None
-    case = json.loads(json.dumps(latest.inputs))
-    tests = case.setdefault("tests", {}) or {}
-    case["tests"] = tests
-    for r in newer:
-        tests[r.test] = "unable" if r.unable else r.value
-    case["assessment_date"] = max(r.date for r in newer).isoformat()
-    evaluated = clinical.evaluate(case)
-    if evaluated.document is None:
-        return None
-    doc = evaluated.document
     # Against the earlier *suggestion*: a deliberate override is not undone by every re-test.
     changed_category = doc["category"] and doc["category"] != latest.suggested_category
     alternatives = {a["category"] for a in doc["alternatives"]} - {
