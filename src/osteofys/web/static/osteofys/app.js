@@ -35,19 +35,26 @@
     var form = event.target;
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); return; }
-    // Adding an exercise that breaks a precaution: check here too, so nothing typed is lost.
-    if (form.hasAttribute("data-precaution-form")) {
-      var select = form.querySelector("select[name=exercise]");
-      var chosen = select && select.options[select.selectedIndex];
-      var confirmed = form.querySelector("input[name=confirm]");
-      var note = form.querySelector("textarea[name=precaution_note]");
-      var error = form.querySelector("#add-confirm-error");
-      var missing = chosen && chosen.hasAttribute("data-unsafe") &&
-        !(confirmed && confirmed.checked && note && note.value.trim());
-      if (error) error.hidden = !missing;
-      if (missing) { event.preventDefault(); (confirmed.checked ? note : confirmed).focus(); }
-    }
+    if (precautionMissing(form)) event.preventDefault();
   });
+
+  // Adding an exercise that breaks a precaution needs the confirmation and its reason. The server
+  // refuses it too; asking here first means nothing typed is lost. True: the form must wait.
+  // plan.js asks the same before an htmx request (window.osteofysPrecautionMissing).
+  function precautionMissing(form) {
+    if (!form.hasAttribute("data-precaution-form")) return false;
+    var select = form.querySelector("select[name=exercise]");
+    var chosen = select && select.options[select.selectedIndex];
+    var confirmed = form.querySelector("input[name=confirm]");
+    var note = form.querySelector("textarea[name=precaution_note]");
+    var error = form.querySelector("#add-confirm-error");
+    var missing = !!(chosen && chosen.hasAttribute("data-unsafe") &&
+      !(confirmed && confirmed.checked && note && note.value.trim()));
+    if (error) error.hidden = !missing;
+    if (missing) (confirmed.checked ? note : confirmed).focus();
+    return missing;
+  }
+  window.osteofysPrecautionMissing = precautionMissing;
 
   // The test charts of the patient page are in charts.js, loaded on that page only.
 })();

@@ -18,16 +18,10 @@
   document.addEventListener("htmx:confirm", function (event) {
     var form = event.detail.elt;
     if (!inPlan(form) || form.tagName !== "FORM") return;
-    if (form.hasAttribute("data-precaution-form")) {
-      var select = form.querySelector("select[name=exercise]");
-      var chosen = select && select.options[select.selectedIndex];
-      var confirmed = form.querySelector("input[name=confirm]");
-      var note = form.querySelector("textarea[name=precaution_note]");
-      var error = form.querySelector("#add-confirm-error");
-      var missing = chosen && chosen.hasAttribute("data-unsafe") &&
-        !(confirmed && confirmed.checked && note && note.value.trim());
-      if (error) error.hidden = !missing;
-      if (missing) { event.preventDefault(); (confirmed.checked ? note : confirmed).focus(); return; }
+    // The same check as a plain submit (app.js), before the request.
+    if (window.osteofysPrecautionMissing && window.osteofysPrecautionMissing(form)) {
+      event.preventDefault();
+      return;
     }
     var question = form.getAttribute("data-confirm");
     if (question) {
