@@ -16,7 +16,7 @@ from datetime import date
 
 from osteofys import kb
 from osteofys.documents import handout_data, handout_pdf
-from osteofys.documents.model import dose_dict
+from osteofys.documents.model import plan_items
 from osteofys.kb.explain import result_document
 from osteofys.rules import assess, parse_case
 
@@ -49,11 +49,7 @@ def main() -> None:
     assessment = assess(parse_case(CASE, k.input_ranges, k.conditions), k)
     stored = result_document(base, assessment)
     assert assessment.plan is not None
-    items = [
-        {"exercise": i.exercise, "domain": d.domain.value, "dose": dose_dict(i.dose)}
-        for d in assessment.plan.domains
-        for i in d.items
-    ]
+    items = plan_items(assessment)
 
     def render(n: int) -> bytes:
         data = handout_data(

@@ -18,6 +18,7 @@ from osteofys.documents.render import illustration
 from osteofys.kb.explain import dose_text, number, result_document, rule_label
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.model import Assessment, Dose
+from osteofys.rules.plan import kept_items
 
 DOMAIN_ORDER = ("staerk", "stabil", "strakt")
 DIARY_WEEKS = 2
@@ -89,16 +90,15 @@ def plan_items(assessment: Assessment) -> list[dict[str, Any]]:
     """The plan of a core assessment as stored plan items (home exercises, then supervised)."""
     if assessment.plan is None:
         return []
-    items: list[dict[str, Any]] = [
-        {"exercise": i.exercise, "domain": d.domain.value, "dose": dose_dict(i.dose)}
-        for d in assessment.plan.domains
-        for i in d.items
+    return [
+        {
+            "exercise": i.exercise,
+            "domain": i.domain,
+            "dose": i.dose,
+            **({"supervised": True} if i.supervised else {}),
+        }
+        for i in kept_items(assessment.plan)
     ]
-    items += [
-        {"exercise": i.exercise, "domain": "staerk", "dose": dose_dict(i.dose), "supervised": True}
-        for i in assessment.plan.supervised
-    ]
-    return items
 
 
 # --- the patient handout -------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from osteofys.rules.knowledge import Exercise, Knowledge
 from osteofys.rules.model import CAP_SCALES, Category, Domain, DomainPlan, Plan, PlanItem
@@ -110,3 +112,39 @@ def _select(
             if e.hirit and exercise_set in e.categories and within(e, caps)
         )
     return tuple(domains), supervised
+
+
+# Supervised lifts come after every home exercise of their domain when a plan is kept.
+SUPERVISED_FROM_POSITION = 100
+
+
+@dataclass(frozen=True, slots=True)
+class KeptItem:
+    """One exercise of a plan as a record keeps it: the stored plan and the handout read these."""
+
+    exercise: str
+    domain: str
+    position: int
+    dose: dict[str, Any]
+    supervised: bool = False
+
+
+def kept_items(plan: Plan) -> list[KeptItem]:
+    """The plan as it is kept: home exercises per domain in order, then the supervised HiRIT
+    lifts (P13, Stærk: they load bone through heavy strength training)."""
+    items = [
+        KeptItem(i.exercise, d.domain.value, n, dict(i.dose.as_dict()))
+        for d in plan.domains
+        for n, i in enumerate(d.items)
+    ]
+    items += [
+        KeptItem(
+            i.exercise,
+            Domain.STAERK.value,
+            SUPERVISED_FROM_POSITION + n,
+            dict(i.dose.as_dict()),
+            supervised=True,
+        )
+        for n, i in enumerate(plan.supervised)
+    ]
+    return items

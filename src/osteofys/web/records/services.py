@@ -9,6 +9,7 @@ locks first and the log's chain-head lock last (one lock order: no deadlocks on 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules.model import CAP_SCALES
-from osteofys.rules.plan import within
+from osteofys.rules.plan import kept_items, within
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
@@ -333,30 +334,8 @@ def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
 
 
 def plan_items_for(plan: Plan, core_plan: Any) -> list[PlanItem]:
-    """Unsaved plan items for the core's plan: home exercises per domain, then supervised HiRIT."""
-    items = [
-        PlanItem(
-            plan=plan,
-            exercise=i.exercise,
-            domain=d.domain.value,
-            position=n,
-            dose=i.dose.as_dict(),
-        )
-        for d in core_plan.domains
-        for n, i in enumerate(d.items)
-    ]
-    items += [
-        PlanItem(
-            plan=plan,
-            exercise=i.exercise,
-            domain="staerk",
-            position=100 + n,
-            dose=i.dose.as_dict(),
-            supervised=True,
-        )
-        for n, i in enumerate(core_plan.supervised)
-    ]
-    return items
+    """Unsaved plan items for the core's plan, as the core says a plan is kept."""
+    return [PlanItem(plan=plan, **dataclasses.asdict(item)) for item in kept_items(core_plan)]
 
 
 @transaction.atomic
