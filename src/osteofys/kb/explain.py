@@ -13,7 +13,6 @@ from osteofys.rules.case import CaseIssue
 from osteofys.rules.model import Assessment, Dose, Plan, PlanItem, Step
 
 RESULT_FORMAT = "osteofys.result/1"
-LANGUAGES = ("da", "en")
 
 
 def number(value: Any, lang: str) -> str:

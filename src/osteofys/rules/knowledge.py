@@ -137,7 +137,6 @@ class CategoryInfo:
     order: int
     caps: Mapping[str, str]
     activity_levels: tuple[str, ...]
-    with_precautions: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

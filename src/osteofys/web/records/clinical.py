@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from osteofys import kb
-from osteofys.kb.explain import issue_text, result_document
+from osteofys.kb.explain import result_document
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment, CaseError, CaseIssue, Category, assess, parse_case
 
@@ -35,10 +35,6 @@ class Evaluated:
     assessment: Assessment | None
     document: dict[str, Any] | None
     issues: list[CaseIssue]
-
-    def messages(self) -> list[tuple[str, str]]:
-        """(case field path, sentence) for every problem, in the current language."""
-        return [(i.field, issue_text(base(), i, lang())) for i in self.issues]
 
 
 def evaluate(
