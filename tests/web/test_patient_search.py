@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,13 @@ def test_search_by_birth_date(logged_in: Client, patients: dict[str, Patient], h
     assert _names(logged_in.get(URL, {"q": "010101"})) == set()
 
 
+def _written(entry: AuditEntry) -> str:
+    """What an access-log row says, without its timestamp and chain hashes: their digits can hold
+    any four-digit run (a microsecond value of 41234 did once)."""
+    fields = vars(entry)
+    return str({k: v for k, v in fields.items() if not isinstance(v, datetime) and "hash" not in k})
+
+
 @pytest.mark.parametrize("typed", [CPR, "020458-1234", " 020458-1234 "])
 @pytest.mark.parametrize("htmx", [False, True])
 def test_search_by_cpr_finds_only_that_patient_and_echoes_no_number(
@@ -110,7 +117,7 @@ def test_search_by_cpr_finds_only_that_patient_and_echoes_no_number(
     entries = AuditEntry.objects.filter(action=Action.LIST, object_type=ObjectType.PATIENT)
     assert entries.exists()
     for entry in AuditEntry.objects.all():
-        assert "1234" not in str(vars(entry))
+        assert "1234" not in _written(entry)
 
 
 def test_cpr_search_compares_the_digest_not_the_number(
