@@ -197,23 +197,15 @@ def assessment_record(
     and make the training plan from the confirmed result."""
     if evaluated.assessment is None or evaluated.document is None:
         raise ValueError("only a case that passed validation can be recorded")
-    doc = evaluated.document
-    suggested = doc["category"] or ""
-    assessment = Assessment.objects.create(
-        clinic_id=patient.clinic_id,
+    assessment = assessment_row(
         patient=patient,
-        assessment_date=date.fromisoformat(case["assessment_date"]),
-        inputs=case,
-        result=doc,
-        suggested_category=suggested,
+        user=user,
+        case=case,
+        document=evaluated.document,
         final_category=final_category,
-        override_reason=override_reason if final_category != suggested else "",
-        acute_phase_active=doc["acute_phase"]["active"],
-        referral_recommended=doc["referral"]["recommended"],
-        kb_version=doc["knowledge_version"],
-        kb_hash=doc["knowledge_hash"],
-        created_by=user,
+        override_reason=override_reason,
     )
+    assessment.save(force_insert=True)
     plan = evaluated.assessment.plan
     # The draft of this assessment is done with: it is not offered again.
     AssessmentDraft.objects.filter(patient=patient, user=user).delete()
@@ -221,6 +213,37 @@ def assessment_record(
     if plan is not None:
         audit.record(Action.CREATE, _plan_from(assessment, plan, user))
     return assessment
+
+
+def assessment_row(
+    *,
+    patient: Patient,
+    user: User,
+    case: dict[str, Any],
+    document: dict[str, Any],
+    final_category: str,
+    override_reason: str,
+) -> Assessment:
+    """The unsaved row of an assessment: what is stored from a case and its result document.
+
+    `assessment_record` saves it; the benchmark seeds thousands with `bulk_create` from it.
+    """
+    suggested = document["category"] or ""
+    return Assessment(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        assessment_date=date.fromisoformat(case["assessment_date"]),
+        inputs=case,
+        result=document,
+        suggested_category=suggested,
+        final_category=final_category,
+        override_reason=override_reason if final_category != suggested else "",
+        acute_phase_active=document["acute_phase"]["active"],
+        referral_recommended=document["referral"]["recommended"],
+        kb_version=document["knowledge_version"],
+        kb_hash=document["knowledge_hash"],
+        created_by=user,
+    )
 
 
 # A draft holds only the assessment form's own fields, each value cut to this length (the longest
@@ -319,7 +342,15 @@ def _core_plan(assessment: Assessment, final_category: str) -> Any:
 
 
 def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
-    plan = Plan.objects.create(
+    plan = plan_row(assessment, core_plan, user)
+    plan.save(force_insert=True)
+    PlanItem.objects.bulk_create(plan_items_for(plan, core_plan))
+    return plan
+
+
+def plan_row(assessment: Assessment, core_plan: Any, user: User) -> Plan:
+    """The unsaved plan row for the core's plan of an assessment (see `assessment_row`)."""
+    return Plan(
         clinic_id=assessment.clinic_id,
         patient_id=assessment.patient_id,
         assessment=assessment,
@@ -329,8 +360,6 @@ def _plan_from(assessment: Assessment, core_plan: Any, user: User) -> Plan:
         kb_version=assessment.kb_version,
         created_by=user,
     )
-    PlanItem.objects.bulk_create(plan_items_for(plan, core_plan))
-    return plan
 
 
 def plan_items_for(plan: Plan, core_plan: Any) -> list[PlanItem]:
