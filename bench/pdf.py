@@ -17,8 +17,9 @@ from datetime import date
 from osteofys import kb
 from osteofys.documents import handout_data, handout_pdf
 from osteofys.documents.model import plan_items
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
 from osteofys.rules import assess, parse_case
+from osteofys.rules.result import write_result
 
 RENDERS = 20
 # An everyday-active 68-year-old woman without fractures: a plan of 12 home exercises.
@@ -47,7 +48,7 @@ def main() -> None:
     base = kb.load()
     k = base.knowledge
     assessment = assess(parse_case(CASE, k.input_ranges, k.conditions), k)
-    stored = result_document(base, assessment)
+    stored = write_result(assessment, words(base))
     assert assessment.plan is not None
     items = plan_items(assessment)
 

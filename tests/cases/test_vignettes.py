@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment
+from osteofys.rules.result import write_result
 from tests.conftest import VIGNETTES
 
 FILES = sorted(VIGNETTES.glob("*.json"))
@@ -46,7 +47,7 @@ def _check(expect: dict[str, Any], doc: dict[str, Any]) -> None:
 def test_vignette(path: Path, base: KnowledgeBase, run: Callable[..., Assessment]) -> None:
     vignette = json.loads(path.read_text("utf-8"))
     result = run(vignette["case"])
-    doc = json.loads(json.dumps(result_document(base, result, "da")))
+    doc = json.loads(json.dumps(write_result(result, words(base, "da"))))
     _check(vignette["expect"], doc)
     assert doc["knowledge_version"] == base.version
     assert doc["knowledge_hash"] == base.content_hash

@@ -21,10 +21,11 @@ from osteofys.documents import (
     illustration,
 )
 from osteofys.documents.model import dose_dict, dose_from, plan_items
-from osteofys.kb.explain import dose_text, result_document
+from osteofys.kb.explain import dose_text, words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment
 from osteofys.rules.findings import FINDINGS
+from osteofys.rules.result import write_result
 from tests.conftest import vary
 from tests.documents.helpers import all_text, figures_by_page, flat, page_texts, text_sizes
 
@@ -232,7 +233,7 @@ def test_every_exercise_of_the_library_fits_one_page_with_its_drawing(
 
 def test_handout_prints_the_stored_category_and_plan(base: KnowledgeBase) -> None:
     """From stored data: the clinician's category and the edited items, whatever the rules say."""
-    stored = result_document(base, _run_plain(base, CASES["hverdagsaktiv"]))
+    stored = write_result(_run_plain(base, CASES["hverdagsaktiv"]), words(base))
     items = [
         {"exercise": "heel_raise", "domain": "staerk", "dose": {"sets": 3, "reps": [10, 15]}},
         {"exercise": "hirit_deadlift", "domain": "staerk", "dose": {"sets": 5}, "supervised": True},
@@ -351,7 +352,7 @@ def test_gp_letter_with_a_red_flag_is_urgent(
 
 
 def test_gp_letter_from_stored_data_uses_the_stored_values(base: KnowledgeBase) -> None:
-    stored = result_document(base, _run_plain(base, CASES["hverdagsaktiv"]))
+    stored = write_result(_run_plain(base, CASES["hverdagsaktiv"]), words(base))
     stored["referral"].update(
         recommended=True, basis="risk_factors", reasons=["RF5"], modifiable=[]
     )

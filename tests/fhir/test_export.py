@@ -12,10 +12,11 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from osteofys.fhir import CarePlanActivity, Subject, activities_from, bundle, check
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import assess, parse_case
 from osteofys.rules.model import Dose
+from osteofys.rules.result import write_result
 from tests.conftest import BASE_CASE, vary
 from tests.fhir.conftest import (
     VIGNETTE_FILES,
@@ -391,7 +392,7 @@ def test_the_stored_result_document_gives_the_same_bundle(base: KnowledgeBase) -
     k = base.knowledge
     case = parse_case(vignette("E03"), k.input_ranges, k.conditions)
     result = assess(case, k)
-    stored = json.loads(json.dumps(result_document(base, result, "da")))
+    stored = json.loads(json.dumps(write_result(result, words(base, "da"))))
     subject = Subject("patient-3", name="Test", cpr="0101401234")
     assert bundle(subject, case, stored, base) == bundle(subject, case, result, base)
 

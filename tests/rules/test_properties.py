@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from osteofys.cli.report import render_report
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment, parse_case
 from osteofys.rules.model import CAP_SCALES, Category
+from osteofys.rules.result import write_result
 from tests.rules.strategies import ASSESSED, complete_case, day_between, masked
 
 Run = Callable[..., Assessment]
@@ -34,7 +35,7 @@ def test_any_valid_case_is_assessed_and_rendered(
     case: dict[str, Any], run: Run, base: KnowledgeBase
 ) -> None:
     result = run(case)
-    document = result_document(base, result, "da")
+    document = write_result(result, words(base, "da"))
     assert document["category"] in {*CAUTION, None}
     k = base.knowledge
     report = render_report(base, parse_case(case, k.input_ranges, k.conditions), result, "en")

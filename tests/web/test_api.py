@@ -15,8 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from osteofys import kb
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
 from osteofys.rules import assess, parse_case
+from osteofys.rules.result import write_result
 from osteofys.web.accounts import tokens
 from osteofys.web.accounts.models import ApiToken, Clinic
 from osteofys.web.api import api
@@ -249,7 +250,7 @@ def test_evaluate_returns_what_the_cli_prints(client: Client, auth: dict[str, st
     assert response.status_code == 200
     base = kb.load()
     case = parse_case(BASE_CASE, base.knowledge.input_ranges, base.knowledge.conditions)
-    expected = result_document(base, assess(case, base.knowledge), "da")
+    expected = write_result(assess(case, base.knowledge), words(base))
     assert response.json() == json.loads(json.dumps(expected))
     assert Assessment.objects.count() == 0
 

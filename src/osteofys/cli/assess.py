@@ -94,8 +94,9 @@ def read_case(source: str, lang: str) -> tuple[KnowledgeBase, Case, Any] | None:
 
 def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
     from osteofys.cli.report import render_report
-    from osteofys.kb.explain import result_document
+    from osteofys.kb.explain import words
     from osteofys.rules import assess
+    from osteofys.rules.result import write_result
 
     read = read_case(source, lang)
     if read is None:
@@ -103,7 +104,7 @@ def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
     base, case, _ = read
     result = assess(case, base.knowledge, hirit_for_med_hensyn=hirit)
     if as_json:
-        json.dump(result_document(base, result, lang), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(write_result(result, words(base, lang)), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         print(render_report(base, case, result, lang))

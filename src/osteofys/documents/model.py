@@ -15,10 +15,11 @@ from datetime import date
 from typing import Any
 
 from osteofys.documents.render import illustration
-from osteofys.kb.explain import dose_text, number, result_document, rule_label
+from osteofys.kb.explain import dose_text, number, rule_label, words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.model import Assessment, Dose
 from osteofys.rules.plan import kept_items
+from osteofys.rules.result import write_result
 
 DOMAIN_ORDER = ("staerk", "stabil", "strakt")
 DIARY_WEEKS = 2
@@ -269,7 +270,7 @@ def handout_data_from_assessment(
         raise DocumentError(str(base.raw["texts"]["ui"]["no_plan"][lang]))
     return handout_data(
         base,
-        result=result_document(base, assessment, lang),
+        result=write_result(assessment, words(base, lang)),
         items=plan_items(assessment),
         illustrate=illustrate,
         clinic=clinic,
@@ -566,7 +567,7 @@ def gp_letter_data_from_assessment(
     }
     return gp_letter_data(
         base,
-        result=result_document(base, assessment, lang),
+        result=write_result(assessment, words(base, lang)),
         inputs=case,
         clinic=clinic,
         patient=who,

@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any
 
 from osteofys.fhir.codes import Code, Codes, codes
-from osteofys.kb.explain import dose_text, result_document, rule_label
+from osteofys.kb.explain import dose_text, rule_label, words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import UNABLE, Case
 from osteofys.rules.model import Assessment, Dose
+from osteofys.rules.result import write_result
 
 # Fixed namespace: the same subject and resource kind give the same urn:uuid on every export, so
 # a receiving system can recognise a repeated export as an update, not a new resource.
@@ -111,7 +112,7 @@ def _document(
     assessment: Assessment | Mapping[str, Any], kb: KnowledgeBase, lang: str
 ) -> Mapping[str, Any]:
     if isinstance(assessment, Assessment):
-        return result_document(kb, assessment, lang)
+        return write_result(assessment, words(kb, lang))
     return assessment
 
 

@@ -1,18 +1,18 @@
-"""Turns the core's structured assessment into Danish or English texts and the result document."""
+"""Turns the core's structured assessment into Danish or English texts from the knowledge base."""
 
 from __future__ import annotations
 
 import re
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import CaseIssue
-from osteofys.rules.model import Assessment, Dose, Plan, PlanItem, Step
-
-RESULT_FORMAT = "osteofys.result/1"
+from osteofys.rules.model import Dose, Step
+from osteofys.rules.result import DoseLine, Words
 
 
 def number(value: Any, lang: str) -> str:
@@ -130,32 +130,6 @@ def dose_text(dose: Dose, lang: str) -> str:
     return ", ".join(parts)
 
 
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _item(base: KnowledgeBase, item: PlanItem, lang: str) -> dict[str, Any]:
-    dose = item.dose
-    return {
-        "exercise": item.exercise,
-        "name": exercise_name(base, item.exercise, lang),
-        "component": item.component.value,
-        "dose": {
-            k: v
-            for k, v in {
-                "sets": dose.sets,
-                "reps": list(dose.reps) if dose.reps else None,
-                "hold_s": list(dose.hold_s) if dose.hold_s else None,
-                "minutes": list(dose.minutes) if dose.minutes else None,
-                "impacts": dose.impacts,
-                "days_per_week": list(dose.days_per_week) if dose.days_per_week else None,
-            }.items()
-            if v is not None
-        },
-        "dose_text": dose_text(dose, lang),
-    }
-
-
 def goal_text(base: KnowledgeBase, category: str, domain: str, lang: str) -> str:
     for goal in base.raw["doses"]["goal"]:
         if goal["category"] == category and goal["domain"] == domain:
@@ -163,87 +137,36 @@ def goal_text(base: KnowledgeBase, category: str, domain: str, lang: str) -> str
     return ""
 
 
-def dose_lines(base: KnowledgeBase, category: str, domain: str, lang: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "component": d["component"],
-            "text": d["text"][lang],
-            "evidence": d["evidence"],
-            "sources": d["sources"],
-        }
-        for d in base.raw["doses"]["dose"]
-        if d["category"] == category and d["domain"] == domain
-    ]
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The knowledge base's texts for a result document in one language (`rules.result.Words`)."""
+
+    base: KnowledgeBase
+    lang: str
+
+    def reason(self, step: Step) -> str:
+        return step_text(self.base, step, self.lang)
+
+    def exercise_name(self, exercise: str) -> str:
+        return exercise_name(self.base, exercise, self.lang)
+
+    def dose(self, dose: Dose) -> str:
+        return dose_text(dose, self.lang)
+
+    def goal(self, category: str, domain: str) -> str:
+        return goal_text(self.base, category, domain, self.lang)
+
+    def dose_lines(self, category: str, domain: str) -> tuple[DoseLine, ...]:
+        return tuple(
+            DoseLine(d["component"], d["text"][self.lang], d["evidence"], tuple(d["sources"]))
+            for d in self.base.raw["doses"]["dose"]
+            if d["category"] == category and d["domain"] == domain
+        )
+
+    def acute_advice(self) -> tuple[str, ...]:
+        return tuple(a["id"] for a in self.base.raw["acute_phase"]["advice"])
 
 
-def plan_document(base: KnowledgeBase, plan: Plan, lang: str) -> dict[str, Any]:
-    return {
-        "exercise_set": plan.exercise_set.value,
-        "order": [d.domain.value for d in plan.domains],
-        "domains": {d.domain.value: [_item(base, i, lang) for i in d.items] for d in plan.domains},
-        "goals": {
-            d.domain.value: goal_text(base, plan.exercise_set, d.domain, lang) for d in plan.domains
-        },
-        "dose_lines": {
-            d.domain.value: dose_lines(base, plan.exercise_set, d.domain, lang)
-            for d in plan.domains
-        },
-        "caps": dict(plan.caps),
-        "cap_rules": list(plan.cap_rules),
-        "supervised": [_item(base, i, lang) for i in plan.supervised],
-        "acute_advice": [a["id"] for a in base.raw["acute_phase"]["advice"]]
-        if plan.acute_advice
-        else [],
-        "activity_levels": list(plan.activity_levels),
-    }
-
-
-def result_document(base: KnowledgeBase, a: Assessment, lang: str = "da") -> dict[str, Any]:
-    """The result format of case-format.md, with reasons in the chosen language."""
-    steps = {s.rule: s for s in a.trace}
-    return {
-        "format": RESULT_FORMAT,
-        "knowledge_version": a.knowledge_version,
-        "knowledge_hash": a.knowledge_hash,
-        "category": a.category.value if a.category else None,
-        "provisional": a.provisional,
-        "alternatives": [{"category": x.category.value, "rule": x.rule} for x in a.alternatives],
-        "acute_phase": {
-            "active": a.acute_phase.active,
-            "fracture_date": _iso(a.acute_phase.fracture_date),
-            "until": _iso(a.acute_phase.until),
-            "earliest_end": _iso(a.acute_phase.earliest_end),
-            "precautionary": a.acute_phase.precautionary,
-        },
-        "bone_status": a.bone_status.value,
-        "fall_risk": a.fall_risk,
-        "low_performance": a.low_performance,
-        "red_flags": list(a.red_flags),
-        "referral": {
-            "recommended": a.referral.recommended,
-            "urgent": a.referral.urgent,
-            "reasons": list(a.referral.reasons),
-            "basis": a.referral.basis.value,
-            "osteoporosis_by_definition": a.referral.by_definition,
-            "modifiable": list(a.referral.modifiable),
-        },
-        "overlays": list(a.overlays),
-        "reasons": [
-            {"rule": r, "text": step_text(base, steps[r], lang), "sources": list(steps[r].sources)}
-            for r in a.reasons
-        ],
-        "missing": list(a.missing),
-        "plan": plan_document(base, a.plan, lang) if a.plan else None,
-        "trace": [
-            {
-                "rule": s.rule,
-                "outcome": s.outcome,
-                "inputs": {k: list(v) if isinstance(v, tuple) else v for k, v in s.inputs},
-                "cutoffs": dict(s.cutoffs),
-                "sources": list(s.sources),
-                "provisional": s.provisional,
-                "missing": list(s.missing),
-            }
-            for s in a.trace
-        ],
-    }
+def words(base: KnowledgeBase, lang: str = "da") -> Words:
+    """The texts `rules.result.write_result` puts in a result document: from `base`, in `lang`."""
+    return _Words(base, lang)

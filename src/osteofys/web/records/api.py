@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Body, P, PathEx, QueryEx, Router, Status
 
 from osteofys.fhir.importing import FhirImportError
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
+from osteofys.rules.result import write_result
 from osteofys.web.accounts.api import request_clinic, request_user
 from osteofys.web.api_errors import (
     ConflictError,
@@ -91,7 +92,7 @@ def evaluate(
     wanted = _lang(lang)
     if wanted == "da":
         return evaluated.document
-    return result_document(clinical.base(), evaluated.assessment, wanted)
+    return write_result(evaluated.assessment, words(clinical.base(), wanted))
 
 
 # --- patients ------------------------------------------------------------------------------

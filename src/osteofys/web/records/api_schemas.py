@@ -20,11 +20,12 @@ from osteofys.kb.explain import dose_text
 from osteofys.rules.case import CASE_FORMAT, FRACTURE_SITES, UNABLE, case_fields
 from osteofys.rules.limits import MAX_CONDITIONS, MAX_FRACTURES
 from osteofys.rules.model import Dose
+from osteofys.rules.result import json_schema as result_schema
+from osteofys.rules.result import read_result, to_json
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked
-from osteofys.web.records.models import CATEGORY_CHOICES, Assessment, Patient, Plan, PlanItem
+from osteofys.web.records.models import Assessment, Patient, Plan, PlanItem
 
-CATEGORIES = tuple(c for c, _ in CATEGORY_CHOICES)
 Category = Literal[
     "traeningsaktiv",
     "traeningsaktiv_med_hensyn",
@@ -132,87 +133,10 @@ def case_schema(*, patient_from_record: bool = False) -> dict[str, Any]:
     }
 
 
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-_DATE_OR_NULL = _nullable({"type": "string", "format": "date"})
-_BOOL_OR_NULL = _nullable({"type": "boolean"})
-RESULT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "title": "Result",
-    "description": "Resultatformatet (`osteofys assess --json`). Flere nøgler kan komme til.",
-    "required": [
-        "format",
-        "knowledge_version",
-        "category",
-        "provisional",
-        "alternatives",
-        "acute_phase",
-        "bone_status",
-        "fall_risk",
-        "low_performance",
-        "red_flags",
-        "referral",
-        "reasons",
-        "missing",
-        "plan",
-    ],
-    "properties": {
-        "format": {"type": "string", "enum": ["osteofys.result/1"]},
-        "knowledge_version": {"type": "string"},
-        "knowledge_hash": {"type": "string"},
-        "category": _nullable({"type": "string", "enum": list(CATEGORIES)}),
-        "provisional": {"type": "boolean"},
-        "alternatives": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["category", "rule"],
-                "properties": {"category": {"type": "string"}, "rule": {"type": "string"}},
-            },
-        },
-        "acute_phase": {
-            "type": "object",
-            "required": ["active", "fracture_date", "until", "earliest_end"],
-            "properties": {
-                "active": _BOOL_OR_NULL,
-                "fracture_date": _DATE_OR_NULL,
-                "until": _DATE_OR_NULL,
-                "earliest_end": _DATE_OR_NULL,
-            },
-        },
-        "bone_status": {"type": "string"},
-        "fall_risk": _BOOL_OR_NULL,
-        "low_performance": _BOOL_OR_NULL,
-        "red_flags": _STRINGS,
-        "referral": {
-            "type": "object",
-            "required": ["recommended", "urgent", "reasons"],
-            "properties": {
-                "recommended": _BOOL_OR_NULL,
-                "urgent": _BOOL_OR_NULL,
-                "reasons": _STRINGS,
-            },
-        },
-        "reasons": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["rule", "text", "sources"],
-                "properties": {
-                    "rule": {"type": "string"},
-                    "text": {"type": "string"},
-                    "sources": _STRINGS,
-                },
-            },
-        },
-        "missing": _STRINGS,
-        "plan": _nullable({"type": "object"}),
-        "trace": {"type": "array", "items": {"type": "object"}},
-    },
-}
-
 CaseBody = Annotated[dict[str, Any], WithJsonSchema(case_schema())]
 PatientCase = Annotated[dict[str, Any], WithJsonSchema(case_schema(patient_from_record=True))]
-ResultDocument = Annotated[dict[str, Any], WithJsonSchema(RESULT_SCHEMA)]
+# The result format's own generated schema (rules.result owns the format).
+ResultDocument = Annotated[dict[str, Any], WithJsonSchema(result_schema())]
 
 
 # --- patients ------------------------------------------------------------------------------
@@ -394,7 +318,7 @@ def assessment_out(a: Assessment) -> AssessmentOut:
         kb_hash=a.kb_hash,
         created_by=author.get_full_name() or author.username,
         inputs=a.inputs,
-        result=a.result,
+        result=to_json(read_result(a.result)),  # an earlier version's result in today's keys
     )
 
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from osteofys import kb
-from osteofys.kb.explain import result_document
+from osteofys.kb.explain import words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment, CaseError, CaseIssue, Category, assess, parse_case
+from osteofys.rules.result import write_result
 
 
 def base() -> KnowledgeBase:
@@ -52,7 +53,7 @@ def evaluate(
         return Evaluated(None, None, exc.issues)
     confirmed = Category(final_category) if final_category else None
     result = assess(parsed, knowledge, hirit_for_med_hensyn=hirit, confirmed_category=confirmed)
-    return Evaluated(result, result_document(base(), result, "da"), [])
+    return Evaluated(result, write_result(result, words(base(), "da")), [])
 
 
 def reassessed(

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from osteofys.kb.explain import dates_in_words, dose_text, field_label, rule_label, step_text
-from osteofys.rules.model import Dose, Step
+from osteofys.rules.model import Dose
 from osteofys.rules.plan import within
+from osteofys.rules.result import read_result, to_json
 from osteofys.web.records import clinical, services
 from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, DoseForm
 from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
@@ -125,24 +126,13 @@ def _sources(ids: list[str]) -> list[dict[str, str]]:
     ]
 
 
-def _step(entry: dict[str, Any]) -> Step:
-    inputs = entry.get("inputs", {})
-    return Step(
-        entry["rule"],
-        entry["outcome"],
-        tuple(inputs),
-        tuple(tuple(v) if isinstance(v, list) else v for v in inputs.values()),
-        tuple(entry.get("cutoffs", {}).items()),
-        tuple(entry.get("sources", ())),
-        entry.get("provisional", False),
-        tuple(entry.get("missing", ())),
-    )
-
-
-def result(doc: dict[str, Any]) -> dict[str, Any]:
-    """The result document as the result panel shows it."""
+def result(stored: dict[str, Any]) -> dict[str, Any]:
+    """The result document as the result panel shows it. A result stored by an earlier version
+    is read with the defaults of the keys it lacks (rules.result owns the format)."""
     base, lang = clinical.base(), clinical.lang()
-    steps = {e["rule"]: _step(e) for e in doc.get("trace", [])}
+    typed = read_result(stored)
+    doc: dict[str, Any] = to_json(typed)
+    steps = {s.rule: s.step() for s in typed.trace}
     reasons = [
         {
             "rule": r["rule"],
