@@ -448,17 +448,17 @@ def _form_value(value: Any) -> str:
 
 def form_fields(case: dict[str, Any]) -> list[tuple[str, str]]:
     """The case as a browser posts AssessmentForm: `section__field`, fractures as formset `brud`."""
-    from osteofys.rules.case import case_fields
+    from osteofys.rules.case import FieldKind, case_fields
     from osteofys.web.records.forms import FROM_PATIENT
 
     pairs = [("assessment_date", case["assessment_date"])]
-    for path, kind in case_fields().items():
+    for path, spec in case_fields().items():
         if path in FROM_PATIENT:
             continue
         section, name = path.split(".", 1)
         key = path.replace(".", "__")
         value = (case.get(section) or {}).get(name)
-        if kind[0] == "conditions":
+        if spec.kind is FieldKind.CONDITIONS:
             pairs += [(key, c) for c in value or []]
             continue
         if value == "unable":

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from osteofys.rules.case import FRACTURE_SITES
+from osteofys.rules.case import FRACTURE_FIELDS
 
 ASSESSED = date(2026, 11, 26)
 CONDITIONS = (
@@ -34,7 +34,7 @@ def day_between(first: date, last: date) -> st.SearchStrategy[str]:
 @st.composite
 def fracture(draw: st.DrawFn, born: date) -> dict[str, Any]:
     return {
-        "site": draw(st.sampled_from(FRACTURE_SITES)),
+        "site": draw(st.sampled_from(FRACTURE_FIELDS["site"].values)),
         "date": draw(st.one_of(st.none(), day_between(born, ASSESSED))),
         "low_energy": draw(st.sampled_from([True, False, None])),
     }

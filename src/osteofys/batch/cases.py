@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from osteofys.batch.columns import FALSE_WORDS, QUESTIONNAIRE, TRUE_WORDS
 from osteofys.batch.mapping import RegistryMapping, normalise_atc, normalise_icd10
-from osteofys.rules.case import Case, Fracture, Patient, RiskFactors, case_fields
+from osteofys.rules.case import Case, FieldKind, Fracture, Patient, RiskFactors, case_fields
 from osteofys.rules.dates import add_months, age_on
 
 
@@ -118,23 +118,29 @@ def registry_case(
 # --- reading valid CSV files with the standard library (the benchmark's per-record engine) ------
 
 
-def _value(kind: str, raw: str) -> Any:
+def _value(kind: FieldKind, raw: str) -> Any:
     if raw == "":
         return None
-    if kind == "bool":
-        low = raw.lower()
-        return True if low in TRUE_WORDS else False if low in FALSE_WORDS else None
-    if kind == "int":
-        return int(float(raw))
-    if kind == "num":
-        return float(raw)
-    return raw
+    match kind:
+        case FieldKind.BOOLEAN:
+            low = raw.lower()
+            return True if low in TRUE_WORDS else False if low in FALSE_WORDS else None
+        case FieldKind.INTEGER:
+            return int(float(raw))
+        case FieldKind.NUMBER:
+            return float(raw)
+        case FieldKind.CHOICE:
+            return raw
+        case FieldKind.NUMBER_OR_UNABLE | FieldKind.DATE | FieldKind.CONDITIONS:
+            raise ValueError(f"a {kind} field is not a questionnaire column")
+        case _:
+            assert_never(kind)
 
 
 def read_citizens(path: Path) -> Iterator[Citizen]:
     """Citizens from a CSV file that `osteofys screen` accepts without complaint."""
     fields = case_fields()
-    kinds = {column: fields[field][0] for column, field in QUESTIONNAIRE.items()}
+    kinds = {column: fields[field].kind for column, field in QUESTIONNAIRE.items()}
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             extra = {c: _value(kinds[c], row[c]) for c in QUESTIONNAIRE if c in row}

@@ -9,21 +9,36 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from typing import assert_never
 
 import polars as pl
 
 from osteofys.batch.mapping import CodeSet, RegistryMapping
-from osteofys.rules.case import Case, Patient, case_fields
+from osteofys.rules.case import Case, FieldKind, Patient
 from osteofys.rules.dates import add_months
-from osteofys.rules.findings import DIAGNOSTIC_SITES, FINDINGS, derive
+from osteofys.rules.findings import DIAGNOSTIC_SITES, DIRECT, FINDINGS, derive, direct_spec
 
-_KIND_TYPES: dict[str, pl.DataType] = {
-    "num": pl.Float64(),
-    "int": pl.Int64(),
-    "bool": pl.Boolean(),
-    "choice": pl.String(),
-    "conditions": pl.List(pl.String()),
-}
+
+def column_type(kind: FieldKind) -> pl.DataType | None:
+    """The polars type of a case field's column; None for a kind that is never one column (a
+    date, or a number that may be "unable": the core reads those through derived findings)."""
+    match kind:
+        case FieldKind.NUMBER:
+            return pl.Float64()
+        case FieldKind.INTEGER:
+            return pl.Int64()
+        case FieldKind.BOOLEAN:
+            return pl.Boolean()
+        case FieldKind.CHOICE:
+            return pl.String()
+        case FieldKind.CONDITIONS:
+            return pl.List(pl.String())
+        case FieldKind.DATE | FieldKind.NUMBER_OR_UNABLE:
+            return None
+        case _:
+            assert_never(kind)
+
+
 _DERIVED_TYPES: dict[str, pl.DataType] = {
     "age_years": pl.Int64(),
     "bmi": pl.Float64(),
@@ -48,15 +63,15 @@ _DERIVED_TYPES: dict[str, pl.DataType] = {
 
 def finding_types() -> dict[str, pl.DataType]:
     """The polars type of every finding of the core (a new finding must be given one here)."""
-    by_field = {path.split(".", 1)[1]: kind[0] for path, kind in case_fields().items()}
     out = {}
     for name in sorted(FINDINGS):
         if name in _DERIVED_TYPES:
-            out[name] = _DERIVED_TYPES[name]
-        elif by_field.get(name) in _KIND_TYPES:
-            out[name] = _KIND_TYPES[by_field[name]]
+            found: pl.DataType | None = _DERIVED_TYPES[name]
         else:
+            found = column_type(direct_spec(name).kind) if name in DIRECT else None
+        if found is None:
             raise KeyError(f"finding {name!r} has no polars type in osteofys.batch.derive")
+        out[name] = found
     return out
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import assert_never
 
 import polars as pl
 
@@ -22,7 +23,8 @@ from osteofys.batch.columns import (
     REQUIRED,
     TRUE_WORDS,
 )
-from osteofys.rules.case import SEXES, case_fields
+from osteofys.batch.derive import column_type
+from osteofys.rules.case import FieldKind, case_fields
 
 ROW = "row"
 DATE_FORMAT = "%Y-%m-%d"
@@ -31,13 +33,6 @@ CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 EXAMPLES = 5
 """Row numbers and values shown per problem in a report."""
-
-_KIND_TYPES: dict[str, pl.DataType] = {
-    "num": pl.Float64(),
-    "int": pl.Int64(),
-    "bool": pl.Boolean(),
-    "choice": pl.String(),
-}
 
 
 class InputError(Exception):
@@ -240,7 +235,7 @@ def citizens(table: Table, on: date, ranges: Mapping[str, tuple[float, float]]) 
     """Parsed citizens: `_id`, `_birth_date`, `_sex` and `_<column>` for every questionnaire
     column (null when the file lacks it)."""
     found = table.schema
-    kinds = case_fields()
+    fields = case_fields()
     parsed: dict[str, pl.Expr] = {
         "_id": text("citizen_id", found["citizen_id"]),
         "_birth_date": as_date("birth_date", found["birth_date"]),
@@ -254,30 +249,38 @@ def citizens(table: Table, on: date, ranges: Mapping[str, tuple[float, float]]) 
         flag("bad_date", "birth_date"): unparsed("birth_date", "_birth_date"),
         flag("after_screening_date", "birth_date"): pl.col("_birth_date") >= on,
         flag("missing_value", "sex"): absent(table, "sex"),
-        flag("bad_sex", "sex"): ~absent(table, "sex") & ~pl.col("_sex").is_in(list(SEXES)),
+        flag("bad_sex", "sex"): ~absent(table, "sex")
+        & ~pl.col("_sex").is_in(list(fields["patient.sex"].values)),
     }
     for column, path in QUESTIONNAIRE.items():
-        kind = kinds[path][0]
-        target = _KIND_TYPES[kind]
+        spec = fields[path]
+        target = column_type(spec.kind)
+        if target is None:
+            raise ValueError(f"{path}: a {spec.kind} field is not a questionnaire column")
         if column not in found:
             parsed[f"_{column}"] = pl.lit(None, dtype=target)
             continue
         dtype = found[column]
         value = pl.col(f"_{column}")
-        if kind == "bool":
-            parsed[f"_{column}"] = as_bool(column, dtype)
-            checks[flag("bad_bool", column)] = unparsed(column, f"_{column}")
-        elif kind == "choice":
-            parsed[f"_{column}"] = text(column, dtype).str.strip_chars().str.to_lowercase()
-            checks[flag("bad_choice", column)] = ~value.is_in(list(kinds[path][1:]))
-        else:
-            number = as_number(column, dtype)
-            if kind == "int":
-                number = pl.when(number == number.floor()).then(number)
-            parsed[f"_{column}"] = number.cast(target)
-            checks[flag("bad_number", column)] = unparsed(column, f"_{column}")
-            low, high = ranges[path]
-            checks[flag("out_of_range", column)] = (value < low) | (value > high)
+        match spec.kind:
+            case FieldKind.BOOLEAN:
+                parsed[f"_{column}"] = as_bool(column, dtype)
+                checks[flag("bad_bool", column)] = unparsed(column, f"_{column}")
+            case FieldKind.CHOICE:
+                parsed[f"_{column}"] = text(column, dtype).str.strip_chars().str.to_lowercase()
+                checks[flag("bad_choice", column)] = ~value.is_in(list(spec.values))
+            case FieldKind.NUMBER | FieldKind.INTEGER:
+                number = as_number(column, dtype)
+                if spec.kind is FieldKind.INTEGER:
+                    number = pl.when(number == number.floor()).then(number)
+                parsed[f"_{column}"] = number.cast(target)
+                checks[flag("bad_number", column)] = unparsed(column, f"_{column}")
+                low, high = ranges[path]
+                checks[flag("out_of_range", column)] = (value < low) | (value > high)
+            case FieldKind.CONDITIONS | FieldKind.DATE | FieldKind.NUMBER_OR_UNABLE:
+                raise ValueError(f"{path}: a {spec.kind} field is not a questionnaire column")
+            case _:
+                assert_never(spec.kind)
     return Checked(table.frame.with_columns(**parsed), checks)
 
 

@@ -16,9 +16,7 @@ import polars as pl
 from osteofys.batch.compile import compile_rule
 from osteofys.rules import lang
 from osteofys.rules.knowledge import Knowledge, RiskFactor, Rule
-
-RED_FLAG_RULE = "P4"
-"""The criterion whose outcome `assess` reads as the red flag (SPEC P4)."""
+from osteofys.rules.model import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +40,7 @@ def referral_rules(k: Knowledge) -> ReferralRules:
                 wanted |= _fields(rule)
     chosen: list[Rule] = []
     for rule in reversed(k.criteria):
-        if rule.id == RED_FLAG_RULE or (rule.sets is not None and rule.sets in wanted):
+        if rule.sets == Outcome.RED_FLAG or (rule.sets is not None and rule.sets in wanted):
             chosen.append(rule)
             wanted |= _fields(rule)
     chosen.reverse()
@@ -95,10 +93,9 @@ def columns(k: Knowledge, rules: ReferralRules) -> dict[str, pl.Expr]:
             for rf in rules.factors
         ]
     )
-    red_flag = next(r for r in rules.criteria if r.id == RED_FLAG_RULE)
     known = pl.col("osteoporosis_diagnosed") == True  # noqa: E712 (null is not known)
     refer = (
-        pl.when(pl.col(red_flag.sets or outcome(red_flag)).fill_null(False))
+        pl.when(pl.col(Outcome.RED_FLAG).fill_null(False))
         .then(pl.lit(True))
         .when(known.fill_null(False))
         .then(pl.lit(False))

@@ -6,6 +6,7 @@ import textwrap
 from datetime import date
 
 from osteofys.kb.explain import (
+    by_group,
     dose_text,
     exercise_name,
     field_label,
@@ -15,7 +16,7 @@ from osteofys.kb.explain import (
 )
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import Case
-from osteofys.rules.model import Assessment, ReferralBasis, Step, Tri
+from osteofys.rules.model import Assessment, Group, ReferralBasis, Step, Tri
 
 WIDTH = 100
 REFERRAL_TEXT = {
@@ -60,6 +61,10 @@ class _Report:
         sentence = step_text(self.base, step, self.lang)
         self.bullet(f"[{step.rule}] {sentence} ({self.ui('sources')}: {sources})")
 
+    def reasons(self, steps: list[Step]) -> None:
+        for step in steps:
+            self.reason(step)
+
     def tri(self, value: Tri) -> str:
         return self.ui("not_assessed") if value is None else self.ui("yes" if value else "no")
 
@@ -70,38 +75,36 @@ class _Report:
 def render_report(base: KnowledgeBase, case: Case, a: Assessment, lang: str = "da") -> str:
     r = _Report(base, lang)
     steps = {s.rule: s for s in a.trace}
-    fired = [steps[x] for x in a.reasons]
+    # The reasons under the group each rule declares, as on the result page.
+    groups = {g: [steps[x] for x in ids] for g, ids in by_group(base, list(a.reasons)).items()}
     r.lines.append(
         f"{r.ui('title')} {_d(case.assessment_date, lang)}   "
         f"({r.ui('kb')} {a.knowledge_version}, {a.knowledge_hash[:12]})"
     )
     r.lines.append("=" * WIDTH)
-    _category(r, a, fired)
-    if a.red_flags:
+    _category(r, a, groups.get(Group.CATEGORY, []))
+    if a.red_flags or Group.RED_FLAG in groups:
         r.heading("red_flags")
-        r.reason(steps["P4"])
+        r.reasons(groups.get(Group.RED_FLAG, []))
     _acute(r, a)
+    r.reasons(groups.get(Group.ACUTE_PHASE, []))
     r.heading("bone")
     r.para(str(base.raw["texts"]["bone_status"][a.bone_status.value][lang]))
-    for step in fired:
-        if step.rule.startswith("P9_"):
-            r.reason(step)
+    r.reasons(groups.get(Group.BONE_STATUS, []))
     r.heading("fall")
     r.para(f"{r.tri(a.fall_risk)}.  {r.ui('low_performance')}: {r.tri(a.low_performance).lower()}.")
-    for step in fired:
-        if step.rule in ("P8", "P7", "O1", "O4"):
-            r.reason(step)
+    r.reasons(groups.get(Group.FALL_RISK, []))
     _referral(r, a)
     r.heading("missing")
     for path in a.missing or ():
         r.bullet(field_label(base, path, lang))
     if not a.missing:
         r.para(r.ui("nothing_missing"))
-    _plan(r, a, steps)
+    _plan(r, a, steps, groups.get(Group.TRAINING, []))
     return "\n".join(r.lines)
 
 
-def _category(r: _Report, a: Assessment, fired: list[Step]) -> None:
+def _category(r: _Report, a: Assessment, why: list[Step]) -> None:
     r.heading("category")
     if a.category is None:
         r.para(f"{r.ui('no_category')}.")
@@ -110,7 +113,6 @@ def _category(r: _Report, a: Assessment, fired: list[Step]) -> None:
         r.para(f"{r.ui('suggestion')}: {r.category_name(a.category).upper()}{note}")
     for alt in a.alternatives:
         r.para(f"{r.ui('alternatives')}: {r.category_name(alt.category)} [{alt.rule}]")
-    why = [s for s in fired if s.rule[:1] == "D" or s.rule.startswith(("P1", "P2", "O2", "O3"))]
     if why:
         r.para(f"{r.ui('why')}:")
         for step in why:
@@ -151,7 +153,7 @@ def _referral(r: _Report, a: Assessment) -> None:
         r.para(f"{texts['modifiable'][r.lang]}: {', '.join(ref.modifiable)}")
 
 
-def _plan(r: _Report, a: Assessment, steps: dict[str, Step]) -> None:
+def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step]) -> None:
     plan = a.plan
     r.heading("plan")
     if plan is None:
@@ -177,6 +179,7 @@ def _plan(r: _Report, a: Assessment, steps: dict[str, Step]) -> None:
                 f"{exercise_name(r.base, item.exercise, r.lang)} – {dose_text(item.dose, r.lang)}",
                 4,
             )
+    r.reasons(training)
     r.lines.append("")
     r.para(f"{r.ui('precautions')}:")
     for rule in plan.cap_rules:

@@ -11,7 +11,7 @@ from typing import Any
 
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import CaseIssue
-from osteofys.rules.model import Dose, Step
+from osteofys.rules.model import Dose, Group, Step
 from osteofys.rules.result import DoseLine, Words
 
 
@@ -166,7 +166,33 @@ class _Words:
     def acute_advice(self) -> tuple[str, ...]:
         return tuple(a["id"] for a in self.base.raw["acute_phase"]["advice"])
 
+    def group(self, rule: str) -> Group | None:
+        return self.base.knowledge.group_of(rule)
+
 
 def words(base: KnowledgeBase, lang: str = "da") -> Words:
     """The texts `rules.result.write_result` puts in a result document: from `base`, in `lang`."""
     return _Words(base, lang)
+
+
+def by_group(
+    base: KnowledgeBase, rule_ids: list[str], stored: Mapping[str, str | None] | None = None
+) -> dict[Group, list[str]]:
+    """The rule ids under the group each rule declares, groups in `Group` order, ids in the
+    order given. `stored` holds the groups a stored result wrote; a result stored before groups
+    takes them from this knowledge base, and an id it does not know is left out."""
+    found: dict[Group, list[str]] = {}
+    for rule_id in rule_ids:
+        written = (stored or {}).get(rule_id)
+        group = Group(written) if written in GROUP_VALUES else base.knowledge.group_of(rule_id)
+        if group is not None:
+            found.setdefault(group, []).append(rule_id)
+    return {g: found[g] for g in Group if g in found}
+
+
+GROUP_VALUES = frozenset(g.value for g in Group)
+
+
+def group_heading(base: KnowledgeBase, group: Group, lang: str) -> str:
+    """The heading a group of reasons is shown under."""
+    return text(base, "groups", group.value, lang)

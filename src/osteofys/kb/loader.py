@@ -13,8 +13,8 @@ from typing import Any
 
 from osteofys.kb import illustration
 from osteofys.rules import lang
-from osteofys.rules.case import FRACTURE_SITES, case_fields
-from osteofys.rules.findings import FINDINGS, LATE_FINDINGS
+from osteofys.rules.case import FRACTURE_FIELDS, FieldSpec, case_fields
+from osteofys.rules.findings import CHOICES, FINDINGS, LATE_FINDINGS
 from osteofys.rules.knowledge import (
     AlternativeRule,
     CategoryInfo,
@@ -36,6 +36,8 @@ from osteofys.rules.model import (
     Domain,
     Dose,
     Evidence,
+    Group,
+    Outcome,
 )
 from osteofys.rules.plan import candidates, tighten
 
@@ -43,6 +45,7 @@ DATA_DIR = Path(__file__).parent / "data"
 LANGS = ("da", "en")
 EVIDENCE = frozenset(e.value for e in Evidence)
 CATEGORIES = tuple(c.value for c in Category)
+GROUPS = tuple(g.value for g in Group)
 DOMAIN_COMPONENTS = {
     Domain.STAERK: (Component.RESISTANCE, Component.IMPACT),
     Domain.STABIL: (Component.BALANCE, Component.AEROBIC),
@@ -130,14 +133,11 @@ FHIR_CODE_KEYS = frozenset(
     {"system", "code", "display", "text", "field", "category", "unit", "body_site"}
     | {"sources", "reference"}
 )
-# Literal values a rule may compare a finding with.
+# Literal values a rule may compare a finding with (a choice field's values: rules.case).
 LITERALS: dict[str, frozenset[str]] = {
     "category": frozenset(CATEGORIES),
     "bone_status": frozenset(b.value for b in BoneStatus),
-    "sex": frozenset({"female", "male"}),
-    "smoking": frozenset({"never", "former", "current"}),
-    "walking_aid": frozenset({"none", "stick", "rollator", "wheelchair"}),
-    "everyday_activity": frozenset({"active", "low"}),
+    **CHOICES,
 }
 DOSE_RANGES = ("reps", "hold_s", "minutes", "days_per_week")
 EXERCISE_KEYS = [
@@ -245,6 +245,8 @@ class _Builder:
         self.sources: frozenset[str] = frozenset()
         self.thresholds: dict[str, Threshold] = {}
         self.rule_ids: set[str] = set()
+        self.setters: dict[str, list[str]] = {}
+        """The rules that declare they set each outcome (`sets`), by outcome name."""
         self.names: set[str] = set(FINDINGS)
 
     def fail(self, where: str, problem: str) -> None:
@@ -345,9 +347,7 @@ class _Builder:
             else:
                 self.check_evidence(where, entry.get("evidence"))
             ranges[path] = (float(low), float(high))
-        numeric = {
-            p for p, kind in case_fields().items() if kind[0] in ("num", "int", "num_or_unable")
-        }
+        numeric = {p for p, spec in case_fields().items() if spec.ranged}
         for path in sorted(numeric - ranges.keys()):
             self.fail("input_ranges", f"no range for {path}")
         for path in sorted(ranges.keys() - numeric):
@@ -357,8 +357,15 @@ class _Builder:
     # --- rules -----------------------------------------------------------------------------
 
     def rule(
-        self, where: str, entry: dict[str, Any], *, late: bool = False, sets: str | None = None
+        self,
+        where: str,
+        entry: dict[str, Any],
+        *,
+        late: bool = False,
+        sets: str | None = None,
+        group: Any = None,
     ) -> Rule | None:
+        """One rule, checked; `group` is its section's group, used when the rule names none."""
         rid = entry.get("id")
         if not isinstance(rid, str) or not rid:
             self.fail(where, "needs an id")
@@ -367,6 +374,11 @@ class _Builder:
         if rid in self.rule_ids:
             self.fail(where, "duplicate rule id")
         self.rule_ids.add(rid)
+        sets = entry.get("sets", sets)
+        if sets:
+            # Recorded before the rule's own checks, so a broken rule is not also reported as
+            # an outcome nobody sets.
+            self.setters.setdefault(sets, []).append(rid)
         try:
             expr = lang.parse(str(entry.get("when", "")))
             extra = lang.parse(entry["false_when"]) if "false_when" in entry else None
@@ -382,9 +394,11 @@ class _Builder:
                 if tid not in self.thresholds:
                     self.fail(where, f"compares with unknown threshold {tid!r}")
             self.check_literals(where, expression)
+        group = entry.get("group", group)
+        if group not in GROUPS:
+            self.fail(where, f"group {group!r} is not one of {', '.join(GROUPS)}")
         if any(p.startswith(where) for p in self.problems):
             return None
-        sets = entry.get("sets", sets)
         if sets:
             self.names.add(sets)
         return make_rule(
@@ -393,6 +407,7 @@ class _Builder:
             self.thresholds,
             self.check_sources(where, entry.get("sources")),
             self.check_evidence(where, entry.get("evidence")),
+            group=Group(group),
             sets=sets,
             false_when=entry.get("false_when"),
             provisional_if_missing=tuple(entry.get("provisional_if_missing", ())),
@@ -424,7 +439,7 @@ class _Builder:
         section = self.section(name)
         rows = []
         for i, entry in enumerate(section.get("row", [])):
-            rule = self.rule(f"{name}.row[{i}]", entry)
+            rule = self.rule(f"{name}.row[{i}]", entry, group=section.get("group"))
             outcome, alts = entry.get("outcome"), tuple(entry.get("alternatives", ()))
             if outcome not in outcomes or not set(alts) <= outcomes:
                 self.fail(
@@ -608,6 +623,8 @@ class _Builder:
 
     def check_rule_texts(self, ids: set[str]) -> None:
         texts = self.section("texts")
+        for group in sorted(set(GROUPS) - texts.get("groups", {}).keys()):
+            self.fail("texts.groups", f"no heading for the group {group}")
         rules = texts.get("rules", {})
         for rid in sorted(ids - rules.keys()):
             self.fail("texts.rules", f"no explanation for rule {rid}")
@@ -625,8 +642,21 @@ class _Builder:
         labels = texts.get("fields", {})
         for path in sorted(set(case_fields()) - labels.keys()):
             self.fail("texts.fields", f"no label for {path}")
+        self.check_choice_texts(texts.get("choices", {}))
 
-    def check_registers(self) -> None:
+    def check_choice_texts(self, words: dict[str, Any]) -> None:
+        """Every value of every choice field (rules.case) has its words in texts.choices."""
+        chosen = {**case_fields(), **{f"fractures.{n}": s for n, s in FRACTURE_FIELDS.items()}}
+        for path, spec in chosen.items():
+            for value in spec.values:
+                if value not in words.get(path, {}):
+                    self.fail(f"texts.choices.{path}", f"no words for {value!r}")
+            for value in sorted(words.get(path, {}).keys() - set(spec.values)):
+                self.fail(f"texts.choices.{path}", f"{value!r} is not a value of the field")
+        for path in sorted(words.keys() - {p for p, s in chosen.items() if s.values}):
+            self.fail(f"texts.choices.{path}", "is not a choice field of the case")
+
+    def check_registers(self, factor_ids: set[str]) -> None:
         for name, key, pattern in (
             ("acute_phase", "advice", r"A\d+"),
             ("acute_phase", "avoid", r"AV\d+"),
@@ -641,8 +671,8 @@ class _Builder:
                 self.check_evidence(where, entry.get("evidence"))
                 self.check_sources(where, entry.get("sources"))
         for cid, entry in self.section("conditions").items():
-            if entry.get("risk_factor") not in ("RF16", "RF17") or not entry.get("icd10"):
-                self.fail(f"conditions.{cid}", "needs risk_factor RF16/RF17 and icd10 codes")
+            if entry.get("risk_factor") not in factor_ids or not entry.get("icd10"):
+                self.fail(f"conditions.{cid}", "needs a risk_factor of risk_factors.toml and icd10")
 
     def check_registry(self) -> None:
         """registry.toml (docs/screening.md): codes, sites, evidence, sources, thresholds."""
@@ -674,8 +704,9 @@ class _Builder:
                 if len(ends) > 2 or not shape or not same or ends[0] > ends[-1]:
                     self.fail(where, f"{value!r} is not an {kind} code or range")
         named = [e.get("site") for _, e in sites[1:]]
-        if not set(named) <= set(FRACTURE_SITES) or len(set(named)) != len(named):
-            self.fail("registry.fracture", f"sites {named} must be distinct, from {FRACTURE_SITES}")
+        known = FRACTURE_FIELDS["site"].values
+        if not set(named) <= set(known) or len(set(named)) != len(named):
+            self.fail("registry.fracture", f"sites {named} must be distinct, from {known}")
 
     def check_fhir(self) -> None:
         """fhir.toml (docs/fhir.md): URLs, systems, every code the mapping needs, their sources."""
@@ -714,7 +745,7 @@ class _Builder:
         *,
         systems: dict[str, Any],
         local: dict[str, Any],
-        fields: dict[str, tuple[str, ...]],
+        fields: dict[str, FieldSpec],
         codes: dict[str, Any],
     ) -> None:
         if not isinstance(entry, dict):
@@ -759,7 +790,7 @@ class _Builder:
         category_table = self.table("decision", frozenset(CATEGORIES))
         alternatives = []
         for i, entry in enumerate(decision.get("alternative", [])):
-            rule = self.rule(f"decision.alternative[{i}]", entry)
+            rule = self.rule(f"decision.alternative[{i}]", entry, group=decision.get("group"))
             suggest = entry.get("suggest", {})
             if not suggest or not set(suggest) | set(suggest.values()) <= set(CATEGORIES):
                 self.fail(f"decision.alternative[{i}]", "suggest must map categories to categories")
@@ -767,15 +798,16 @@ class _Builder:
                 alternatives.append(AlternativeRule(rule, dict(suggest)))
         overlays = [self.rule("rules.overlay", o, late=True) for o in rules_file.get("overlay", [])]
         precautions = []
+        precaution_group = self.section("precautions").get("group")
         for i, entry in enumerate(self.section("precautions").get("precaution", [])):
-            rule = self.rule(f"precautions[{i}]", entry, late=True)
+            rule = self.rule(f"precautions[{i}]", entry, late=True, group=precaution_group)
             caps = self.caps(f"precautions[{i}]", entry.get("caps"))
             if rule:
                 precautions.append(Precaution(rule, caps))
         categories = self.categories()
         exercises = [self.exercise(k, v) for k, v in self.exercise_raw.items()]
         components = self.plan_components()
-        self.check_registers()
+        self.check_registers({f.id for f in factors})
         self.check_registry()
         self.check_fhir()
         self.check_texts()
@@ -784,6 +816,7 @@ class _Builder:
             - {f.id for f in factors}
             - {f.strong_rule.id for f in factors if f.strong_rule}
         )
+        self.check_outcomes()
         acute_levels = tuple(self.section("activity_levels").get("allowed", {}).get("acute", ()))
         if (
             None in criteria
@@ -817,6 +850,15 @@ class _Builder:
         self.check_coverage(knowledge)
         return knowledge
 
+    def check_outcomes(self) -> None:
+        """Each outcome the core reads by name is set by exactly one rule."""
+        for name in Outcome:
+            setters = self.setters.get(name, [])
+            if len(setters) != 1:
+                found = ", ".join(setters) or "none"
+                problem = f"the core reads {name.value!r}: one rule must set it (found {found})"
+                self.fail("rules", problem)
+
     def check_coverage(self, kb: Knowledge) -> None:
         """Every category gets at least two exercises per domain, even under every precaution."""
         minimum = 2
@@ -836,19 +878,21 @@ class _Builder:
 
     def risk_factors(self) -> tuple[RiskFactor, ...]:
         factors = []
+        group = self.section("risk_factors").get("group")
         for i, entry in enumerate(self.section("risk_factors").get("factor", [])):
             where = f"risk_factors[{i}]"
             if entry.get("grade") not in ("strong", "ordinary"):
                 self.fail(where, "grade must be strong or ordinary")
             if not entry.get("label"):
                 self.fail(where, "needs a label")
-            rule = self.rule(where, entry)
+            rule = self.rule(where, entry, group=group)
             strong_rule = None
             if "strong_when" in entry:
                 strong_rule = self.rule(
                     where,
                     {**entry, "id": f"{entry.get('id')}_strong", "when": entry["strong_when"]},
                     sets=None,
+                    group=group,
                 )
             if rule:
                 factors.append(

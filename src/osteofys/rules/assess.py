@@ -13,6 +13,7 @@ from osteofys.rules.model import (
     Assessment,
     BoneStatus,
     Category,
+    Outcome,
     Plan,
     Referral,
     ReferralBasis,
@@ -55,7 +56,7 @@ def assess(
     final = bone is not BoneStatus.UNKNOWN and not bone_result.soft
     ev.values["bone_status"] = bone.value if final else None
 
-    red_flag: Tri = ev.outcomes["P4"]
+    red_flag: Tri = ev.values[Outcome.RED_FLAG]
     missing: dict[str, None] = {}
     category, alternatives = _category(kb, ev, red_flag is True, missing)
     ev.values["category"] = category.value if category else None
@@ -82,8 +83,8 @@ def assess(
         missing["dxa"] = None
     elif bone is BoneStatus.UNKNOWN or bone_unknown:
         missing.update(dict.fromkeys(bone_unknown or ("dxa",)))
-    for rule_id in ("P8", "P7"):
-        missing.update(dict.fromkeys(ev.by_rule[rule_id].missing))
+    for name in (Outcome.FALL_RISK, Outcome.LOW_PERFORMANCE):
+        missing.update(dict.fromkeys(ev.by_outcome[name].missing))
 
     plan = _plan(kb, ev, confirmed_category or category, acute, red_flag is True)
     return Assessment(
@@ -92,8 +93,8 @@ def assess(
         alternatives=alternatives,
         acute_phase=acute,
         bone_status=bone,
-        fall_risk=ev.outcomes["P8"],
-        low_performance=ev.outcomes["P7"],
+        fall_risk=ev.values[Outcome.FALL_RISK],
+        low_performance=ev.values[Outcome.LOW_PERFORMANCE],
         red_flags=tuple(f for f in RED_FLAG_FIELDS if ev.values[f] is True),
         referral=referral,
         overlays=tuple(o.sets or o.id for o in kb.overlays if ev.outcomes[o.id] is True),
@@ -134,7 +135,7 @@ def _category(
 
 
 def _acute_phase(case: Case, kb: Knowledge, ev: Evaluation, red_flag: bool) -> AcutePhase:
-    active: Tri = ev.outcomes["P3"]
+    active: Tri = ev.values[Outcome.ACUTE_PHASE]
     if active is not True:
         # P4: precautionary acute phase until a suspected new vertebral fracture is clarified.
         return AcutePhase(True, precautionary=True) if red_flag else AcutePhase(active)
@@ -209,8 +210,8 @@ def _plan(
         exercise_set,
         caps,
         tuple(cap_rules),
-        fall_risk_first=ev.outcomes["P8"] is True,
+        fall_risk_first=ev.values[Outcome.FALL_RISK] is True,
         acute_advice=careful,
-        hirit=ev.values.get("hirit_offered") is True and not careful,
+        hirit=ev.values[Outcome.HIRIT_OFFERED] is True and not careful,
         activity_levels=levels,
     )

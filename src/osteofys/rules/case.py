@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, assert_never, get_args, get_type_hints
 
 from osteofys.rules.limits import EARLIEST_DATE, MAX_CONDITIONS, MAX_FRACTURES, MAX_ISSUES
 
 CASE_FORMAT = "osteofys.case/1"
-
-SEXES = ("female", "male")
-SMOKING = ("never", "former", "current")
-WALKING_AIDS = ("none", "stick", "rollator", "wheelchair")
-EVERYDAY_ACTIVITY = ("active", "low")
-FRACTURE_SITES = ("vertebra", "hip", "wrist", "proximal_humerus", "pelvis", "rib", "ankle", "other")
 UNABLE = "unable"
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -26,74 +22,186 @@ _QUOTE_CHARS = 80
 _QUOTE_ITEMS = 10
 
 
+class FieldKind(StrEnum):
+    """How a case field is written in case JSON and checked. Every consumer (parser, form, API
+    schema, loader, batch) matches on it exhaustively, so a new kind is named by mypy."""
+
+    NUMBER = "number"
+    INTEGER = "integer"
+    NUMBER_OR_UNABLE = "number_or_unable"
+    """A number, or `"unable"`: could not perform the test (SPEC §6), never 0 or a big number."""
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    """One value of the field's `choices` enum."""
+    DATE = "date"
+    CONDITIONS = "conditions"
+    """A list of ids of the knowledge base's conditions vocabulary (conditions.toml)."""
+
+
+# The value lists of the choice fields (case-format.md). Their words live in the knowledge base
+# and the UI's gettext catalogue, keyed by these values.
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Smoking(StrEnum):
+    NEVER = "never"
+    FORMER = "former"
+    CURRENT = "current"
+
+
+class WalkingAid(StrEnum):
+    NONE = "none"
+    STICK = "stick"
+    ROLLATOR = "rollator"
+    WHEELCHAIR = "wheelchair"
+
+
+class EverydayActivity(StrEnum):
+    ACTIVE = "active"
+    LOW = "low"
+
+
+class FractureSite(StrEnum):
+    VERTEBRA = "vertebra"
+    HIP = "hip"
+    WRIST = "wrist"
+    PROXIMAL_HUMERUS = "proximal_humerus"
+    PELVIS = "pelvis"
+    RIB = "rib"
+    ANKLE = "ankle"
+    OTHER = "other"
+
+
+def choices_of(choices: type[StrEnum]) -> tuple[str, ...]:
+    """The values of a value list, in their declared order, as plain strings."""
+    return tuple(c.value for c in choices)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """What the case format says about one field, declared with it (`dataclasses.field`
+    metadata). The range of a numeric field is the knowledge base's (input_ranges.toml, keyed by
+    the field's `section.field` path); its label is in texts.toml `[fields]`."""
+
+    kind: FieldKind
+    choices: type[StrEnum] | None = None
+    """The value list of a `CHOICE` field."""
+    finding: bool = False
+    """Copied unchanged into the findings record under the field's own name (rules.findings)."""
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The allowed values of a choice field; empty for every other kind."""
+        return choices_of(self.choices) if self.choices else ()
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the knowledge base must give the field a range (input_ranges.toml)."""
+        match self.kind:
+            case FieldKind.NUMBER | FieldKind.INTEGER | FieldKind.NUMBER_OR_UNABLE:
+                return True
+            case FieldKind.BOOLEAN | FieldKind.CHOICE | FieldKind.DATE | FieldKind.CONDITIONS:
+                return False
+            case _:
+                assert_never(self.kind)
+
+
+_SPEC = "osteofys.case"
+"""The metadata key of a field's `FieldSpec`."""
+
+
+def _spec(
+    kind: FieldKind, choices: type[StrEnum] | None = None, *, finding: bool = False
+) -> dict[str, FieldSpec]:
+    if (kind is FieldKind.CHOICE) != (choices is not None):
+        raise TypeError("a choice field, and only a choice field, has a value list")
+    return {_SPEC: FieldSpec(kind, choices, finding)}
+
+
+def _optional(
+    kind: FieldKind, choices: type[StrEnum] | None = None, *, finding: bool = False
+) -> Any:
+    """A field that may be missing or null in case JSON: None, "not recorded"."""
+    return field(default=None, metadata=_spec(kind, choices, finding=finding))
+
+
+_N, _I, _B = FieldKind.NUMBER, FieldKind.INTEGER, FieldKind.BOOLEAN
+
+
 @dataclass(frozen=True, slots=True)
 class Patient:
-    birth_date: date
-    sex: str
-    height_cm: float | None = None
-    weight_kg: float | None = None
-    osteoporosis_diagnosed: bool | None = None
+    birth_date: date = field(metadata=_spec(FieldKind.DATE))
+    sex: str = field(metadata=_spec(FieldKind.CHOICE, Sex, finding=True))
+    height_cm: float | None = _optional(_N)
+    weight_kg: float | None = _optional(_N)
+    osteoporosis_diagnosed: bool | None = _optional(_B, finding=True)
 
 
 @dataclass(frozen=True, slots=True)
 class RiskFactors:
-    glucocorticoid_mg_per_day: float | None = None
-    glucocorticoid_months: float | None = None
-    menopause_age: float | None = None
-    family_history: bool | None = None
-    parent_hip_fracture: bool | None = None
-    height_loss_cm: float | None = None
-    kyphosis: bool | None = None
-    smoking: str | None = None
-    alcohol_units_per_week: float | None = None
-    immobilisation_months: float | None = None
-    falls_last_12_months: int | None = None
-    low_calcium_or_vitamin_d: bool | None = None
-    aromatase_inhibitor: bool | None = None
-    antiandrogen_therapy: bool | None = None
-    conditions: tuple[str, ...] | None = None
-    unexplained_back_pain: bool | None = None
+    glucocorticoid_mg_per_day: float | None = _optional(_N, finding=True)
+    glucocorticoid_months: float | None = _optional(_N, finding=True)
+    menopause_age: float | None = _optional(_N, finding=True)
+    family_history: bool | None = _optional(_B, finding=True)
+    parent_hip_fracture: bool | None = _optional(_B, finding=True)
+    height_loss_cm: float | None = _optional(_N, finding=True)
+    kyphosis: bool | None = _optional(_B, finding=True)
+    smoking: str | None = _optional(FieldKind.CHOICE, Smoking, finding=True)
+    alcohol_units_per_week: float | None = _optional(_N, finding=True)
+    immobilisation_months: float | None = _optional(_N, finding=True)
+    falls_last_12_months: int | None = _optional(_I, finding=True)
+    low_calcium_or_vitamin_d: bool | None = _optional(_B, finding=True)
+    aromatase_inhibitor: bool | None = _optional(_B, finding=True)
+    antiandrogen_therapy: bool | None = _optional(_B, finding=True)
+    conditions: tuple[str, ...] | None = _optional(FieldKind.CONDITIONS, finding=True)
+    unexplained_back_pain: bool | None = _optional(_B, finding=True)
 
 
 @dataclass(frozen=True, slots=True)
 class Dxa:
-    date: date | None = None
-    lumbar_spine: float | None = None
-    femoral_neck: float | None = None
-    total_hip: float | None = None
-    forearm: float | None = None
+    """T-scores; the core reads them through `min_t` (rules.findings), not one by one."""
+
+    # `_optional` makes a `dataclasses.field` (ruff cannot tell with `date` shadowed here).
+    date: date | None = _optional(FieldKind.DATE)  # noqa: RUF009
+    lumbar_spine: float | None = _optional(_N)
+    femoral_neck: float | None = _optional(_N)
+    total_hip: float | None = _optional(_N)
+    forearm: float | None = _optional(_N)
 
 
 @dataclass(frozen=True, slots=True)
 class Fracture:
-    site: str
-    date: date | None = None
-    low_energy: bool | None = None
+    site: str = field(metadata=_spec(FieldKind.CHOICE, FractureSite))
+    date: date | None = _optional(FieldKind.DATE)  # noqa: RUF009
+    low_energy: bool | None = _optional(_B)
 
 
 @dataclass(frozen=True, slots=True)
 class Function:
-    walking_aid: str | None = None
-    needs_help_daily_activities: bool | None = None
-    training_days_per_week: int | None = None
-    training_months: float | None = None
-    everyday_activity: str | None = None
-    sedentary_due_to_disease: bool | None = None
-    new_sudden_back_pain: bool | None = None
-    neurological_symptoms: bool | None = None
-    pain_rest: float | None = None
-    pain_activity: float | None = None
+    walking_aid: str | None = _optional(FieldKind.CHOICE, WalkingAid, finding=True)
+    needs_help_daily_activities: bool | None = _optional(_B, finding=True)
+    training_days_per_week: int | None = _optional(_I, finding=True)
+    training_months: float | None = _optional(_N, finding=True)
+    everyday_activity: str | None = _optional(FieldKind.CHOICE, EverydayActivity, finding=True)
+    sedentary_due_to_disease: bool | None = _optional(_B, finding=True)
+    new_sudden_back_pain: bool | None = _optional(_B, finding=True)
+    neurological_symptoms: bool | None = _optional(_B, finding=True)
+    pain_rest: float | None = _optional(_N, finding=True)
+    pain_activity: float | None = _optional(_N, finding=True)
 
 
 @dataclass(frozen=True, slots=True)
 class Tests:
-    tug_s: float | None = None
-    sit_to_stand_5x_s: float | str | None = None
-    tandem_stance_s: float | None = None
-    chair_stand_30s: int | None = None
-    one_leg_stance_s: float | None = None
-    gait_speed_m_s: float | None = None
-    grip_kg: float | None = None
+    tug_s: float | None = _optional(_N, finding=True)
+    # Read through `sts5_s` and `sts5_unable` (rules.findings), not under its own name.
+    sit_to_stand_5x_s: float | str | None = _optional(FieldKind.NUMBER_OR_UNABLE)
+    tandem_stance_s: float | None = _optional(_N, finding=True)
+    chair_stand_30s: int | None = _optional(_I, finding=True)
+    one_leg_stance_s: float | None = _optional(_N, finding=True)
+    gait_speed_m_s: float | None = _optional(_N, finding=True)
+    grip_kg: float | None = _optional(_N, finding=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,71 +237,52 @@ class CaseError(ValueError):
         )
 
 
-# Field kinds: ("num", range), ("int", range), ("bool",), ("choice", options), ("date",),
-# ("conditions",), ("num_or_unable", range). Numeric ranges come from the knowledge base.
-_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "patient": {
-        "birth_date": ("date",),
-        "sex": ("choice", *SEXES),
-        "height_cm": ("num",),
-        "weight_kg": ("num",),
-        "osteoporosis_diagnosed": ("bool",),
-    },
-    "risk_factors": {
-        "glucocorticoid_mg_per_day": ("num",),
-        "glucocorticoid_months": ("num",),
-        "menopause_age": ("num",),
-        "family_history": ("bool",),
-        "parent_hip_fracture": ("bool",),
-        "height_loss_cm": ("num",),
-        "kyphosis": ("bool",),
-        "smoking": ("choice", *SMOKING),
-        "alcohol_units_per_week": ("num",),
-        "immobilisation_months": ("num",),
-        "falls_last_12_months": ("int",),
-        "low_calcium_or_vitamin_d": ("bool",),
-        "aromatase_inhibitor": ("bool",),
-        "antiandrogen_therapy": ("bool",),
-        "conditions": ("conditions",),
-        "unexplained_back_pain": ("bool",),
-    },
-    "dxa": {
-        "date": ("date",),
-        "lumbar_spine": ("num",),
-        "femoral_neck": ("num",),
-        "total_hip": ("num",),
-        "forearm": ("num",),
-    },
-    "function": {
-        "walking_aid": ("choice", *WALKING_AIDS),
-        "needs_help_daily_activities": ("bool",),
-        "training_days_per_week": ("int",),
-        "training_months": ("num",),
-        "everyday_activity": ("choice", *EVERYDAY_ACTIVITY),
-        "sedentary_due_to_disease": ("bool",),
-        "new_sudden_back_pain": ("bool",),
-        "neurological_symptoms": ("bool",),
-        "pain_rest": ("num",),
-        "pain_activity": ("num",),
-    },
-    "tests": {
-        "tug_s": ("num",),
-        "sit_to_stand_5x_s": ("num_or_unable",),
-        "tandem_stance_s": ("num",),
-        "chair_stand_30s": ("int",),
-        "one_leg_stance_s": ("num",),
-        "gait_speed_m_s": ("num",),
-        "grip_kg": ("num",),
-    },
+def specs(cls: type) -> dict[str, FieldSpec]:
+    """The declared fields of one part of a case (a section, or `Fracture`), in order."""
+    return {f.name: f.metadata[_SPEC] for f in fields(cls)}
+
+
+def _required(cls: type) -> tuple[str, ...]:
+    """The fields of `cls` declared without a default: case JSON must give them."""
+    return tuple(
+        f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+    )
+
+
+def _section_classes() -> dict[str, type]:
+    """The sections of a case: its fields that hold one object of fields (`Dxa | None` too)."""
+    hints = get_type_hints(Case)
+    out: dict[str, type] = {}
+    for f in fields(Case):
+        hint = hints[f.name]
+        parts = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        classes = [p for p in parts if isinstance(p, type) and is_dataclass(p)]
+        if classes:
+            out[f.name] = classes[0]
+    return out
+
+
+_SECTION_CLASSES = _section_classes()
+_SECTIONS: dict[str, dict[str, FieldSpec]] = {
+    name: specs(cls) for name, cls in _SECTION_CLASSES.items()
 }
-_FRACTURE_FIELDS = {"site", "date", "low_energy"}
-_TOP_LEVEL = {"format", "assessment_date", "patient", "fractures", *_SECTIONS}
-REQUIRED = ("assessment_date", "patient.birth_date", "patient.sex")
+FRACTURE_FIELDS: dict[str, FieldSpec] = specs(Fracture)
+FRACTURE_REQUIRED = _required(Fracture)
+_TOP_LEVEL = {"format", *(f.name for f in fields(Case))}
+REQUIRED = (
+    *(name for name in _required(Case) if name not in _SECTION_CLASSES),
+    *(f"{s}.{name}" for s, cls in _SECTION_CLASSES.items() for name in _required(cls)),
+)
+"""The fields case JSON must give: the assessment date, the patient's birth date and sex."""
+_CASE_FIELDS = {f"{s}.{f}": spec for s, section in _SECTIONS.items() for f, spec in section.items()}
 
 
-def case_fields() -> dict[str, tuple[str, ...]]:
-    """Every `section.field` path of a case with its kind, for forms and the integrity check."""
-    return {f"{s}.{f}": kind for s, fields in _SECTIONS.items() for f, kind in fields.items()}
+def case_fields() -> dict[str, FieldSpec]:
+    """Every `section.field` path of a case with its declaration, in the order of the format.
+
+    Forms, the API schema, the loader's checks and the batch derive from it.
+    """
+    return dict(_CASE_FIELDS)
 
 
 class _Parser:
@@ -257,30 +346,32 @@ class _Parser:
             return None
         return int(raw) if integer else float(raw)
 
-    def value(self, path: str, kind: tuple[str, ...], raw: Any) -> Any:
+    def value(self, path: str, spec: FieldSpec, raw: Any) -> Any:
         if raw is None:
             return None
-        match kind[0]:
-            case "num":
+        match spec.kind:
+            case FieldKind.NUMBER:
                 return self.number(path, raw, integer=False)
-            case "int":
+            case FieldKind.INTEGER:
                 return self.number(path, raw, integer=True)
-            case "num_or_unable":
+            case FieldKind.NUMBER_OR_UNABLE:
                 return UNABLE if raw == UNABLE else self.number(path, raw, integer=False)
-            case "bool":
+            case FieldKind.BOOLEAN:
                 if not isinstance(raw, bool):
                     self.fail(path, "wrong_type", raw, "true/false")
                     return None
                 return raw
-            case "choice":
-                if raw not in kind[1:]:
-                    self.fail(path, "bad_choice", raw, ", ".join(kind[1:]))
+            case FieldKind.CHOICE:
+                if raw not in spec.values:
+                    self.fail(path, "bad_choice", raw, ", ".join(spec.values))
                     return None
                 return raw
-            case "date":
+            case FieldKind.DATE:
                 return self.date_(path, raw)
-            case _:
+            case FieldKind.CONDITIONS:
                 return self.condition_list(path, raw)
+            case _:
+                assert_never(spec.kind)
 
     def condition_list(self, path: str, raw: Any) -> tuple[str, ...] | None:
         if not isinstance(raw, list):
@@ -322,17 +413,17 @@ class _Parser:
             if not isinstance(item, dict):
                 self.fail(path, "wrong_type", item, "object")
                 continue
-            for key in item.keys() - _FRACTURE_FIELDS:
+            for key in item.keys() - FRACTURE_FIELDS.keys():
                 self.fail(
-                    f"{path}.{key}", "unknown_field", item[key], ", ".join(sorted(_FRACTURE_FIELDS))
+                    f"{path}.{key}", "unknown_field", item[key], ", ".join(sorted(FRACTURE_FIELDS))
                 )
-            site = self.value(f"{path}.site", ("choice", *FRACTURE_SITES), item.get("site"))
-            if site is None and item.get("site") is None:
-                self.fail(f"{path}.site", "required", None, ", ".join(FRACTURE_SITES))
-            when = self.value(f"{path}.date", ("date",), item.get("date"))
-            energy = self.value(f"{path}.low_energy", ("bool",), item.get("low_energy"))
-            if site is not None:
-                result.append(Fracture(site, when, energy))
+            parsed: dict[str, Any] = {}
+            for name, spec in FRACTURE_FIELDS.items():
+                parsed[name] = self.value(f"{path}.{name}", spec, item.get(name))
+                if name in FRACTURE_REQUIRED and item.get(name) is None:
+                    self.fail(f"{path}.{name}", "required", None, ", ".join(spec.values))
+            if all(parsed[name] is not None for name in FRACTURE_REQUIRED):
+                result.append(Fracture(**parsed))
         return tuple(result)
 
 
@@ -394,9 +485,14 @@ def parse_case(
     sections = {name: p.section(name, data.get(name)) for name in _SECTIONS}
     fractures = p.fractures(data.get("fractures"))
     patient = sections["patient"] or {}
-    for key in ("birth_date", "sex"):
-        if patient.get(key) is None and not any(i.field == f"patient.{key}" for i in p.issues):
-            p.fail(f"patient.{key}", "required", None, "")
+    for path in REQUIRED:
+        section, _, key = path.partition(".")
+        if not key:
+            continue  # the assessment date, checked above
+        if (sections[section] or {}).get(key) is None and not any(
+            i.field == path for i in p.issues
+        ):
+            p.fail(path, "required", None, "")
     born = patient.get("birth_date")
     if assessed is not None and born is not None:
         _check_dates(p, assessed, born, sections, fractures)

@@ -32,6 +32,8 @@ class Evaluation:
         self.steps: list[Step] = []
         self.outcomes: dict[str, Tri] = {}
         self.by_rule: dict[str, Step] = {}
+        self.by_outcome: dict[str, Step] = {}
+        """The step of the rule that set each named outcome."""
         self.soft: set[str] = set()
         """Names whose value may still change when missing inputs are filled in."""
 
@@ -78,6 +80,8 @@ class Evaluation:
         self.steps.append(step)
         self.outcomes[rule.id] = outcome
         self.by_rule[rule.id] = step
+        if name:
+            self.by_outcome[name] = step
         return step
 
     def paths(self, names: tuple[str, ...]) -> tuple[str, ...]:

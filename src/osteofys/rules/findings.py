@@ -11,62 +11,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from osteofys.rules.case import UNABLE, Case, Fracture
+from osteofys.rules.case import UNABLE, Case, FieldKind, FieldSpec, Fracture, case_fields
 from osteofys.rules.dates import age_on, completed_months
 
 DIAGNOSTIC_SITES = frozenset({"vertebra", "hip"})
 
-# Findings copied straight from a case section: name -> (section, field).
-_DIRECT = {
-    **{
-        f: ("risk_factors", f)
-        for f in [
-            "glucocorticoid_mg_per_day",
-            "glucocorticoid_months",
-            "menopause_age",
-            "family_history",
-            "parent_hip_fracture",
-            "height_loss_cm",
-            "kyphosis",
-            "smoking",
-            "alcohol_units_per_week",
-            "immobilisation_months",
-            "falls_last_12_months",
-            "low_calcium_or_vitamin_d",
-            "aromatase_inhibitor",
-            "antiandrogen_therapy",
-            "conditions",
-            "unexplained_back_pain",
-        ]
-    },
-    **{
-        f: ("function", f)
-        for f in [
-            "walking_aid",
-            "needs_help_daily_activities",
-            "training_days_per_week",
-            "training_months",
-            "everyday_activity",
-            "sedentary_due_to_disease",
-            "new_sudden_back_pain",
-            "neurological_symptoms",
-            "pain_rest",
-            "pain_activity",
-        ]
-    },
-    **{
-        f: ("tests", f)
-        for f in [
-            "tug_s",
-            "tandem_stance_s",
-            "chair_stand_30s",
-            "one_leg_stance_s",
-            "gait_speed_m_s",
-            "grip_kg",
-        ]
-    },
-    "sex": ("patient", "sex"),
-    "osteoporosis_diagnosed": ("patient", "osteoporosis_diagnosed"),
+# Findings copied straight from the case, under the field's own name: name -> "section.field".
+# Which fields they are is declared with the field (`FieldSpec.finding`, rules.case).
+DIRECT: dict[str, str] = {
+    path.split(".", 1)[1]: path for path, spec in case_fields().items() if spec.finding
+}
+
+
+def direct_spec(name: str) -> FieldSpec:
+    """The case field declaration behind a finding copied straight from the case."""
+    return case_fields()[DIRECT[name]]
+
+
+# The values a finding of a choice field can take, for the loader's check of rule literals.
+CHOICES: dict[str, frozenset[str]] = {
+    name: frozenset(direct_spec(name).values)
+    for name in DIRECT
+    if direct_spec(name).kind is FieldKind.CHOICE
 }
 
 _FRACTURE_FINDINGS = (
@@ -86,7 +52,7 @@ _FRACTURE_FINDINGS = (
 # Every finding name a rule may read (rules may also read names set by earlier rules).
 FINDINGS: frozenset[str] = frozenset(
     {
-        *_DIRECT,
+        *DIRECT,
         "age_years",
         "bmi",
         "has_dxa",
@@ -114,17 +80,12 @@ def derive(case: Case, adult_age_years: float, hirit_enabled: bool = False) -> F
     """Build the findings record for one case."""
     values: dict[str, Any] = {}
     missing: dict[str, tuple[str, ...]] = {}
-    sections: dict[str, Any] = {
-        "patient": case.patient,
-        "risk_factors": case.risk_factors,
-        "function": case.function,
-        "tests": case.tests,
-    }
-    for name, (section, field) in _DIRECT.items():
-        value = getattr(sections[section], field)
+    for name, path in DIRECT.items():
+        section, field = path.split(".", 1)
+        value = getattr(getattr(case, section), field)
         values[name] = value
         if value is None:
-            missing[name] = (f"{section}.{field}",)
+            missing[name] = (path,)
 
     values["age_years"] = age_on(case.patient.birth_date, case.assessment_date)
     values["bmi"] = _bmi(case.patient.height_cm, case.patient.weight_kg)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from osteofys.rules import lang
-from osteofys.rules.model import Component, Domain, Dose
+from osteofys.rules.model import Component, Domain, Dose, Group
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class Rule:
     expr: lang.Expr
     sources: tuple[str, ...]
     evidence: str
+    group: Group = Group.CATEGORY
     sets: str | None = None
     false_when: lang.Expr | None = None
     provisional_if_missing: frozenset[str] = frozenset()
@@ -49,6 +50,7 @@ def make_rule(
     sources: tuple[str, ...],
     evidence: str,
     *,
+    group: Group = Group.CATEGORY,
     sets: str | None = None,
     false_when: str | None = None,
     provisional_if_missing: tuple[str, ...] = (),
@@ -65,6 +67,7 @@ def make_rule(
         expr=expr,
         sources=sources,
         evidence=evidence,
+        group=group,
         sets=sets,
         false_when=fw,
         provisional_if_missing=assume,
@@ -186,3 +189,26 @@ class Knowledge:
 
     def value(self, threshold_id: str) -> float:
         return self.thresholds[threshold_id].value
+
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule of the knowledge base, in the order the core runs them."""
+        factors = [r for f in self.risk_factors for r in (f.rule, f.strong_rule) if r is not None]
+        return (
+            *self.criteria,
+            *factors,
+            *(row.rule for row in self.bone_status.rows),
+            *(row.rule for row in self.category_table.rows),
+            *(a.rule for a in self.alternatives),
+            *self.overlays,
+            *(p.rule for p in self.precautions),
+        )
+
+    def group_of(self, rule_id: str) -> Group | None:
+        """The group a rule belongs to, None for an id this knowledge base does not have (a
+        result stored under an older one)."""
+        groups = self.cache.get("groups")
+        if not isinstance(groups, dict):
+            groups = {r.id: r.group for r in self.rules()}
+            self.cache["groups"] = groups
+        group = groups.get(rule_id)
+        return group if isinstance(group, Group) else None

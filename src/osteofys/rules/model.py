@@ -103,6 +103,37 @@ class AcutePhase:
     precautionary: bool = False
 
 
+class Group(StrEnum):
+    """What a rule is about. The web page, the CLI report and the PDFs show reasons by group,
+    in this order; every rule in the knowledge base names its group (checked by the loader)."""
+
+    CATEGORY = "category"
+    RED_FLAG = "red_flag"
+    ACUTE_PHASE = "acute_phase"
+    BONE_STATUS = "bone_status"
+    FALL_RISK = "fall_risk"
+    REFERRAL = "referral"
+    TRAINING = "training"
+    SAFETY = "safety"
+
+
+class Outcome(StrEnum):
+    """The rule outcomes the core reads by name. A rule declares the one it sets (`sets`); the
+    loader checks that each of these is set by exactly one rule, so a renamed rule id cannot
+    break an assessment, and a knowledge-base edit that drops one is named by `kb check`."""
+
+    RED_FLAG = "red_flag"
+    """SPEC P4: suspends the category, makes the referral urgent."""
+    ACUTE_PHASE = "acute_phase"
+    """SPEC P3."""
+    FALL_RISK = "fall_risk"
+    """SPEC P8."""
+    LOW_PERFORMANCE = "low_performance"
+    """SPEC P7."""
+    HIRIT_OFFERED = "hirit_offered"
+    """SPEC P13: the plan may hold the supervised high-intensity lifts."""
+
+
 class ReferralBasis(StrEnum):
     """Why the referral came out as it did (SPEC P4, P10); selects the sentence shown."""
 

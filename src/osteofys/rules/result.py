@@ -27,6 +27,7 @@ from osteofys.rules.model import (
     Category,
     Component,
     Dose,
+    Group,
     Plan,
     PlanItem,
     ReferralBasis,
@@ -62,6 +63,9 @@ class Words(Protocol):
 
     def acute_advice(self) -> tuple[str, ...]:
         """The ids of the acute-phase advice."""
+
+    def group(self, rule: str) -> Group | None:
+        """The group a rule declares."""
 
 
 # --- the structure --------------------------------------------------------------------------
@@ -105,8 +109,8 @@ class Reason:
     rule: str = ""
     text: str = ""
     sources: tuple[str, ...] = ()
-    # The lead adds `Rule.group` (issue 14, item 1); its `group: str = ""` goes here, written
-    # from the rule, so stored results without it still read.
+    group: Group | None = None
+    """Where the reason is shown (the rule's group); None in results stored before groups."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +279,9 @@ def document(a: Assessment, words: Words) -> Result:
             referral.modifiable,
         ),
         overlays=a.overlays,
-        reasons=tuple(Reason(r, words.reason(steps[r]), steps[r].sources) for r in a.reasons),
+        reasons=tuple(
+            Reason(r, words.reason(steps[r]), steps[r].sources, words.group(r)) for r in a.reasons
+        ),
         missing=a.missing,
         plan=_plan(a.plan, words) if a.plan else None,
         trace=tuple(_trace_step(s) for s in a.trace),

@@ -14,10 +14,13 @@ from django.views.decorators.cache import cache_control
 from osteofys import kb
 from osteofys.kb import illustration
 from osteofys.kb.explain import dose_text
-from osteofys.kb.loader import KnowledgeBase
+from osteofys.kb.loader import EQUIPMENT, KnowledgeBase
 from osteofys.rules.knowledge import Exercise
+from osteofys.rules.model import FALL_RISK_LEVELS, FLEXION_LEVELS, IMPACT_LEVELS, Domain
 
-DOMAINS = ("staerk", "stabil", "strakt")
+DOMAINS = tuple(d.value for d in Domain)
+# The UI's words for the exercise tags. The vocabularies are the core's (rules.model) and the
+# loader's (equipment); tests/web/test_case_fields.py holds these keys to them.
 EQUIPMENT_LABELS = {
     "none": _("Intet udstyr"),
     "chair": _("Stol"),
@@ -68,24 +71,28 @@ def _lang() -> str:
     return "en" if (get_language() or "da").startswith("en") else "da"
 
 
+def _level(value: str, scale: tuple[str, ...]) -> str:
+    """The colour of a tag: the lowest level of its scale is calm, the next notice, the rest
+    caution."""
+    if value == scale[0]:
+        return "calm"
+    return "notice" if value == scale[1] else "caution"
+
+
 def _tags(e: Exercise) -> list[dict[str, str]]:
     """The safety tags as short labels; `level` drives the colour (calm, notice, caution)."""
-
-    def level(value: str, calm: tuple[str, ...], notice: tuple[str, ...]) -> str:
-        return "calm" if value in calm else "notice" if value in notice else "caution"
-
     tags = [
         {
             "label": str(IMPACT_LABELS.get(e.impact, e.impact)),
-            "level": level(e.impact, ("none",), ("walking",)),
+            "level": _level(e.impact, IMPACT_LEVELS),
         },
         {
             "label": str(FLEXION_LABELS.get(e.spinal_flexion, e.spinal_flexion)),
-            "level": level(e.spinal_flexion, ("none",), ("low",)),
+            "level": _level(e.spinal_flexion, FLEXION_LEVELS),
         },
         {
             "label": str(FALL_LABELS.get(e.fall_risk, e.fall_risk)),
-            "level": level(e.fall_risk, ("low",), ("moderate",)),
+            "level": _level(e.fall_risk, FALL_RISK_LEVELS),
         },
     ]
     if e.supervised_only:
@@ -129,7 +136,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
         exercises = [e for e in exercises if e.domain.value == domain]
     if category in categories:
         exercises = [e for e in exercises if category in e.categories]
-    if equipment in EQUIPMENT_LABELS:
+    if equipment in EQUIPMENT:
         exercises = [e for e in exercises if equipment in e.equipment]
     used_equipment = sorted(
         {q for e in base.knowledge.exercises for q in e.equipment},

@@ -10,14 +10,23 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, assert_never
 
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from osteofys.kb.explain import dose_text
-from osteofys.rules.case import CASE_FORMAT, FRACTURE_SITES, UNABLE, case_fields
+from osteofys.rules.case import (
+    CASE_FORMAT,
+    FRACTURE_FIELDS,
+    FRACTURE_REQUIRED,
+    REQUIRED,
+    UNABLE,
+    FieldKind,
+    FieldSpec,
+    case_fields,
+)
 from osteofys.rules.limits import MAX_CONDITIONS, MAX_FRACTURES
 from osteofys.rules.model import Dose
 from osteofys.rules.result import json_schema as result_schema
@@ -66,39 +75,42 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _kind_schema(path: str, kind: tuple[str, ...]) -> dict[str, Any]:
-    match kind[0]:
-        case "num":
+def _kind_schema(path: str, spec: FieldSpec) -> dict[str, Any]:
+    match spec.kind:
+        case FieldKind.NUMBER:
             return {"type": "number", **_range(path)}
-        case "int":
+        case FieldKind.INTEGER:
             return {"type": "integer", **_range(path)}
-        case "num_or_unable":
+        case FieldKind.NUMBER_OR_UNABLE:
             return {"anyOf": [{"type": "number", **_range(path)}, {"enum": [UNABLE]}]}
-        case "bool":
+        case FieldKind.BOOLEAN:
             return {"type": "boolean"}
-        case "choice":
-            return {"type": "string", "enum": list(kind[1:])}
-        case "date":
+        case FieldKind.CHOICE:
+            return {"type": "string", "enum": list(spec.values)}
+        case FieldKind.DATE:
             return {"type": "string", "format": "date"}
-        case _:
+        case FieldKind.CONDITIONS:
             conditions = sorted(clinical.base().knowledge.conditions)
             return {
                 "type": "array",
                 "items": {"type": "string", "enum": conditions},
                 "maxItems": MAX_CONDITIONS,
             }
+        case _:
+            assert_never(spec.kind)
 
 
-_FRACTURE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["site"],
-    "properties": {
-        "site": {"type": "string", "enum": list(FRACTURE_SITES)},
-        "date": _nullable({"type": "string", "format": "date"}),
-        "low_energy": _nullable({"type": "boolean"}),
-    },
-}
+def _fracture_schema() -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name, spec in FRACTURE_FIELDS.items():
+        schema = _kind_schema(f"fractures.{name}", spec)
+        properties[name] = schema if name in FRACTURE_REQUIRED else _nullable(schema)
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(FRACTURE_REQUIRED),
+        "properties": properties,
+    }
 
 
 @cache
@@ -106,23 +118,27 @@ def case_schema(*, patient_from_record: bool = False) -> dict[str, Any]:
     """JSON Schema of a case (case-format.md). With `patient_from_record`, the birth date and sex
     may be left out: they are taken from the patient record."""
     sections: dict[str, dict[str, Any]] = {}
-    for path, kind in case_fields().items():
+    required: dict[str, list[str]] = {}
+    for path, spec in case_fields().items():
         section, name = path.split(".", 1)
-        sections.setdefault(section, {})[name] = _nullable(_kind_schema(path, kind))
+        schema = _kind_schema(path, spec)
+        # A field case JSON must give is never null (the birth date and sex of the patient).
+        sections.setdefault(section, {})[name] = schema if path in REQUIRED else _nullable(schema)
+        if path in REQUIRED:
+            required.setdefault(section, []).append(name)
     properties: dict[str, Any] = {
         "format": {"type": "string", "enum": [CASE_FORMAT]},
         "assessment_date": {"type": "string", "format": "date"},
-        "fractures": _nullable({"type": "array", "items": _FRACTURE, "maxItems": MAX_FRACTURES}),
+        "fractures": _nullable(
+            {"type": "array", "items": _fracture_schema(), "maxItems": MAX_FRACTURES}
+        ),
     }
     for section, fields in sections.items():
         body: dict[str, Any] = {"type": "object", "additionalProperties": False}
         body["properties"] = fields
-        if section == "patient":
-            fields["birth_date"] = {"type": "string", "format": "date"}
-            fields["sex"] = {"type": "string", "enum": ["female", "male"]}
-            if not patient_from_record:
-                body["required"] = ["birth_date", "sex"]
-        properties[section] = body if section == "patient" else _nullable(body)
+        if section in required and not patient_from_record:
+            body["required"] = required[section]
+        properties[section] = body if section in required else _nullable(body)
     return {
         "type": "object",
         "title": "Case",

@@ -6,17 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, assert_never
 
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
-from osteofys.rules.case import (
-    FRACTURE_SITES,
-    case_fields,
-)
+from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, FieldSpec, case_fields
 from osteofys.rules.limits import EARLIEST_DATE
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked, normalise
@@ -24,30 +21,6 @@ from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
 from osteofys.web.records.services import OverrideReasonMissingError
 
 TRI = [("", _("Ikke angivet")), ("true", _("Ja")), ("false", _("Nej"))]
-CHOICE_LABELS: dict[str, Any] = {
-    "smoking": {"never": _("Aldrig"), "former": _("Tidligere"), "current": _("Ryger nu")},
-    "walking_aid": {
-        "none": _("Ingen"),
-        "stick": _("Stok"),
-        "rollator": _("Rollator"),
-        "wheelchair": _("Kørestol"),
-    },
-    "everyday_activity": {
-        "active": _("Aktiv (går ture, handler, gør rent, arbejder i haven)"),
-        "low": _("Lavt aktivitetsniveau"),
-    },
-    "site": {
-        "vertebra": _("Ryghvirvel (sammenfald)"),
-        "hip": _("Hofte"),
-        "wrist": _("Håndled/underarm"),
-        "proximal_humerus": _("Overarm ved skulderen"),
-        "pelvis": _("Bækken"),
-        "rib": _("Ribben"),
-        "ankle": _("Ankel"),
-        "other": _("Andet"),
-    },
-}
-SECTIONS = ("patient", "risk_factors", "dxa", "function", "tests")
 # Taken from the patient record, not typed again on every assessment.
 FROM_PATIENT = {"patient.birth_date", "patient.sex"}
 
@@ -102,43 +75,50 @@ def _label(path: str) -> str:
     return str(labels.get(path, {}).get(clinical.lang(), path))
 
 
+def choice_labels(path: str, spec: FieldSpec) -> list[tuple[str, str]]:
+    """The values of a choice field (rules.case) with their words (texts.toml `[choices]`)."""
+    words = clinical.base().raw["texts"]["choices"][path]
+    return [(value, str(words[value][clinical.lang()])) for value in spec.values]
+
+
 def _tri(value: str) -> bool | None:
     return {"true": True, "false": False}.get(value)
 
 
-def _field(path: str, kind: tuple[str, ...]) -> forms.Field:
-    name = path.split(".", 1)[1]
+def _field(path: str, spec: FieldSpec) -> forms.Field:
     ranges = clinical.base().knowledge.input_ranges
     label = _label(path)
     help_text = ""
     if path in ranges:
         low, high = ranges[path]
         help_text = f"{low:g}–{high:g}".replace(".", ",")
-    match kind[0]:
-        case "num" | "num_or_unable":
+    match spec.kind:
+        case FieldKind.NUMBER | FieldKind.NUMBER_OR_UNABLE:
+            # "Unable" has its own box (`tests__sts_unable`).
             return MeasureField(label=label, required=False, help_text=help_text)
-        case "int":
+        case FieldKind.INTEGER:
             return forms.IntegerField(label=label, required=False, help_text=help_text)
-        case "bool":
+        case FieldKind.BOOLEAN:
             return forms.TypedChoiceField(
                 label=label, choices=TRI, coerce=_tri, required=False, empty_value=None
             )
-        case "choice":
-            labels = CHOICE_LABELS.get(name, {})
-            options = [("", _("Ikke angivet"))] + [(c, labels.get(c, c)) for c in kind[1:]]
+        case FieldKind.CHOICE:
+            options = [("", _("Ikke angivet")), *choice_labels(path, spec)]
             return forms.ChoiceField(label=label, choices=options, required=False)
-        case "date":
+        case FieldKind.DATE:
             return forms.DateField(
                 label=label,
                 required=False,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
-        case _:
+        case FieldKind.CONDITIONS:
             conditions = clinical.base().raw["conditions"]
             options = [(c, v["label"][clinical.lang()]) for c, v in conditions.items()]
             return forms.MultipleChoiceField(
                 label=label, choices=options, required=False, widget=forms.CheckboxSelectMultiple
             )
+        case _:
+            assert_never(spec.kind)
 
 
 class AssessmentForm(forms.Form):
@@ -175,9 +155,9 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for path, kind in case_fields().items():
+        for path, spec in case_fields().items():
             if path not in FROM_PATIENT:
-                self.fields[path.replace(".", "__")] = _field(path, kind)
+                self.fields[path.replace(".", "__")] = _field(path, spec)
         names = [n for n in self.fields if n != "risk_factors__conditions_none"]
         at = names.index("risk_factors__conditions") + 1
         self.order_fields(["assessment_date", *names[:at], "risk_factors__conditions_none"])
@@ -195,7 +175,7 @@ class AssessmentForm(forms.Form):
         """The bound fields grouped by case section, in the order of the case format."""
         return [
             (section, [self[n] for n in self.fields if n.startswith(f"{section}__")])
-            for section in SECTIONS
+            for section in dict.fromkeys(path.split(".", 1)[0] for path in case_fields())
         ]
 
     def to_case(self, patient: Patient, fractures: list[dict[str, Any]] | None) -> dict[str, Any]:
@@ -206,14 +186,14 @@ class AssessmentForm(forms.Form):
             "assessment_date": (data.get("assessment_date") or timezone.localdate()).isoformat(),
             "patient": {"birth_date": patient.birth_date.isoformat(), "sex": patient.sex},
         }
-        for path in case_fields():
+        for path, spec in case_fields().items():
             if path in FROM_PATIENT:
                 continue
             section, name = path.split(".", 1)
             value = data.get(path.replace(".", "__"))
             if isinstance(value, date):
                 value = value.isoformat()
-            if name == "conditions":
+            if spec.kind is FieldKind.CONDITIONS:
                 # No box ticked is "not recorded"; "none of these" is said with its own box.
                 none = data.get("risk_factors__conditions_none")
                 value = list(value) if value else ([] if none else None)
@@ -250,12 +230,13 @@ def _check_range(form: forms.BaseForm, field: str, path: str, value: float | Non
         form.add_error(field, _("Skal være mellem %(low)s og %(high)s.") % limits)
 
 
+def _site_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *choice_labels("fractures.site", FRACTURE_FIELDS["site"])]
+
+
 class FractureForm(forms.Form):
-    site = forms.ChoiceField(
-        label=_("Sted"),
-        choices=[("", "—")] + [(s, CHOICE_LABELS["site"][s]) for s in FRACTURE_SITES],
-        required=False,
-    )
+    # The words follow the language of the request, as the field labels do.
+    site = forms.ChoiceField(label=_("Sted"), choices=_site_choices, required=False)
     date = forms.DateField(
         label=_("Dato"),
         required=False,

@@ -16,8 +16,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from osteofys.kb.explain import dates_in_words, dose_text, field_label, rule_label, step_text
-from osteofys.rules.model import Dose
+from osteofys.kb.explain import (
+    by_group,
+    dates_in_words,
+    dose_text,
+    field_label,
+    group_heading,
+    rule_label,
+    step_text,
+)
+from osteofys.rules.model import Dose, Group
 from osteofys.rules.plan import within
 from osteofys.rules.result import read_result, to_json
 from osteofys.web.records import clinical, services
@@ -138,6 +146,7 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
             "rule": r["rule"],
             "text": step_text(base, steps[r["rule"]], lang),
             "sources": _sources(r["sources"]),
+            "group": r.get("group"),
         }
         for r in doc["reasons"]
         if r["rule"] in steps
@@ -173,13 +182,34 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
             ],
         },
         "reasons": reasons,
-        "category_reasons": [r for r in reasons if r["rule"].startswith(("D", "P1", "P2", "P4"))],
-        "other_reasons": [
-            r for r in reasons if not r["rule"].startswith(("D", "P1", "P2", "P4", "RF"))
-        ],
+        **_reason_groups(base, reasons, lang),
         "missing": [plain_label(m) for m in doc["missing"]],
         "plan": _plan_summary(plan) if plan else None,
         "kb_version": doc["knowledge_version"],
+    }
+
+
+# Groups shown inside their own box of the result panel (as in the CLI report); the risk factors
+# are listed in the referral box.
+_BOXED = (Group.CATEGORY, Group.RED_FLAG, Group.ACUTE_PHASE, Group.REFERRAL)
+
+
+def _reason_groups(base: Any, reasons: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """The reasons under the group each rule declares: a boxed group inside its box, every other
+    group under its own heading."""
+    by_rule = {r["rule"]: r for r in reasons}
+    stored = {x: r["group"] for x, r in by_rule.items()}
+    found = by_group(base, list(by_rule), stored)
+    groups = {g: [by_rule[x] for x in ids] for g, ids in found.items()}
+    return {
+        "category_reasons": groups.get(Group.CATEGORY, []),
+        "red_flag_reasons": groups.get(Group.RED_FLAG, []),
+        "acute_reasons": groups.get(Group.ACUTE_PHASE, []),
+        "reason_groups": [
+            {"heading": group_heading(base, group, lang), "reasons": found}
+            for group, found in groups.items()
+            if group not in _BOXED
+        ],
     }
 
 

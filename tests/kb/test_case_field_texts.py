@@ -1,0 +1,68 @@
+"""The knowledge base follows the case fields declared in `rules.case`: a label for every field, a
+range for every numeric one, words for every value of a choice field, and the rule literals a
+choice finding may be compared with (issue 14, item 5)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from osteofys import kb
+from osteofys.kb.loader import DATA_DIR, LITERALS
+from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, case_fields
+from osteofys.rules.findings import DIRECT
+
+SITES = "fractures.site"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A private, writable copy of the shipped knowledge base."""
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    return copy
+
+
+def _choice_fields() -> dict[str, tuple[str, ...]]:
+    fields = {p: s.values for p, s in case_fields().items() if s.kind is FieldKind.CHOICE}
+    return {**fields, SITES: FRACTURE_FIELDS["site"].values}
+
+
+def test_the_rule_literals_of_a_choice_finding_are_its_declared_values() -> None:
+    chosen = {n: p for n, p in DIRECT.items() if case_fields()[p].kind is FieldKind.CHOICE}
+    assert set(LITERALS) == {"category", "bone_status", *chosen}
+    for name, path in chosen.items():
+        assert LITERALS[name] == frozenset(case_fields()[path].values)
+
+
+def test_every_declared_field_has_a_label_range_and_value_words() -> None:
+    base = kb.load()
+    texts = base.raw["texts"]
+    assert set(case_fields()) <= texts["fields"].keys()
+    ranged = {p for p, s in case_fields().items() if s.ranged}
+    assert set(base.knowledge.input_ranges) == ranged
+    assert {p: tuple(w) for p, w in texts["choices"].items()} == _choice_fields()
+
+
+def test_a_value_without_words_is_named_by_the_check(data: Path) -> None:
+    path = data / "texts.toml"
+    text = path.read_text("utf-8")
+    line = 'rollator = { da = "Rollator", en = "Rollator" }\n'
+    assert text.count(line) == 1
+    path.write_text(text.replace(line, 'walker = { da = "Rollator", en = "Rollator" }\n'), "utf-8")
+    problems = kb.check(data)
+    assert any("texts.choices.function.walking_aid" in p and "'rollator'" in p for p in problems)
+    assert any("texts.choices.function.walking_aid" in p and "'walker'" in p for p in problems)
+
+
+def test_words_for_a_field_that_is_no_choice_are_named_by_the_check(data: Path) -> None:
+    path = data / "texts.toml"
+    path.write_text(
+        path.read_text("utf-8")
+        + '\n[choices."tests.tug_s"]\nfast = { da = "Hurtig", en = "Fast" }\n',
+        "utf-8",
+    )
+    problems = kb.check(data)
+    assert any("texts.choices.tests.tug_s" in p for p in problems)
