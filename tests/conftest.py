@@ -113,3 +113,12 @@ def run(base: KnowledgeBase) -> Callable[..., Assessment]:
         return assess(parse_case(case, k.input_ranges, k.conditions), k, **options)
 
     return _run
+
+
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """tests/cases collects case files as tests, the shared vignettes included."""
+    if path == ROOT / "tests" / "cases":
+        from tests.cases.collect import CaseDirectory
+
+        return CaseDirectory.from_parent(parent, path=path)
+    return None

@@ -1,18 +1,19 @@
-"""The clinical vignettes of ../shared/clinical/vignettes, read from there, must always pass."""
+"""The clinical vignettes of ../shared/clinical/vignettes, read from there, must always pass.
+
+Each vignette (and each case file in tests/cases) is collected as a test of its own by
+tests/cases/collect.py, through the core and the batch engine; these tests check the collection.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from osteofys.kb.explain import words
-from osteofys.kb.loader import KnowledgeBase
-from osteofys.rules import Assessment
-from osteofys.rules.result import write_result
+from tests.cases.engines import ExpectationError, check_core
 from tests.conftest import VIGNETTES
 
 FILES = sorted(VIGNETTES.glob("*.json"))
@@ -22,41 +23,37 @@ def test_the_vignettes_are_there() -> None:
     assert len(FILES) >= 10, f"expected the ten shared vignettes in {VIGNETTES}"
 
 
-def _check(expect: dict[str, Any], doc: dict[str, Any]) -> None:
-    """Compare each expectation with the result document; an unknown key is an error, not a skip."""
-    checks: dict[str, Callable[[Any], bool]] = {
-        "category": lambda v: doc["category"] == v,
-        "bone_status": lambda v: doc["bone_status"] == v,
-        "acute_active": lambda v: doc["acute_phase"]["active"] is v,
-        "acute_until": lambda v: doc["acute_phase"]["until"] == v,
-        "fall_risk": lambda v: doc["fall_risk"] is v,
-        "low_performance": lambda v: doc["low_performance"] is v,
-        "referral_recommended": lambda v: doc["referral"]["recommended"] is v,
-        "referral_urgent": lambda v: doc["referral"]["urgent"] is v,
-        "referral_reasons_include": lambda v: set(v) <= set(doc["referral"]["reasons"]),
-        "alternatives_include": lambda v: set(v) <= {a["category"] for a in doc["alternatives"]},
-        "red_flag": lambda v: bool(doc["red_flags"]) is v,
-        "plan_exercise_set": lambda v: doc["plan"]["exercise_set"] == v,
-    }
-    for key, wanted in expect.items():
-        assert key in checks, f"the test does not know the expectation {key!r}"
-        assert checks[key](wanted), f"{key}: expected {wanted!r}"
+def test_an_unknown_expectation_fails_the_case_rather_than_being_skipped() -> None:
+    case = json.loads(FILES[0].read_text("utf-8"))["case"]
+    with pytest.raises(ExpectationError, match="does not know the expectation 'categroy'"):
+        check_core(case, {"categroy": "traeningsaktiv"})
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_vignette(path: Path, base: KnowledgeBase, run: Callable[..., Assessment]) -> None:
-    vignette = json.loads(path.read_text("utf-8"))
-    result = run(vignette["case"])
-    doc = json.loads(json.dumps(write_result(result, words(base, "da"))))
-    _check(vignette["expect"], doc)
-    assert doc["knowledge_version"] == base.version
-    assert doc["knowledge_hash"] == base.content_hash
-    for reason in doc["reasons"]:
-        assert reason["text"], reason
-        assert reason["sources"], reason
+def test_a_wrong_expectation_fails_the_case_by_name() -> None:
+    case = json.loads(FILES[0].read_text("utf-8"))["case"]
+    with pytest.raises(ExpectationError, match="referral_recommended: expected None"):
+        check_core(case, {"referral_recommended": None})
 
 
 def test_published_case_format_matches_the_shared_contract() -> None:
     """docs/case-format.md is the public copy of the contract; it must not drift from shared/."""
     ours = (Path(__file__).resolve().parents[2] / "docs" / "case-format.md").read_text("utf-8")
     assert ours == (VIGNETTES.parent / "case-format.md").read_text("utf-8")
+
+
+def test_every_vignette_and_case_file_is_collected_through_both_engines() -> None:
+    own = sorted(Path(__file__).parent.glob("*.json"))
+    assert len(own) >= 4
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    listed = subprocess.run(
+        [*command, "tests/cases"],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for path in [*FILES, *own]:
+        for engine in ("core", "batch"):
+            assert any(
+                path.name in line and line.endswith(f"::{engine}") for line in listed.splitlines()
+            ), (path.name, engine)
