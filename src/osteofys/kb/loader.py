@@ -14,7 +14,7 @@ from typing import Any
 from osteofys.kb import illustration
 from osteofys.rules import lang
 from osteofys.rules.case import FRACTURE_FIELDS, FieldSpec, case_fields
-from osteofys.rules.findings import CHOICES, FINDINGS, LATE_FINDINGS
+from osteofys.rules.findings import CHOICES, FACTOR_FINDINGS, FINDINGS, LATE_FINDINGS
 from osteofys.rules.knowledge import (
     AlternativeRule,
     CategoryInfo,
@@ -38,6 +38,7 @@ from osteofys.rules.model import (
     Evidence,
     Group,
     Outcome,
+    ReferralBasis,
 )
 from osteofys.rules.plan import candidates, tighten
 
@@ -449,13 +450,20 @@ class _Builder:
             elif rule:
                 rows.append(TableRow(rule, outcome, alts))
         default = section.get("default")
+        on_unknown = section.get("on_unknown")
+        if on_unknown is not None and on_unknown not in outcomes:
+            self.fail(name, f"on_unknown {on_unknown!r} not in {sorted(outcomes)}")
         if default is not None and default not in outcomes:
             self.fail(name, f"default {default!r} not in {sorted(outcomes)}")
         if not rows:
             self.fail(name, "has no rows")
             return None
         return Table(
-            str(section.get("id", name)), tuple(rows), default, bool(section.get("stop_on_unknown"))
+            str(section.get("id", name)),
+            tuple(rows),
+            default,
+            bool(section.get("stop_on_unknown")),
+            on_unknown,
         )
 
     def caps(self, where: str, caps: Any) -> dict[str, str]:
@@ -782,6 +790,9 @@ class _Builder:
         rules_file = self.section("rules")
         criteria = [self.rule("rules.criterion", c) for c in rules_file.get("criterion", [])]
         factors = self.risk_factors()
+        # Aggregated from the factors' outcomes by the core and the batch engine (SPEC P10).
+        self.names |= FACTOR_FINDINGS
+        referral = self.table("referral", frozenset(ReferralBasis))
         bone = self.table("bone_status", frozenset(b.value for b in BoneStatus))
         decision = self.section("decision")
         for name in decision.get("requires", []):
@@ -824,6 +835,7 @@ class _Builder:
             or None in exercises
             or bone is None
             or category_table is None
+            or referral is None
         ):
             return None
         knowledge = Knowledge(
@@ -836,6 +848,7 @@ class _Builder:
             risk_factors=factors,
             bone_status=bone,
             category_table=category_table,
+            referral_table=referral,
             alternatives=tuple(alternatives),
             overlays=tuple(r for r in overlays if r),
             precautions=tuple(precautions),

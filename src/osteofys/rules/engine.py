@@ -105,7 +105,7 @@ class Evaluation:
             if step.outcome is None:
                 unknown.update(dict.fromkeys(step.missing))
                 if table.stop_on_unknown:
-                    return TableResult(None, None, None, tuple(unknown), True)
+                    return TableResult(table.on_unknown, None, None, tuple(unknown), True)
         return TableResult(table.default, None, None, tuple(unknown), soft or bool(unknown))
 
     def record(self, rule_id: str, outcome: str | None, sources: tuple[str, ...]) -> None:

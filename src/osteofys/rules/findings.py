@@ -7,12 +7,15 @@ case fields that would decide it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from osteofys.rules.case import UNABLE, Case, FieldKind, FieldSpec, Fracture, case_fields
 from osteofys.rules.dates import age_on, completed_months
+from osteofys.rules.knowledge import RiskFactor
+from osteofys.rules.model import Step, Tri
 
 DIAGNOSTIC_SITES = frozenset({"vertebra", "hip"})
 
@@ -65,6 +68,24 @@ FINDINGS: frozenset[str] = frozenset(
 )
 # Set by the core after the tables, readable by overlays.
 LATE_FINDINGS: frozenset[str] = frozenset({"bone_status", "category"})
+
+
+class FactorFinding(StrEnum):
+    """Findings aggregated from the risk-factor outcomes (`factor_findings`; the batch engine
+    makes the same columns), readable by every rule after the risk factors: the referral table
+    (SPEC P10)."""
+
+    ANY = "risk_factor_any"
+    """True when a factor is present; null when none is and one is unknown."""
+    STRONG = "risk_factor_strong"
+    """True when a present factor is strong (graded strong, or its `strong_when` holds); null
+    when none is and an unknown factor could be strong; a present factor whose `strong_when` is
+    unknown counts as ordinary."""
+    DIAGNOSTIC = "risk_factor_diagnostic"
+    """True when a diagnostic factor is present (RF1a: osteoporosis by definition); never null."""
+
+
+FACTOR_FINDINGS: frozenset[str] = frozenset(FactorFinding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +212,36 @@ def _months_since_latest(
         return None, undated
     latest = max(f.date for f in group if f.date is not None)
     return completed_months(latest, case.assessment_date), ()
+
+
+def factor_findings(
+    factors: Sequence[RiskFactor], steps: Sequence[Step], strong: Mapping[str, Tri | str]
+) -> FindingsRecord:
+    """The `FactorFinding` values from each factor's step and its `strong_when` outcome (by
+    factor id), in three-valued logic; `missing` names the case fields of the unknown factors
+    behind a null one, in knowledge-base order."""
+    present = diagnostic = strong_present = False
+    unknown: dict[str, None] = {}
+    unknown_strong: dict[str, None] = {}
+    any_unknown = strong_unknown = False
+    for rf, step in zip(factors, steps, strict=True):
+        if step.outcome is True:
+            present = True
+            diagnostic = diagnostic or rf.diagnostic
+            strong_present = strong_present or rf.strong or strong.get(rf.id) is True
+        elif step.outcome is None:
+            any_unknown = True
+            unknown.update(dict.fromkeys(step.missing))
+            if rf.strong or rf.strong_rule is not None:
+                strong_unknown = True
+                unknown_strong.update(dict.fromkeys(step.missing))
+    values: dict[str, Any] = {
+        FactorFinding.ANY: True if present else None if any_unknown else False,
+        FactorFinding.STRONG: True if strong_present else None if strong_unknown else False,
+        FactorFinding.DIAGNOSTIC: diagnostic,
+    }
+    missing = {FactorFinding.ANY: tuple(unknown), FactorFinding.STRONG: tuple(unknown_strong)}
+    return FindingsRecord(
+        {str(k): v for k, v in values.items()},
+        {str(k): v for k, v in missing.items() if values[k] is None},
+    )

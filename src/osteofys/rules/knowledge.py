@@ -99,13 +99,14 @@ class TableRow:
 @dataclass(frozen=True, slots=True)
 class Table:
     """First-match table. `stop_on_unknown`: an unknown row before the match makes the result
-    unknown (the category); otherwise the first true row wins and unknown rows are only noted
-    (bone status, where a later DXA can only refine)."""
+    `on_unknown` (the category: null; the referral: undecided); otherwise the first true row wins
+    and unknown rows are only noted (bone status, where a later DXA can only refine)."""
 
     id: str
     rows: tuple[TableRow, ...]
     default: str | None
     stop_on_unknown: bool
+    on_unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,8 @@ class Knowledge:
     risk_factors: tuple[RiskFactor, ...]
     bone_status: Table
     category_table: Table
+    referral_table: Table
+    """SPEC P10, P4: the referral basis (`model.ReferralBasis`) over the risk-factor findings."""
     alternatives: tuple[AlternativeRule, ...]
     overlays: tuple[Rule, ...]
     precautions: tuple[Precaution, ...]
@@ -201,6 +204,7 @@ class Knowledge:
             *(a.rule for a in self.alternatives),
             *self.overlays,
             *(p.rule for p in self.precautions),
+            *(row.rule for row in self.referral_table.rows),
         )
 
     def group_of(self, rule_id: str) -> Group | None:

@@ -145,6 +145,27 @@ class ReferralBasis(StrEnum):
     UNDECIDED = "undecided"
     NONE = "none"
 
+    @property
+    def recommended(self) -> Tri:
+        """Whether a GP visit is advised: null (undecided) while unanswered items could decide."""
+        return _RECOMMENDED[self]
+
+    @property
+    def urgent(self) -> bool:
+        """P4: a red flag makes the referral urgent."""
+        return self is ReferralBasis.RED_FLAG
+
+
+_RECOMMENDED: dict[ReferralBasis, Tri] = {
+    ReferralBasis.RED_FLAG: True,
+    ReferralBasis.DIAGNOSED: False,
+    ReferralBasis.BY_DEFINITION: True,
+    ReferralBasis.RISK_FACTORS: True,
+    ReferralBasis.UNDER_AGE: False,
+    ReferralBasis.UNDECIDED: None,
+    ReferralBasis.NONE: False,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Referral:
