@@ -2,7 +2,8 @@
 
 The semantics are those of `lang.compile_expr`: a comparison with a missing value is unknown
 (null), `and`/`or`/`not` follow three-valued (Kleene) logic, which polars' `&`, `|` and `~` already
-do with nulls, `known(x)` is never unknown, and `any_of` reads a list column.
+do with nulls, `known(x)` is never unknown, and `any_of` reads a list column. First-match tables
+decide as `rules.engine.Evaluation.table` does.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import reduce
 import polars as pl
 
 from osteofys.rules import lang
-from osteofys.rules.knowledge import Rule
+from osteofys.rules.knowledge import Rule, Table
 
 
 class CompileError(ValueError):
@@ -89,4 +90,22 @@ def compile_rule(rule: Rule) -> pl.Expr:
     if rule.false_when is not None:
         decided = compile_expr(rule.false_when, cutoffs).fill_null(False)
         out = pl.when(out.is_null() & decided).then(pl.lit(False)).otherwise(out)
+    return out
+
+
+def compile_table(table: Table) -> pl.Expr:
+    """A first-match table's outcome (a string column) as `Evaluation.table` decides it: the
+    outcome of the first true row; with `stop_on_unknown`, `on_unknown` at an unknown row before
+    it; otherwise the default (null when there is none)."""
+    out = pl.lit(table.default, dtype=pl.String)
+    for row in reversed(table.rows):
+        test = compile_rule(row.rule)
+        if table.stop_on_unknown:
+            # `when` reads null as false: an unknown row must stop the table, not fall through.
+            out = (
+                pl.when(test.is_null())
+                .then(pl.lit(table.on_unknown, dtype=pl.String))
+                .otherwise(out)
+            )
+        out = pl.when(test).then(pl.lit(row.outcome, dtype=pl.String)).otherwise(out)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from osteofys.rules.case import Case
 from osteofys.rules.dates import add_months, add_weeks
 from osteofys.rules.engine import Evaluation
-from osteofys.rules.findings import DIAGNOSTIC_SITES, derive
+from osteofys.rules.findings import DIAGNOSTIC_SITES, FactorFinding, derive, factor_findings
 from osteofys.rules.knowledge import Knowledge
 from osteofys.rules.model import (
     AcutePhase,
@@ -17,6 +17,7 @@ from osteofys.rules.model import (
     Plan,
     Referral,
     ReferralBasis,
+    Step,
     Tri,
 )
 from osteofys.rules.plan import build_plan, tighten
@@ -47,7 +48,10 @@ def assess(
     for rule in kb.criteria:
         ev.run(rule)
     rf_steps = [ev.run(rf.rule) for rf in kb.risk_factors]
-    strong_steps = {rf.id: ev.run(rf.strong_rule) for rf in kb.risk_factors if rf.strong_rule}
+    strong = {rf.id: ev.run(rf.strong_rule).outcome for rf in kb.risk_factors if rf.strong_rule}
+    factors = factor_findings(kb.risk_factors, rf_steps, strong)
+    ev.values.update(factors.values)
+    ev.missing.update(factors.missing)
 
     bone_result = ev.table(kb.bone_status)
     bone = BoneStatus(bone_result.outcome or BoneStatus.UNKNOWN)
@@ -71,14 +75,7 @@ def assess(
     acute = _acute_phase(case, kb, ev, red_flag is True)
     if acute.active is None:
         missing.update(dict.fromkeys(ev.paths(("acute_phase",))))
-    referral = _referral(
-        kb,
-        ev=ev,
-        rf_steps=rf_steps,
-        strong_steps=strong_steps,
-        red_flag=red_flag is True,
-        missing=missing,
-    )
+    referral = _referral(kb, ev, rf_steps, missing)
     if category is not None and ev.values["min_t"] is None:
         missing["dxa"] = None
     elif bone is BoneStatus.UNKNOWN or bone_unknown:
@@ -150,42 +147,22 @@ def _acute_phase(case: Case, kb: Knowledge, ev: Evaluation, red_flag: bool) -> A
 
 
 def _referral(
-    kb: Knowledge,
-    *,
-    ev: Evaluation,
-    rf_steps: list,  # type: ignore[type-arg]
-    strong_steps: dict,  # type: ignore[type-arg]
-    red_flag: bool,
-    missing: dict[str, None],
+    kb: Knowledge, ev: Evaluation, rf_steps: list[Step], missing: dict[str, None]
 ) -> Referral:
-    """SPEC P10 and P4: whether to advise a GP visit for osteoporosis assessment, and why."""
+    """SPEC P10 and P4: the referral table decides whether to advise a GP visit, and why."""
+    result = ev.table(kb.referral_table)
+    missing.update(dict.fromkeys(result.unknown))
+    # No basis (a table without default or on_unknown) is read as undecided, never as "no".
+    basis = ReferralBasis(result.outcome or ReferralBasis.UNDECIDED)
     fired = [rf for rf, s in zip(kb.risk_factors, rf_steps, strict=True) if s.outcome is True]
-    reasons = tuple(rf.id for rf in fired)
-    modifiable = tuple(rf.id for rf in fired if rf.modifiable)
-    by_definition = any(rf.diagnostic for rf in fired)
-    if red_flag:
-        return Referral(True, True, reasons, ReferralBasis.RED_FLAG, by_definition, modifiable)
-    if ev.values["osteoporosis_diagnosed"] is True:
-        return Referral(False, False, reasons, ReferralBasis.DIAGNOSED, by_definition, modifiable)
-
-    def strong(rf_id: str, is_strong: bool) -> bool:
-        return is_strong or (rf_id in strong_steps and strong_steps[rf_id].outcome is True)
-
-    adult = ev.values["age_years"] >= kb.value("referral_min_age_years")
-    if any(strong(rf.id, rf.strong) for rf in fired) or (fired and adult):
-        basis = ReferralBasis.BY_DEFINITION if by_definition else ReferralBasis.RISK_FACTORS
-        return Referral(True, False, reasons, basis, by_definition, modifiable)
-    could_trigger = [
-        s
-        for rf, s in zip(kb.risk_factors, rf_steps, strict=True)
-        if s.outcome is None and (adult or rf.strong or rf.strong_rule is not None)
-    ]
-    for s in could_trigger:
-        missing.update(dict.fromkeys(s.missing))
-    if could_trigger:
-        return Referral(None, False, reasons, ReferralBasis.UNDECIDED, by_definition, modifiable)
-    basis = ReferralBasis.UNDER_AGE if fired else ReferralBasis.NONE
-    return Referral(False, False, reasons, basis, by_definition, modifiable)
+    return Referral(
+        basis.recommended,
+        basis.urgent,
+        tuple(rf.id for rf in fired),
+        basis,
+        ev.values[FactorFinding.DIAGNOSTIC] is True,
+        tuple(rf.id for rf in fired if rf.modifiable),
+    )
 
 
 def _plan(
