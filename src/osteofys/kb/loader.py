@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from osteofys.kb import illustration
+from osteofys.kb.texts import Texts, build_texts
 from osteofys.rules import lang
 from osteofys.rules.case import FRACTURE_FIELDS, FieldSpec, case_fields
 from osteofys.rules.findings import CHOICES, FACTOR_FINDINGS, FINDINGS, LATE_FINDINGS
@@ -182,6 +183,8 @@ class KnowledgeBase:
     knowledge: Knowledge
     raw: dict[str, Any]
     exercises: dict[str, dict[str, Any]]
+    texts: Texts
+    """Every word of the knowledge base, typed and checked (kb/texts.py)."""
 
     @property
     def version(self) -> str:
@@ -217,9 +220,10 @@ def load_from(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         raise KnowledgeError([f"cannot read {data_dir}: {exc}"]) from exc
     builder = _Builder(raw, exercises, content_hash(data_dir))
     knowledge = builder.build()
+    texts = build_texts(raw, exercises, builder.fail)
     if builder.problems or knowledge is None:
         raise KnowledgeError(builder.problems)
-    return KnowledgeBase(knowledge, raw, exercises)
+    return KnowledgeBase(knowledge, raw, exercises, texts)
 
 
 def texts_in(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:

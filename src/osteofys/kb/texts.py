@@ -1,0 +1,518 @@
+"""Typed access to the knowledge base's words, built once from the TOML and checked.
+
+Every word the app, the CLI, the PDFs and the FHIR mapping take from the knowledge base is read
+here: category names and cards, field labels, choice words, rule texts, error texts, report
+phrases, document wording, exercise texts, tag words, the source register and the FHIR words.
+The loader builds `Texts` with `build_texts` and reports each key the code needs but the data
+lacks (naming the table and the key), so a renamed key fails `kb check` instead of a page.
+UI words that are not knowledge (buttons, headings of the web pages) are gettext's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from osteofys.rules.assess import RED_FLAG_FIELDS
+from osteofys.rules.model import (
+    FALL_RISK_LEVELS,
+    FLEXION_LEVELS,
+    IMPACT_LEVELS,
+    BoneStatus,
+    Category,
+    Component,
+    Domain,
+    ReferralBasis,
+)
+
+Fail = Callable[[str, str], None]
+"""Reports one problem: (where, what), as the loader's check does."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One text of the knowledge base in Danish and English."""
+
+    da: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        """The text in `lang` ("da" or "en")."""
+        match lang:
+            case "da":
+                return self.da
+            case "en":
+                return self.en
+            case _:
+                raise ValueError(f"no language {lang!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """A list of texts (steps, month names) in Danish and English."""
+
+    da: tuple[str, ...]
+    en: tuple[str, ...]
+
+    def __call__(self, lang: str) -> tuple[str, ...]:
+        """The lines in `lang` ("da" or "en")."""
+        match lang:
+            case "da":
+                return self.da
+            case "en":
+                return self.en
+            case _:
+                raise ValueError(f"no language {lang!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryText:
+    """A function category's words (categories.toml): its name and its cards."""
+
+    order: int
+    name: Text
+    clinician: Text
+    patient: Text
+    avoid: Text
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseText:
+    """An exercise's words (exercises/<id>.toml)."""
+
+    name: Text
+    purpose: Text
+    how: Lines
+    avoid: Text
+    progression: Text
+    regression: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """One acute-phase advice (acute_phase.toml), for the clinician and for the patient."""
+
+    id: str
+    clinician: Text
+    patient: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One entry of the source register (sources.toml)."""
+
+    id: str
+    publisher: str
+    title: str
+    url: str
+
+    @property
+    def citation(self) -> str:
+        """'Publisher: Title', as the pages list a source."""
+        return f"{self.publisher}: {self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class FhirCode:
+    """One code of the FHIR mapping (fhir.toml) as written there; `system` may be 'local:...'."""
+
+    system: str
+    code: str
+    display: str
+    text: Text
+    field: str | None
+    category: str | None
+    unit: str | None
+    body_site: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FhirTexts:
+    """The FHIR mapping's table (fhir.toml): systems, codes with their words, and notes."""
+
+    canonical: str
+    systems: Mapping[str, str]
+    codes: Mapping[str, FhirCode]
+    tscore_units: tuple[str, ...]
+    notes: Mapping[str, Text]
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """The words for an exercise's tags (texts.toml `[tags]`), by vocabulary and value."""
+
+    equipment: Mapping[str, Text]
+    impact: Mapping[str, Text]
+    spinal_flexion: Mapping[str, Text]
+    fall_risk: Mapping[str, Text]
+    component: Mapping[str, Text]
+    supervised_only: Text
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentTexts:
+    """The fixed wording of the printed documents (texts.toml `[documents]`)."""
+
+    common: Mapping[str, Text]
+    handout: Mapping[str, Text]
+    letter: Mapping[str, Text]
+    months: Lines
+    weekdays: Lines
+    sex: Mapping[str, Text]
+    sites: Mapping[str, Text]
+    energy: Mapping[str, Text]
+    risk_factors: Mapping[str, Text]
+
+    def labels(self, kind: str, lang: str) -> dict[str, str]:
+        """Every heading and sentence of the handout or the letter (`kind`) in `lang`."""
+        own = self.handout if kind == "handout" else self.letter
+        return {k: t(lang) for table in (self.common, own) for k, t in table.items()}
+
+
+# The referral sentence for each basis (texts.toml `[referral]`).
+REFERRAL_TEXT: Mapping[ReferralBasis, str] = MappingProxyType(
+    {
+        ReferralBasis.RED_FLAG: "urgent",
+        ReferralBasis.DIAGNOSED: "diagnosed",
+        ReferralBasis.BY_DEFINITION: "by_definition",
+        ReferralBasis.RISK_FACTORS: "recommended",
+        ReferralBasis.UNDER_AGE: "under_age",
+        ReferralBasis.UNDECIDED: "undecided",
+        ReferralBasis.NONE: "not_needed",
+    }
+)
+
+# The keys the code reads from each table of texts.toml; `kb check` names each one missing. The
+# tables the loader checks itself (rules, errors, fields, choices, groups) are not listed here.
+UI_KEYS = (
+    "title kb category suggestion no_category provisional alternatives why red_flags acute"
+    " acute_active acute_precaution acute_unknown acute_none bone fall low_performance yes no"
+    " not_assessed referral risk_factors_found strong missing nothing_missing plan exercise_set"
+    " no_plan exercise dose supervised acute_advice precautions sources"
+).split()
+CLI_KEYS = (
+    "cannot_write no_such_file permission_denied is_a_directory not_utf8 date_format"
+).split()
+FORMAT_KEYS = ("decimal", "thousands", "long_date")
+DOCUMENT_KEYS = "kb page of made_with texts_from phone email".split()
+HANDOUT_KEYS = (
+    "title subtitle patient clinic date category_heading category_label no_category"
+    " red_flag_heading red_flag safety_heading avoid_heading acute_heading acute_until"
+    " acute_precaution_heading acute_precaution acute_avoid_heading exercises_heading exercise"
+    " exercises_intro purpose how dose harder easier take_care illustration diary_heading"
+    " diary_intro week questions"
+).split()
+LETTER_KEYS = (
+    "to to_own_gp re born cpr phone title_urgent title_by_definition title_recommended"
+    " title_info greeting intro the_patient recommendation_heading rec_urgent rec_by_definition"
+    " rec_recommended rec_diagnosed rec_info risk_factors_heading strong modifiable"
+    " findings_heading fractures no_fractures dxa unable assessment_heading category bone_status"
+    " fall_risk acute acute_until acute_precaution plan_note closing regards physio footer"
+).split()
+ENERGY_KEYS = ("low", "high", "unknown", "no_date")
+SEXES = ("female", "male")
+FHIR_NOTES = ("knowledge", "overridden", "provisional")
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Every word the knowledge base holds for the app, typed; see the module docstring."""
+
+    categories: Mapping[str, CategoryText]
+    fields: Mapping[str, Text]
+    choices: Mapping[str, Mapping[str, Text]]
+    rules: Mapping[str, Text]
+    risk_factors: Mapping[str, Text]
+    conditions: Mapping[str, Text]
+    errors: Mapping[str, Text]
+    referral: Mapping[str, Text]
+    bone_status: Mapping[str, Text]
+    groups: Mapping[str, Text]
+    domains: Mapping[str, Text]
+    ui: Mapping[str, Text]
+    cli: Mapping[str, Text]
+    formats: Mapping[str, Text]
+    documents: DocumentTexts
+    exercises: Mapping[str, ExerciseText]
+    acute_advice: tuple[Advice, ...]
+    acute_avoid: tuple[Text, ...]
+    safety_messages: tuple[Text, ...]
+    tags: Tags
+    sources: Mapping[str, Source]
+    fhir: FhirTexts
+
+    def category_name(self, category: str, lang: str) -> str:
+        """A category's name; the list, the pages, the forms, the PDFs and the CLI show this."""
+        return self.categories[category].name(lang)
+
+    def categories_in_order(self) -> list[str]:
+        """The category slugs from the most active to the most limited (order 5 .. 1)."""
+        return sorted(self.categories, key=lambda c: -self.categories[c].order)
+
+    def field_label(self, path: str, lang: str) -> str | None:
+        """The label of a case field ('tests.tug_s'), or None when the field has none."""
+        label = self.fields.get(path)
+        return label(lang) if label else None
+
+    def test_label(self, test: str, lang: str) -> str:
+        """The label of a function test by its case name ('tug_s')."""
+        return self.fields[f"tests.{test}"](lang)
+
+    def red_flag(self, flag: str, lang: str) -> str:
+        """The name of a red flag (a finding of `rules.assess.RED_FLAG_FIELDS`): its field label."""
+        return self.field_label(f"function.{flag}", lang) or flag
+
+    def choice_words(self, path: str, values: Iterable[str], lang: str) -> list[tuple[str, str]]:
+        """The values of a choice field (rules.case) with their words, in the given order."""
+        words = self.choices[path]
+        return [(value, words[value](lang)) for value in values]
+
+    def rule_text(self, rule: str, lang: str) -> str | None:
+        """The name of a risk factor, or the explanation of any other rule; None when unknown."""
+        text = self.risk_factors.get(rule) or self.rules.get(rule)
+        return text(lang) if text else None
+
+    def error(self, problem: str, lang: str) -> str:
+        """The sentence template of a case problem (texts.toml `[errors]`)."""
+        return self.errors[problem](lang)
+
+    def referral_text(self, basis: ReferralBasis | str, lang: str) -> str:
+        """The referral sentence for a basis (SPEC P4, P10), its {placeholders} unfilled."""
+        return self.referral[REFERRAL_TEXT[ReferralBasis(basis)]](lang)
+
+    def domain_name(self, domain: str, lang: str) -> str:
+        """A training domain's name (Stærk, Stabil, Strakt)."""
+        return self.domains[domain](lang)
+
+    def exercise_name(self, exercise: str, lang: str) -> str:
+        """An exercise's name."""
+        return self.exercises[exercise].name(lang)
+
+    def condition(self, condition: str, lang: str) -> str:
+        """A disease of the `conditions` vocabulary by its id; the id itself when unknown."""
+        label = self.conditions.get(condition)
+        return label(lang) if label else condition
+
+    def number(self, value: float, lang: str) -> str:
+        """A plain number's text with the language's decimal sign."""
+        return str(value).replace(".", self.formats["decimal"](lang))
+
+    def whole(self, n: int, lang: str) -> str:
+        """A whole number with the language's thousands separator (12.345 in Danish)."""
+        return f"{n:,}".replace(",", self.formats["thousands"](lang))
+
+    def long_date(self, when: date, lang: str) -> str:
+        """'5. januar 2027' in Danish, '5 January 2027' in English."""
+        month = self.documents.months(lang)[when.month - 1]
+        return self.formats["long_date"](lang).format(day=when.day, month=month, year=when.year)
+
+    def short_date(self, when: date, lang: str) -> str:
+        """The terminal's date: 05.01.2027 in Danish, 2027-01-05 in English."""
+        return when.strftime(self.cli["date_format"](lang))
+
+
+# --- building and checking ----------------------------------------------------------------------
+
+
+_MISSING = Text("?", "?")
+
+
+class _Reader:
+    """Reads the raw tables into typed texts, reporting each key the code needs but lacks."""
+
+    def __init__(self, fail: Fail) -> None:
+        self.fail = fail
+
+    def text(self, node: Any, where: str) -> Text:
+        """A {da, en} table as a `Text`. Its languages are checked by the loader (check_texts)."""
+        if not isinstance(node, dict):
+            self.fail(where, "needs a text in da and en")
+            return _MISSING
+        return Text(*(str(node.get(lang, "")) for lang in ("da", "en")))
+
+    def lines(self, node: Any, where: str) -> Lines:
+        if not isinstance(node, dict):
+            self.fail(where, "needs a list of texts in da and en")
+            return Lines((), ())
+        da, en = (node.get(lang) for lang in ("da", "en"))
+        return Lines(*(tuple(v) if isinstance(v, list) else (str(v),) for v in (da, en)))
+
+    def table(self, node: Any, where: str, required: Iterable[str] = ()) -> Mapping[str, Text]:
+        """The {da, en} texts of a table by key; `required` keys must be there."""
+        found = node if isinstance(node, dict) else {}
+        for key in required:
+            if key not in found:
+                self.fail(where, f"lacks the text {key!r}")
+        return MappingProxyType(
+            {
+                str(k): self.text(v, f"{where}.{k}")
+                for k, v in found.items()
+                if isinstance(v, dict) and v.keys() & {"da", "en"}
+            }
+        )
+
+    def section(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+        section = raw.get(name)
+        return section if isinstance(section, dict) else {}
+
+
+def build_texts(
+    raw: Mapping[str, Any], exercises: Mapping[str, Mapping[str, Any]], fail: Fail
+) -> Texts:
+    """The typed texts of a knowledge base read by `loader.read_raw`, every missing key reported
+    through `fail` (the loader's check)."""
+    from osteofys.kb.loader import EQUIPMENT
+
+    r = _Reader(fail)
+    texts = r.section(raw, "texts")
+    docs = texts.get("documents", {}) if isinstance(texts.get("documents"), dict) else {}
+    categories = {}
+    for slug, entry in r.section(raw, "categories").items():
+        if isinstance(entry, dict) and slug in set(Category):
+            where = f"categories.{slug}"
+            categories[slug] = CategoryText(
+                int(entry.get("order", 0)),
+                *(r.text(entry.get(k), f"{where}.{k}") for k in ("name", "clinician", "patient")),
+                r.text(entry.get("avoid"), f"{where}.avoid"),
+            )
+    risk_factors = {
+        str(f.get("id")): r.text(f.get("label"), f"risk_factors.{f.get('id')}.label")
+        for f in r.section(raw, "risk_factors").get("factor", [])
+        if isinstance(f, dict) and f.get("label")  # the loader reports a factor without one
+    }
+    conditions = {
+        str(c): r.text(e.get("label"), f"conditions.{c}.label")
+        for c, e in r.section(raw, "conditions").items()
+        if isinstance(e, dict)
+    }
+    fields = r.table(texts.get("fields"), "texts.fields")
+    for flag in RED_FLAG_FIELDS:
+        if f"function.{flag}" not in fields:
+            fail("texts.fields", f"no name for the red flag function.{flag}")
+    tags = r.section(texts, "tags")
+    vocabularies = {
+        "equipment": sorted(EQUIPMENT),
+        "impact": IMPACT_LEVELS,
+        "spinal_flexion": FLEXION_LEVELS,
+        "fall_risk": FALL_RISK_LEVELS,
+        "component": [c.value for c in Component],
+    }
+    tag_words = {
+        name: r.table(tags.get(name), f"texts.tags.{name}", values)
+        for name, values in vocabularies.items()
+    }
+    for name, values in vocabularies.items():
+        for extra in sorted(tag_words[name].keys() - set(values)):
+            fail(f"texts.tags.{name}", f"{extra!r} is not a value of the vocabulary")
+    acute = r.section(raw, "acute_phase")
+    return Texts(
+        categories=MappingProxyType(categories),
+        fields=fields,
+        choices=MappingProxyType(
+            {
+                str(path): r.table(words, f"texts.choices.{path}")
+                for path, words in r.section(texts, "choices").items()
+            }
+        ),
+        rules=r.table(texts.get("rules"), "texts.rules"),
+        risk_factors=MappingProxyType(risk_factors),
+        conditions=MappingProxyType(conditions),
+        errors=r.table(texts.get("errors"), "texts.errors"),
+        referral=r.table(
+            texts.get("referral"), "texts.referral", [*REFERRAL_TEXT.values(), "modifiable"]
+        ),
+        bone_status=r.table(texts.get("bone_status"), "texts.bone_status", list(BoneStatus)),
+        groups=r.table(texts.get("groups"), "texts.groups"),
+        domains=r.table(texts.get("domains"), "texts.domains", list(Domain)),
+        ui=r.table(texts.get("ui"), "texts.ui", UI_KEYS),
+        cli=r.table(texts.get("cli"), "texts.cli", CLI_KEYS),
+        formats=r.table(texts.get("formats"), "texts.formats", FORMAT_KEYS),
+        documents=DocumentTexts(
+            common=r.table(docs, "texts.documents", DOCUMENT_KEYS),
+            handout=r.table(docs.get("handout"), "texts.documents.handout", HANDOUT_KEYS),
+            letter=r.table(docs.get("letter"), "texts.documents.letter", LETTER_KEYS),
+            months=r.lines(docs.get("months"), "texts.documents.months"),
+            weekdays=r.lines(docs.get("weekdays"), "texts.documents.weekdays"),
+            sex=r.table(docs.get("sex"), "texts.documents.sex", SEXES),
+            sites=r.table(docs.get("sites"), "texts.documents.sites"),
+            energy=r.table(docs.get("energy"), "texts.documents.energy", ENERGY_KEYS),
+            risk_factors=r.table(docs.get("risk_factors"), "texts.documents.risk_factors"),
+        ),
+        exercises=MappingProxyType(
+            {
+                eid: ExerciseText(
+                    name=r.text(e.get("name"), f"exercises/{eid}.name"),
+                    purpose=r.text(e.get("purpose"), f"exercises/{eid}.purpose"),
+                    how=r.lines(e.get("how"), f"exercises/{eid}.how"),
+                    avoid=r.text(e.get("avoid"), f"exercises/{eid}.avoid"),
+                    progression=r.text(e.get("progression"), f"exercises/{eid}.progression"),
+                    regression=r.text(e.get("regression"), f"exercises/{eid}.regression"),
+                )
+                for eid, e in exercises.items()
+            }
+        ),
+        acute_advice=tuple(
+            Advice(
+                str(a.get("id")),
+                r.text(a.get("clinician"), f"acute_phase.advice[{i}].clinician"),
+                r.text(a.get("patient"), f"acute_phase.advice[{i}].patient"),
+            )
+            for i, a in enumerate(acute.get("advice", []))
+        ),
+        acute_avoid=tuple(
+            r.text(a.get("text"), f"acute_phase.avoid[{i}].text")
+            for i, a in enumerate(acute.get("avoid", []))
+        ),
+        safety_messages=tuple(
+            r.text(m.get("text"), f"safety_messages.message[{i}].text")
+            for i, m in enumerate(r.section(raw, "safety_messages").get("message", []))
+        ),
+        tags=Tags(
+            **tag_words,
+            supervised_only=r.text(tags.get("supervised_only"), "texts.tags.supervised_only"),
+        ),
+        sources=MappingProxyType(
+            {
+                str(sid): Source(
+                    str(sid), str(e.get("publisher")), str(e.get("title")), str(e.get("url"))
+                )
+                for sid, e in r.section(raw, "sources").items()
+                if isinstance(e, dict)  # the loader checks publisher, title and url
+            }
+        ),
+        fhir=_fhir(r, r.section(raw, "fhir")),
+    )
+
+
+def _fhir(r: _Reader, fhir: dict[str, Any]) -> FhirTexts:
+    """fhir.toml as typed data; the loader checks its systems, codes and sources (check_fhir)."""
+
+    def optional(entry: dict[str, Any], key: str) -> str | None:
+        value = entry.get(key)
+        return None if value is None else str(value)
+
+    codes = {
+        str(cid): FhirCode(
+            system=str(e.get("system", "")),
+            code=str(e.get("code", "")),
+            display=str(e.get("display", "")),
+            text=r.text(e["text"], f"fhir.code.{cid}.text") if "text" in e else _MISSING,
+            field=optional(e, "field"),
+            category=optional(e, "category"),
+            unit=optional(e, "unit"),
+            body_site=optional(e, "body_site"),
+        )
+        for cid, e in r.section(fhir, "code").items()
+        if isinstance(e, dict)
+    }
+    return FhirTexts(
+        canonical=str(fhir.get("canonical", "")),
+        systems=MappingProxyType({str(k): str(v) for k, v in r.section(fhir, "systems").items()}),
+        codes=MappingProxyType(codes),
+        tscore_units=tuple(str(u) for u in fhir.get("tscore_units") or ()),
+        # The loader names each note fhir.text lacks (FHIR_TEXTS).
+        notes=r.table(fhir.get("text"), "fhir.text"),
+    )
