@@ -22,9 +22,11 @@ from osteofys import kb
 from osteofys.batch.cases import Citizen, Diagnosis, Prescription
 from osteofys.batch.mapping import CodeSet, expand, load_mapping
 from osteofys.batch.screen import read, screen
+from osteofys.kb import Code
 from osteofys.rules.dates import add_months
 from osteofys.rules.findings import FINDINGS, derive
 from tests.batch import registry
+from tests.kb.problems import problems_at
 
 BASE = kb.load()
 RAW = BASE.raw
@@ -234,21 +236,17 @@ def test_codes_are_compared_as_normalised_prefixes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "problem"),
+    ("old", "new", "code", "named"),
     [
-        ('["S72.0-S72.2"]', '["S72.0-S73.2"]', "'S72.0-S73.2' is not an icd10 code or range"),
-        ('["L02BG"]', '["L02-BG"]', "'L02-BG' is not an atc code or range"),
-        (
-            'min_ddd = "registry_gc_min_ddd"',
-            'min_ddd = "nope"',
-            "min_ddd 'nope' is not a threshold",
-        ),
-        ('site = "pelvis"', 'site = "knee"', "must be distinct"),
-        ('sources = ["S20", "SPEC"]', 'sources = ["S99"]', "unknown source 'S99'"),
+        ('["S72.0-S72.2"]', '["S72.0-S73.2"]', Code.REGISTRY_CODE, "S72.0-S73.2"),
+        ('["L02BG"]', '["L02-BG"]', Code.REGISTRY_CODE, "L02-BG"),
+        ('min_ddd = "registry_gc_min_ddd"', 'min_ddd = "nope"', Code.REGISTRY_THRESHOLD, "nope"),
+        ('site = "pelvis"', 'site = "knee"', Code.REGISTRY_SITES, "knee"),
+        ('sources = ["S20", "SPEC"]', 'sources = ["S99"]', Code.UNKNOWN_SOURCE, "S99"),
     ],
 )
 def test_the_knowledge_base_check_covers_the_registry_mapping(
-    tmp_path: Path, old: str, new: str, problem: str
+    tmp_path: Path, old: str, new: str, code: Code, named: str
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(kb.DATA_DIR, data)
@@ -256,5 +254,5 @@ def test_the_knowledge_base_check_covers_the_registry_mapping(
     text = path.read_text("utf-8")
     assert text.count(old) == 1, old
     path.write_text(text.replace(old, new), "utf-8")
-    problems = kb.check(data)
-    assert any(p.startswith("registry.") and problem in p for p in problems), problems
+    found = problems_at(kb.check(data), code, "registry.", named)
+    assert {p.file for p in found} == {"registry.toml"}

@@ -9,8 +9,10 @@ import pytest
 
 from osteofys import kb
 from osteofys.fhir.codes import codes
+from osteofys.kb import Code
 from osteofys.kb.loader import DATA_DIR, KnowledgeBase
-from tests.kb.test_knowledge_base import edit, problems_at
+from tests.kb.problems import problems_at
+from tests.kb.test_knowledge_base import edit
 
 
 @pytest.fixture
@@ -50,29 +52,29 @@ def test_every_case_test_field_has_a_code(base: KnowledgeBase) -> None:
 
 def test_a_missing_code_is_a_problem(data: Path) -> None:
     edit(data / "fhir.toml", "[code.dxa_total_hip]", "[code.dxa_total_hip_renamed]")
-    problems_at(kb.check(data), "fhir.code", "lacks dxa_total_hip")
+    problems_at(kb.check(data), Code.FHIR_CODE_MISSING, "fhir.code", "dxa_total_hip")
 
 
 def test_an_unknown_source_is_a_problem(data: Path) -> None:
     edit(data / "fhir.toml", 'sources = ["S53"]', 'sources = ["S99"]')
-    problems_at(kb.check(data), "fhir.code.tandem_stance", "unknown source 'S99'")
+    problems_at(kb.check(data), Code.UNKNOWN_SOURCE, "fhir.code.tandem_stance", "S99")
 
 
 def test_a_standard_code_needs_a_reference(data: Path) -> None:
     edit(data / "fhir.toml", 'reference = "https://loinc.org/38264-8/"\n', "")
-    problems_at(kb.check(data), "fhir.code.dxa_total_hip", "reference")
+    problems_at(kb.check(data), Code.FHIR_REFERENCE_MISSING, "fhir.code.dxa_total_hip")
 
 
 def test_an_unknown_system_is_a_problem(data: Path) -> None:
     edit(data / "fhir.toml", 'system = "local:flag"', 'system = "local:flags"')
-    problems_at(kb.check(data), "fhir.code.acute_phase", "system 'local:flags'")
+    problems_at(kb.check(data), Code.FHIR_SYSTEM_UNKNOWN, "fhir.code.acute_phase", "local:flags")
 
 
 def test_a_field_must_be_a_case_field(data: Path) -> None:
     edit(data / "fhir.toml", 'field = "tests.grip_kg"', 'field = "tests.grip"')
-    problems_at(kb.check(data), "fhir.code.grip", "not a case field")
+    problems_at(kb.check(data), Code.FHIR_FIELD, "fhir.code.grip", "tests.grip")
 
 
 def test_a_text_needs_both_languages(data: Path) -> None:
     edit(data / "fhir.toml", 'en = "Provisional: computed', 'fr = "Provisional: computed')
-    problems_at(kb.check(data), "fhir.text.provisional", "'en'")
+    problems_at(kb.check(data), Code.TEXT_MISSING, "fhir.text.provisional", "'en'")

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from osteofys import kb
+from osteofys.kb import Code
 from osteofys.kb.loader import DATA_DIR, LITERALS
 from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, case_fields
 from osteofys.rules.findings import DIRECT
+from tests.kb.problems import problems_at
 
 SITES = "fractures.site"
 
@@ -53,8 +55,9 @@ def test_a_value_without_words_is_named_by_the_check(data: Path) -> None:
     assert text.count(line) == 1
     path.write_text(text.replace(line, 'walker = { da = "Rollator", en = "Rollator" }\n'), "utf-8")
     problems = kb.check(data)
-    assert any("texts.choices.function.walking_aid" in p and "'rollator'" in p for p in problems)
-    assert any("texts.choices.function.walking_aid" in p and "'walker'" in p for p in problems)
+    at = "texts.choices.function.walking_aid"
+    problems_at(problems, Code.CHOICE_WORDS_MISSING, at, "rollator")
+    problems_at(problems, Code.CHOICE_NOT_A_VALUE, at, "walker")
 
 
 def test_words_for_a_field_that_is_no_choice_are_named_by_the_check(data: Path) -> None:
@@ -64,5 +67,4 @@ def test_words_for_a_field_that_is_no_choice_are_named_by_the_check(data: Path) 
         + '\n[choices."tests.tug_s"]\nfast = { da = "Hurtig", en = "Fast" }\n',
         "utf-8",
     )
-    problems = kb.check(data)
-    assert any("texts.choices.tests.tug_s" in p for p in problems)
+    problems_at(kb.check(data), Code.CHOICE_NOT_A_FIELD, "texts.choices.tests.tug_s")

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from osteofys import kb
+from osteofys.kb import Code
 from osteofys.kb.loader import DATA_DIR, KnowledgeBase, KnowledgeError, content_hash, load_from
 from osteofys.rules import lang
 from osteofys.rules.model import Category, Component, Domain
+from tests.kb.problems import problems_at
 
 EVIDENCE_TAGS = {"SRC", "SRC-2", "DERIVED", "CONFLICT", "SILENT"}
 RISK_FACTOR_IDS = {"RF1a", *(f"RF{i}" for i in range(1, 19))}
@@ -132,15 +134,6 @@ def edit(path: Path, old: str, new: str) -> None:
     changed = path.read_text("utf-8")
     assert changed != text
     assert old not in changed or old in new
-
-
-def problems_at(problems: list[str], where: str, *fragments: str) -> list[str]:
-    """The problems that start with `where` and contain every fragment; fails when there is none."""
-    found = [p for p in problems if p.startswith(where) and all(f in p for f in fragments)]
-    assert found, f"no problem at {where!r} with {fragments!r}; problems were:\n" + "\n".join(
-        problems
-    )
-    return found
 
 
 def is_text(node: Any) -> bool:
@@ -373,7 +366,7 @@ def test_category_names_are_danish(shipped: KnowledgeBase) -> None:
 
 def test_rule_with_numeric_literal(data: Path) -> None:
     edit(data / "rules.toml", "tug_s >= tug_fall_risk_s", "tug_s >= 13.5")
-    problems_at(kb.check(data), "rules.criterion P8", "13.5", "thresholds.toml")
+    problems_at(kb.check(data), Code.RULE_SYNTAX, "rules.criterion P8", "13.5")
 
 
 def test_rule_reading_unknown_finding(data: Path) -> None:
@@ -382,12 +375,13 @@ def test_rule_reading_unknown_finding(data: Path) -> None:
         'when = "new_sudden_back_pain or neurological_symptoms"',
         'when = "new_sudden_back_ache or neurological_symptoms"',
     )
-    problems_at(kb.check(data), "rules.criterion P4", "unknown finding 'new_sudden_back_ache'")
+    problems_at(kb.check(data), Code.UNKNOWN_FINDING, "rules.criterion P4", "new_sudden_back_ache")
 
 
 def test_rule_comparing_with_unknown_threshold(data: Path) -> None:
     edit(data / "risk_factors.toml", 'when = "bmi < bmi_low"', 'when = "bmi < bmi_very_low"')
-    problems_at(kb.check(data), "risk_factors[", "RF4", "unknown threshold 'bmi_very_low'")
+    found = problems_at(kb.check(data), Code.UNKNOWN_THRESHOLD, "risk_factors[", "bmi_very_low")
+    assert all(p.where.endswith(" RF4") for p in found)
 
 
 @pytest.mark.parametrize(
@@ -402,7 +396,8 @@ def test_rule_comparing_with_unknown_threshold(data: Path) -> None:
 )
 def test_rule_using_python(data: Path, expression: str) -> None:
     edit(data / "risk_factors.toml", 'when = "kyphosis"', f'when = "{expression}"')
-    problems_at(kb.check(data), "risk_factors[", " RF7:")
+    found = problems_at(kb.check(data), Code.RULE_SYNTAX, "risk_factors[")
+    assert [p.where.split()[-1] for p in found] == ["RF7"]
 
 
 def test_unknown_source_id(data: Path) -> None:
@@ -411,12 +406,12 @@ def test_unknown_source_id(data: Path) -> None:
         'unit = "s"\nevidence = "SRC"\nsources = ["S48"]',
         'unit = "s"\nevidence = "SRC"\nsources = ["S48", "S99"]',
     )
-    problems_at(kb.check(data), "thresholds.tug_fall_risk_s", "unknown source 'S99'")
+    problems_at(kb.check(data), Code.UNKNOWN_SOURCE, "thresholds.tug_fall_risk_s", "S99")
 
 
 def test_threshold_without_unit(data: Path) -> None:
     edit(data / "thresholds.toml", 'value = 13.5\nunit = "s"\n', "value = 13.5\n")
-    problems_at(kb.check(data), "thresholds.tug_fall_risk_s", "unit")
+    problems_at(kb.check(data), Code.UNIT_MISSING, "thresholds.tug_fall_risk_s")
 
 
 def test_text_without_english(data: Path) -> None:
@@ -425,7 +420,7 @@ def test_text_without_english(data: Path) -> None:
         '[domains.stabil]\nda = "Stabil"\nen = "Steady"\n',
         '[domains.stabil]\nda = "Stabil"\n',
     )
-    problems_at(kb.check(data), "texts.domains.stabil", "'en'")
+    problems_at(kb.check(data), Code.TEXT_MISSING, "texts.domains.stabil", "'en'")
 
 
 @pytest.mark.parametrize("empty", ["", "   "])
@@ -435,7 +430,7 @@ def test_empty_danish_text(data: Path, empty: str) -> None:
         'da = "Ind og ud af sengen via siden (log-roll)"',
         f'da = "{empty}"',
     )
-    problems_at(kb.check(data), "exercises/log_roll.name", "'da'")
+    problems_at(kb.check(data), Code.TEXT_MISSING, "exercises/log_roll.name", "'da'")
 
 
 @pytest.mark.parametrize(
@@ -447,19 +442,19 @@ def test_empty_danish_text(data: Path, empty: str) -> None:
 )
 def test_exercise_with_unknown_impact(data: Path, exercise: str, old: str) -> None:
     edit(data / "exercises" / f"{exercise}.toml", old, 'impact = "extreme"')
-    problems_at(kb.check(data), f"exercises/{exercise}", "impact", "'extreme'")
+    problems_at(kb.check(data), Code.EXERCISE_TAG, f"exercises/{exercise}", "impact", "extreme")
 
 
 def test_exercise_id_differs_from_file_name(data: Path) -> None:
     edit(data / "exercises" / "log_roll.toml", 'id = "log_roll"', 'id = "log_rolling"')
-    problems_at(kb.check(data), "exercises/log_roll", "'log_rolling'", "file name")
+    problems_at(kb.check(data), Code.EXERCISE_FILE_NAME, "exercises/log_roll", "log_rolling")
 
 
 def test_exercise_with_unknown_category(data: Path) -> None:
     edit(
         data / "exercises" / "log_roll.toml", 'categories = ["', 'categories = ["sengeliggende", "'
     )
-    problems_at(kb.check(data), "exercises/log_roll", "categories", "sengeliggende")
+    problems_at(kb.check(data), Code.EXERCISE_CATEGORIES, "exercises/log_roll", "sengeliggende")
 
 
 def test_hirit_exercise_not_supervised_only(data: Path) -> None:
@@ -468,7 +463,7 @@ def test_hirit_exercise_not_supervised_only(data: Path) -> None:
         "supervised_only = true",
         "supervised_only = false",
     )
-    problems_at(kb.check(data), "exercises/hirit_deadlift", "supervised_only")
+    problems_at(kb.check(data), Code.HIRIT_UNSUPERVISED, "exercises/hirit_deadlift")
 
 
 def test_missing_input_range(data: Path) -> None:
@@ -477,7 +472,7 @@ def test_missing_input_range(data: Path) -> None:
         '[ranges."tests.tug_s"]\nmin = 3\nmax = 120\nunit = "s"\nsources = ["CASEFMT"]\n',
         "",
     )
-    problems_at(kb.check(data), "input_ranges", "no range for tests.tug_s")
+    problems_at(kb.check(data), Code.RANGE_MISSING, "input_ranges", "tests.tug_s")
 
 
 def test_decision_row_outcome_not_a_category(data: Path) -> None:
@@ -486,12 +481,12 @@ def test_decision_row_outcome_not_a_category(data: Path) -> None:
         'id = "D2"\noutcome = "funktionsbegraenset"',
         'id = "D2"\noutcome = "sengeliggende"',
     )
-    problems_at(kb.check(data), "decision.row[1]", "'sengeliggende'")
+    problems_at(kb.check(data), Code.TABLE_OUTCOME, "decision.row[1]", "sengeliggende")
 
 
 def test_rule_without_explanation_text(data: Path) -> None:
     edit(data / "texts.toml", "[rules.P4]\n", "[unused.P4]\n")
-    problems_at(kb.check(data), "texts.rules", "no explanation for rule P4")
+    problems_at(kb.check(data), Code.RULE_TEXT_MISSING, "texts.rules", "P4")
 
 
 def test_literal_that_can_never_match(data: Path) -> None:
@@ -500,7 +495,7 @@ def test_literal_that_can_never_match(data: Path) -> None:
         "walking_aid in ['stick', 'rollator', 'wheelchair']",
         "walking_aid == 'crutch'",
     )
-    problems_at(kb.check(data), "decision.row[0] D1", "walking_aid is never 'crutch'")
+    problems_at(kb.check(data), Code.LITERAL_NEVER, "decision.row[0] D1", "walking_aid", "crutch")
 
 
 def test_dose_with_reversed_range(data: Path) -> None:
@@ -509,7 +504,7 @@ def test_dose_with_reversed_range(data: Path) -> None:
         "[dose.default]\nsets = 2\nreps = [8, 12]",
         "[dose.default]\nsets = 2\nreps = [12, 8]",
     )
-    problems_at(kb.check(data), "exercises/sit_to_stand.dose.default", "reps")
+    problems_at(kb.check(data), Code.DOSE_RANGE, "exercises/sit_to_stand.dose.default", "reps")
 
 
 def test_too_few_safe_exercises_in_a_domain(data: Path) -> None:
@@ -523,8 +518,8 @@ def test_too_few_safe_exercises_in_a_domain(data: Path) -> None:
     for path in fb_balance:
         path.unlink()
         assert not path.exists()
-    found = problems_at(kb.check(data), "exercises", "stabil", "for funktionsbegraenset")
-    counts = [int(m.group(1)) for p in found if (m := re.search(r"only (\d+) safe", p))]
+    found = problems_at(kb.check(data), Code.COVERAGE, "exercises", "stabil", "funktionsbegraenset")
+    counts = [int(m.group(1)) for p in found if (m := re.search(r"(\d+)", p.detail))]
     assert counts
     assert all(n < 2 for n in counts)
 
@@ -534,6 +529,6 @@ def test_load_from_raises_knowledge_error(data: Path) -> None:
     with pytest.raises(KnowledgeError) as info:
         load_from(data)
     assert info.value.problems == kb.check(data)
-    problems_at(info.value.problems, "thresholds.tug_fall_risk_s", "unit")
+    problems_at(info.value.problems, Code.UNIT_MISSING, "thresholds.tug_fall_risk_s")
     assert "thresholds.tug_fall_risk_s" in str(info.value)
     assert kb.KnowledgeError is KnowledgeError

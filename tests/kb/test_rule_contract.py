@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 
 from osteofys import kb
+from osteofys.kb import Code
 from osteofys.kb.explain import words
 from osteofys.kb.loader import DATA_DIR, KnowledgeBase, load_from
 from osteofys.rules import assess, parse_case
 from osteofys.rules.model import Outcome
 from osteofys.rules.result import write_result
 from tests.conftest import VIGNETTES
+from tests.kb.problems import problems_at
 
 FILES = sorted(VIGNETTES.glob("*.json"))
 
@@ -104,16 +106,15 @@ def test_an_outcome_the_core_needs_that_no_rule_sets_is_named(
     assert len(files) == 1, f"exactly one file sets {outcome.value}"
     name = str(files[0].relative_to(DATA_DIR))
     data = _edited(tmp_path, name, f'sets = "{outcome.value}"', "")
-    problems = kb.check(data)
-    assert any(outcome.value in p and "set" in p for p in problems), problems
+    problems_at(kb.check(data), Code.OUTCOME_SETTERS, "rules", outcome.value)
 
 
 def test_a_second_rule_setting_the_same_outcome_is_named(tmp_path: Path) -> None:
     red_flag, fall_risk = Outcome.RED_FLAG.value, Outcome.FALL_RISK.value
     data = _edited(tmp_path, "rules.toml", f'sets = "{fall_risk}"', f'sets = "{red_flag}"')
     problems = kb.check(data)
-    assert any(f"reads '{red_flag}'" in p and "found P4, P8" in p for p in problems), problems
-    assert any(f"reads '{fall_risk}'" in p and "found none" in p for p in problems), problems
+    problems_at(problems, Code.OUTCOME_SETTERS, "rules", f"'{red_flag}'", "P4, P8")
+    problems_at(problems, Code.OUTCOME_SETTERS, "rules", f"'{fall_risk}'", "none")
 
 
 def test_an_unknown_group_is_named_with_its_rule(tmp_path: Path) -> None:
@@ -121,8 +122,7 @@ def test_an_unknown_group_is_named_with_its_rule(tmp_path: Path) -> None:
     match = re.search(r'group = "(\w+)"', text)
     assert match is not None
     data = _edited(tmp_path, "rules.toml", match.group(0), 'group = "overlayz"')
-    problems = kb.check(data)
-    assert any("overlayz" in p and "group" in p for p in problems), problems
+    problems_at(kb.check(data), Code.UNKNOWN_GROUP, "rules.criterion", "overlayz")
 
 
 def test_a_section_without_a_group_default_is_named(tmp_path: Path) -> None:
@@ -130,5 +130,5 @@ def test_a_section_without_a_group_default_is_named(tmp_path: Path) -> None:
     match = re.search(r'^group = "\w+"\n', text, re.MULTILINE)
     assert match is not None
     data = _edited(tmp_path, "decision.toml", match.group(0), "")
-    problems = kb.check(data)
-    assert any("group" in p for p in problems), problems
+    found = problems_at(kb.check(data), Code.UNKNOWN_GROUP, "decision.")
+    assert all(p.file == "decision.toml" for p in found)

@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from osteofys.kb.loader import DATA_DIR, KnowledgeBase, KnowledgeError, load_from
+from osteofys.kb.problems import Code, Problem
 
 
 @cache
@@ -14,7 +15,7 @@ def load(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     return load_from(data_dir)
 
 
-def check(data_dir: Path = DATA_DIR) -> list[str]:
+def check(data_dir: Path = DATA_DIR) -> list[Problem]:
     """Every integrity problem of the knowledge base in `data_dir` (empty when it is sound)."""
     try:
         load_from(data_dir)
@@ -23,4 +24,4 @@ def check(data_dir: Path = DATA_DIR) -> list[str]:
     return []
 
 
-__all__ = ["DATA_DIR", "KnowledgeBase", "KnowledgeError", "check", "load"]
+__all__ = ["DATA_DIR", "Code", "KnowledgeBase", "KnowledgeError", "Problem", "check", "load"]

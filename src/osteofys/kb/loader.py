@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from osteofys.kb import illustration
-from osteofys.kb.texts import Texts, build_texts
+from osteofys.kb.problems import Code, Problem
 from osteofys.rules import lang
 from osteofys.rules.case import FRACTURE_FIELDS, FieldSpec, case_fields
 from osteofys.rules.findings import CHOICES, FACTOR_FINDINGS, FINDINGS, LATE_FINDINGS
@@ -169,10 +169,10 @@ EXERCISE_KEYS = [
 class KnowledgeError(ValueError):
     """The knowledge base is inconsistent. `problems` lists every finding of the check."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(
-            f"{len(problems)} problem(s) in the knowledge base:\n" + "\n".join(problems)
+            f"{len(problems)} problem(s) in the knowledge base:\n" + "\n".join(map(str, problems))
         )
 
 
@@ -183,8 +183,6 @@ class KnowledgeBase:
     knowledge: Knowledge
     raw: dict[str, Any]
     exercises: dict[str, dict[str, Any]]
-    texts: Texts
-    """Every word of the knowledge base, typed and checked (kb/texts.py)."""
 
     @property
     def version(self) -> str:
@@ -203,27 +201,34 @@ def content_hash(data_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _read_toml(path: Path, data_dir: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        where = path.relative_to(data_dir).as_posix()
+        raise KnowledgeError([Problem(Code.READ_FAILED, where, f"cannot be read: {exc}")]) from exc
+
+
 def read_raw(data_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    raw = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in sorted(data_dir.glob("*.toml"))}
+    """Every TOML file of the knowledge base, parsed. Raises KnowledgeError naming a file that
+    cannot be read."""
+    if not data_dir.is_dir():
+        raise KnowledgeError([Problem(Code.READ_FAILED, str(data_dir), "is not a directory")])
+    raw = {p.stem: _read_toml(p, data_dir) for p in sorted(data_dir.glob("*.toml"))}
     exercises = {
-        p.stem: tomllib.loads(p.read_text("utf-8"))
-        for p in sorted((data_dir / "exercises").glob("*.toml"))
+        p.stem: _read_toml(p, data_dir) for p in sorted((data_dir / "exercises").glob("*.toml"))
     }
     return raw, exercises
 
 
 def load_from(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     """Load and check a knowledge base. Raises KnowledgeError listing every problem."""
-    try:
-        raw, exercises = read_raw(data_dir)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise KnowledgeError([f"cannot read {data_dir}: {exc}"]) from exc
+    raw, exercises = read_raw(data_dir)
     builder = _Builder(raw, exercises, content_hash(data_dir))
     knowledge = builder.build()
-    texts = build_texts(raw, exercises, builder.fail)
     if builder.problems or knowledge is None:
         raise KnowledgeError(builder.problems)
-    return KnowledgeBase(knowledge, raw, exercises, texts)
+    return KnowledgeBase(knowledge, raw, exercises)
 
 
 def texts_in(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -246,7 +251,7 @@ class _Builder:
         self.raw = raw
         self.exercise_raw = exercises
         self.digest = digest
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.sources: frozenset[str] = frozenset()
         self.thresholds: dict[str, Threshold] = {}
         self.rule_ids: set[str] = set()
@@ -254,12 +259,12 @@ class _Builder:
         """The rules that declare they set each outcome (`sets`), by outcome name."""
         self.names: set[str] = set(FINDINGS)
 
-    def fail(self, where: str, problem: str) -> None:
-        self.problems.append(f"{where}: {problem}")
+    def fail(self, code: Code, where: str, detail: str) -> None:
+        self.problems.append(Problem(code, where, detail))
 
     def section(self, name: str) -> dict[str, Any]:
         if name not in self.raw:
-            self.fail(f"{name}.toml", "file is missing")
+            self.fail(Code.FILE_MISSING, f"{name}.toml", "file is missing")
             return {}
         section: dict[str, Any] = self.raw[name]
         return section
@@ -268,16 +273,18 @@ class _Builder:
 
     def check_sources(self, where: str, ids: Any, required: bool = True) -> tuple[str, ...]:
         if not isinstance(ids, list) or (required and not ids):
-            self.fail(where, "needs a non-empty list of source ids")
+            self.fail(Code.SOURCES_MISSING, where, "needs a non-empty list of source ids")
             return ()
         for sid in ids:
             if sid not in self.sources:
-                self.fail(where, f"unknown source {sid!r}")
+                self.fail(Code.UNKNOWN_SOURCE, where, f"unknown source {sid!r}")
         return tuple(ids)
 
     def check_evidence(self, where: str, tag: Any) -> str:
         if tag not in EVIDENCE:
-            self.fail(where, f"evidence {tag!r} is not one of {sorted(EVIDENCE)}")
+            self.fail(
+                Code.UNKNOWN_EVIDENCE, where, f"evidence {tag!r} is not one of {sorted(EVIDENCE)}"
+            )
         return str(tag)
 
     def check_texts(self) -> None:
@@ -296,11 +303,11 @@ class _Builder:
                         and all(isinstance(v, str) and v for v in value)
                     )
                     if not ok:
-                        self.fail(where, f"text in {lng!r} is missing or empty")
+                        self.fail(Code.TEXT_MISSING, where, f"text in {lng!r} is missing or empty")
                 if isinstance(text.get("da"), list) and len(text["da"]) != len(
                     text.get("en") or []
                 ):
-                    self.fail(where, "da and en lists differ in length")
+                    self.fail(Code.TEXT_LISTS_DIFFER, where, "da and en lists differ in length")
 
     def load_sources(self) -> None:
         sources = self.section("sources")
@@ -308,23 +315,29 @@ class _Builder:
             if not isinstance(entry, dict) or not all(
                 entry.get(k) for k in ("publisher", "title", "url")
             ):
-                self.fail(f"sources.{sid}", "needs publisher, title and url")
+                self.fail(
+                    Code.SOURCE_INCOMPLETE, f"sources.{sid}", "needs publisher, title and url"
+                )
             elif not str(entry["url"]).startswith(("http://", "https://")):
-                self.fail(f"sources.{sid}", f"url {entry['url']!r} is not a web address")
+                self.fail(
+                    Code.SOURCE_URL, f"sources.{sid}", f"url {entry['url']!r} is not a web address"
+                )
         self.sources = frozenset(sources)
         missing = [f"S{i:02d}" for i in range(1, 65) if f"S{i:02d}" not in self.sources]
         if missing:
-            self.fail("sources", f"the register lacks {', '.join(missing)}")
+            self.fail(
+                Code.REGISTER_INCOMPLETE, "sources", f"the register lacks {', '.join(missing)}"
+            )
 
     def load_thresholds(self) -> None:
         for tid, entry in self.section("thresholds").items():
             where = f"thresholds.{tid}"
             value = entry.get("value")
             if isinstance(value, bool) or not isinstance(value, int | float):
-                self.fail(where, "value must be a number")
+                self.fail(Code.THRESHOLD_NOT_A_NUMBER, where, "value must be a number")
                 continue
             if not entry.get("unit"):
-                self.fail(where, "needs a unit")
+                self.fail(Code.UNIT_MISSING, where, "needs a unit")
             self.thresholds[tid] = Threshold(
                 tid,
                 float(value),
@@ -343,10 +356,10 @@ class _Builder:
                 not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
                 or low >= high
             ):
-                self.fail(where, "needs numeric min < max")
+                self.fail(Code.RANGE_INVALID, where, "needs numeric min < max")
                 continue
             if not entry.get("unit"):
-                self.fail(where, "needs a unit")
+                self.fail(Code.UNIT_MISSING, where, "needs a unit")
             if "sources" in entry:
                 self.check_sources(where, entry["sources"])
             else:
@@ -354,9 +367,9 @@ class _Builder:
             ranges[path] = (float(low), float(high))
         numeric = {p for p, spec in case_fields().items() if spec.ranged}
         for path in sorted(numeric - ranges.keys()):
-            self.fail("input_ranges", f"no range for {path}")
+            self.fail(Code.RANGE_MISSING, "input_ranges", f"no range for {path}")
         for path in sorted(ranges.keys() - numeric):
-            self.fail("input_ranges", f"{path} is not a numeric case field")
+            self.fail(Code.RANGE_NOT_A_FIELD, "input_ranges", f"{path} is not a numeric case field")
         return ranges
 
     # --- rules -----------------------------------------------------------------------------
@@ -373,11 +386,11 @@ class _Builder:
         """One rule, checked; `group` is its section's group, used when the rule names none."""
         rid = entry.get("id")
         if not isinstance(rid, str) or not rid:
-            self.fail(where, "needs an id")
+            self.fail(Code.RULE_ID_MISSING, where, "needs an id")
             return None
         where = f"{where} {rid}"
         if rid in self.rule_ids:
-            self.fail(where, "duplicate rule id")
+            self.fail(Code.RULE_ID_DUPLICATE, where, "duplicate rule id")
         self.rule_ids.add(rid)
         sets = entry.get("sets", sets)
         if sets:
@@ -388,21 +401,25 @@ class _Builder:
             expr = lang.parse(str(entry.get("when", "")))
             extra = lang.parse(entry["false_when"]) if "false_when" in entry else None
         except lang.RuleSyntaxError as exc:
-            self.fail(where, str(exc))
+            self.fail(Code.RULE_SYNTAX, where, str(exc))
             return None
         known = self.names | (LATE_FINDINGS if late else set())
         for expression in (expr, extra) if extra else (expr,):
             for name in lang.fields(expression):
                 if name not in known:
-                    self.fail(where, f"reads unknown finding {name!r}")
+                    self.fail(Code.UNKNOWN_FINDING, where, f"reads unknown finding {name!r}")
             for tid in lang.thresholds(expression):
                 if tid not in self.thresholds:
-                    self.fail(where, f"compares with unknown threshold {tid!r}")
+                    self.fail(
+                        Code.UNKNOWN_THRESHOLD, where, f"compares with unknown threshold {tid!r}"
+                    )
             self.check_literals(where, expression)
         group = entry.get("group", group)
         if group not in GROUPS:
-            self.fail(where, f"group {group!r} is not one of {', '.join(GROUPS)}")
-        if any(p.startswith(where) for p in self.problems):
+            self.fail(
+                Code.UNKNOWN_GROUP, where, f"group {group!r} is not one of {', '.join(GROUPS)}"
+            )
+        if any(p.where.startswith(where) for p in self.problems):
             return None
         if sets:
             self.names.add(sets)
@@ -431,10 +448,10 @@ class _Builder:
                 values = (e.literal,) if isinstance(e.literal, str) else e.literal
                 for v in values:
                     if v not in LITERALS[e.field]:
-                        self.fail(where, f"{e.field} is never {v!r}")
+                        self.fail(Code.LITERAL_NEVER, where, f"{e.field} is never {v!r}")
             if isinstance(e, lang.AnyOf):
                 for v in set(e.values) - conditions:
-                    self.fail(where, f"{v!r} is not in conditions.toml")
+                    self.fail(Code.UNKNOWN_CONDITION, where, f"{v!r} is not in conditions.toml")
             for child in getattr(e, "items", ()) or ((e.item,) if isinstance(e, lang.Not) else ()):
                 visit(child)
 
@@ -448,6 +465,7 @@ class _Builder:
             outcome, alts = entry.get("outcome"), tuple(entry.get("alternatives", ()))
             if outcome not in outcomes or not set(alts) <= outcomes:
                 self.fail(
+                    Code.TABLE_OUTCOME,
                     f"{name}.row[{i}]",
                     f"outcome {outcome!r} or alternatives {alts} not in {sorted(outcomes)}",
                 )
@@ -456,11 +474,13 @@ class _Builder:
         default = section.get("default")
         on_unknown = section.get("on_unknown")
         if on_unknown is not None and on_unknown not in outcomes:
-            self.fail(name, f"on_unknown {on_unknown!r} not in {sorted(outcomes)}")
+            self.fail(
+                Code.TABLE_ON_UNKNOWN, name, f"on_unknown {on_unknown!r} not in {sorted(outcomes)}"
+            )
         if default is not None and default not in outcomes:
-            self.fail(name, f"default {default!r} not in {sorted(outcomes)}")
+            self.fail(Code.TABLE_DEFAULT, name, f"default {default!r} not in {sorted(outcomes)}")
         if not rows:
-            self.fail(name, "has no rows")
+            self.fail(Code.TABLE_EMPTY, name, "has no rows")
             return None
         return Table(
             str(section.get("id", name)),
@@ -472,11 +492,11 @@ class _Builder:
 
     def caps(self, where: str, caps: Any) -> dict[str, str]:
         if not isinstance(caps, dict):
-            self.fail(where, "caps must be a table")
+            self.fail(Code.CAPS_NOT_A_TABLE, where, "caps must be a table")
             return {}
         for tag, level in caps.items():
             if tag not in CAP_SCALES or level not in CAP_SCALES[tag]:
-                self.fail(where, f"cap {tag} = {level!r} is not on a known scale")
+                self.fail(Code.CAP_SCALE, where, f"cap {tag} = {level!r} is not on a known scale")
         return {t: v for t, v in caps.items() if t in CAP_SCALES and v in CAP_SCALES[t]}
 
     # --- categories, exercises, doses -----------------------------------------------------
@@ -489,27 +509,29 @@ class _Builder:
         for slug in CATEGORIES:
             entry = section.get(slug)
             if not isinstance(entry, dict):
-                self.fail("categories", f"missing category {slug}")
+                self.fail(Code.CATEGORY_MISSING, "categories", f"missing category {slug}")
                 continue
             caps = self.caps(f"categories.{slug}", {t: entry.get(f"{t}_max") for t in CAP_SCALES})
             acts = tuple(allowed.get(slug, ()))
             if not acts or not set(acts) <= levels:
                 self.fail(
-                    f"activity_levels.allowed.{slug}", f"levels {acts} not in {sorted(levels)}"
+                    Code.ACTIVITY_LEVELS,
+                    f"activity_levels.allowed.{slug}",
+                    f"levels {acts} not in {sorted(levels)}",
                 )
             self.check_sources(f"categories.{slug}", entry.get("sources"))
             result[slug] = CategoryInfo(slug, int(entry.get("order", 0)), caps, acts)
         if sorted(c.order for c in result.values()) != list(range(1, len(CATEGORIES) + 1)):
-            self.fail("categories", "order must run 1..5")
+            self.fail(Code.CATEGORY_ORDER, "categories", "order must run 1..5")
         return result
 
     def dose(self, where: str, entry: Any) -> Dose | None:
         if not isinstance(entry, dict):
-            self.fail(where, "dose must be a table")
+            self.fail(Code.DOSE_NOT_A_TABLE, where, "dose must be a table")
             return None
         unknown = entry.keys() - {"sets", "impacts", "note", *DOSE_RANGES}
         if unknown:
-            self.fail(where, f"unknown dose keys {sorted(unknown)}")
+            self.fail(Code.DOSE_KEYS, where, f"unknown dose keys {sorted(unknown)}")
         ranges: dict[str, tuple[int, int]] = {}
         for key in DOSE_RANGES:
             if key in entry:
@@ -520,14 +542,16 @@ class _Builder:
                     and all(isinstance(v, int) for v in value)
                     and 0 < value[0] <= value[1]
                 ):
-                    self.fail(where, f"{key} must be [min, max] with 0 < min <= max")
+                    self.fail(
+                        Code.DOSE_RANGE, where, f"{key} must be [min, max] with 0 < min <= max"
+                    )
                     return None
                 ranges[key] = (value[0], value[1])
         days = ranges.get("days_per_week")
         if days is None or days[1] > 7:
-            self.fail(where, "days_per_week must be within 1..7")
+            self.fail(Code.DOSE_DAYS, where, "days_per_week must be within 1..7")
         if not ranges.keys() & {"reps", "hold_s", "minutes"} and "impacts" not in entry:
-            self.fail(where, "needs reps, hold_s, minutes or impacts")
+            self.fail(Code.DOSE_EMPTY, where, "needs reps, hold_s, minutes or impacts")
         return Dose(
             sets=entry.get("sets"),
             reps=ranges.get("reps"),
@@ -542,21 +566,25 @@ class _Builder:
         before = len(self.problems)
         cats = e["categories"]
         if not cats or not set(cats) <= set(CATEGORIES):
-            self.fail(where, f"categories {cats} not all in {CATEGORIES}")
+            self.fail(Code.EXERCISE_CATEGORIES, where, f"categories {cats} not all in {CATEGORIES}")
         for tag in CAP_SCALES:
             if e[tag] not in CAP_SCALES[tag]:
-                self.fail(where, f"{tag} = {e[tag]!r} is not one of {CAP_SCALES[tag]}")
+                self.fail(
+                    Code.EXERCISE_TAG, where, f"{tag} = {e[tag]!r} is not one of {CAP_SCALES[tag]}"
+                )
         unknown = sorted(set(e["equipment"]) - EQUIPMENT)
         if unknown:
-            self.fail(where, f"equipment {unknown} not in the vocabulary")
+            self.fail(Code.EXERCISE_EQUIPMENT, where, f"equipment {unknown} not in the vocabulary")
         if e["hirit"] and not e["supervised_only"]:
-            self.fail(where, "HiRIT exercises must be supervised_only (SPEC P13)")
+            self.fail(
+                Code.HIRIT_UNSUPERVISED, where, "HiRIT exercises must be supervised_only (SPEC P13)"
+            )
         self.check_evidence(where, e["evidence"])
         if not isinstance(e["priority"], int):
-            self.fail(where, "priority must be a whole number")
+            self.fail(Code.EXERCISE_PRIORITY, where, "priority must be a whole number")
         steps = e["how"].get("da", [])
         if not isinstance(steps, list) or not 2 <= len(steps) <= 8:
-            self.fail(where, "how needs 2-8 steps")
+            self.fail(Code.EXERCISE_STEPS, where, "how needs 2-8 steps")
         return len(self.problems) == before
 
     def exercise(self, eid: str, e: dict[str, Any]) -> Exercise | None:
@@ -564,28 +592,37 @@ class _Builder:
         required = EXERCISE_KEYS
         lacking = [k for k in required if k not in e]
         if lacking:
-            self.fail(where, f"lacks {', '.join(lacking)}")
+            self.fail(Code.EXERCISE_KEYS, where, f"lacks {', '.join(lacking)}")
             return None
-        self.problems += [f"{where}: {p}" for p in illustration.check(e)]
+        for problem in illustration.check(e):
+            self.fail(Code.POSE, where, problem)
         if e["id"] != eid:
-            self.fail(where, f"id {e['id']!r} differs from the file name")
+            self.fail(Code.EXERCISE_FILE_NAME, where, f"id {e['id']!r} differs from the file name")
         try:
             domain, component = Domain(e["domain"]), Component(e["component"])
         except ValueError:
-            self.fail(where, f"unknown domain/component {e['domain']}/{e['component']}")
+            self.fail(
+                Code.EXERCISE_DOMAIN,
+                where,
+                f"unknown domain/component {e['domain']}/{e['component']}",
+            )
             return None
         if component not in DOMAIN_COMPONENTS[domain]:
-            self.fail(where, f"component {component} does not belong to {domain}")
+            self.fail(
+                Code.EXERCISE_COMPONENT, where, f"component {component} does not belong to {domain}"
+            )
         cats = e["categories"]
         if not self.check_exercise_tags(where, e):
             return None
         sources = self.check_sources(where, e["sources"])
         doses = {k: self.dose(f"{where}.dose.{k}", v) for k, v in e["dose"].items()}
         for key in doses.keys() - {"default", *cats}:
-            self.fail(where, f"dose for {key}, which is not one of its categories")
+            self.fail(
+                Code.DOSE_CATEGORY, where, f"dose for {key}, which is not one of its categories"
+            )
         for cat in cats:
             if doses.get(cat) is None and doses.get("default") is None:
-                self.fail(where, f"no dose for {cat} and no default")
+                self.fail(Code.DOSE_MISSING, where, f"no dose for {cat} and no default")
         return Exercise(
             id=eid,
             domain=domain,
@@ -614,46 +651,60 @@ class _Builder:
             except ValueError:
                 ok = False
             if key[0] not in CATEGORIES or not ok:
-                self.fail(where, f"unknown category/domain/component {key} {line.get('component')}")
+                self.fail(
+                    Code.DOSE_LINE_UNKNOWN,
+                    where,
+                    f"unknown category/domain/component {key} {line.get('component')}",
+                )
                 continue
             self.check_evidence(where, line.get("evidence"))
             self.check_sources(where, line.get("sources"))
             if "days_per_week" in line:
                 d = line["days_per_week"]
                 if not (isinstance(d, list) and len(d) == 2 and 1 <= d[0] <= d[1] <= 7):
-                    self.fail(where, "days_per_week must be [min, max] within 1..7")
+                    self.fail(Code.DOSE_DAYS, where, "days_per_week must be [min, max] within 1..7")
             comps = components.setdefault(key, [])
             if line["component"] not in comps:
                 comps.append(line["component"])
         for cat in CATEGORIES:
             for dom in Domain:
                 if (cat, dom.value) not in goals:
-                    self.fail("doses", f"no goal for {cat}/{dom}")
+                    self.fail(Code.GOAL_MISSING, "doses", f"no goal for {cat}/{dom}")
                 if (cat, dom.value) not in components:
-                    self.fail("doses", f"no dose line for {cat}/{dom}")
+                    self.fail(Code.DOSE_LINE_MISSING, "doses", f"no dose line for {cat}/{dom}")
         return {k: tuple(v) for k, v in components.items()}
 
     def check_rule_texts(self, ids: set[str]) -> None:
         texts = self.section("texts")
         for group in sorted(set(GROUPS) - texts.get("groups", {}).keys()):
-            self.fail("texts.groups", f"no heading for the group {group}")
+            self.fail(
+                Code.GROUP_HEADING_MISSING, "texts.groups", f"no heading for the group {group}"
+            )
         rules = texts.get("rules", {})
         for rid in sorted(ids - rules.keys()):
-            self.fail("texts.rules", f"no explanation for rule {rid}")
+            self.fail(Code.RULE_TEXT_MISSING, "texts.rules", f"no explanation for rule {rid}")
         known = self.names | LATE_FINDINGS | self.thresholds.keys()
         for rid, text in rules.items():
             if rid not in ids:
-                self.fail(f"texts.rules.{rid}", "explains a rule that does not exist")
+                self.fail(
+                    Code.RULE_TEXT_ORPHAN,
+                    f"texts.rules.{rid}",
+                    "explains a rule that does not exist",
+                )
             for lng in LANGS:
                 for _, name, _, _ in string.Formatter().parse(str(text.get(lng, ""))):
                     if name and name not in known:
-                        self.fail(f"texts.rules.{rid}.{lng}", f"placeholder {{{name}}} is unknown")
+                        self.fail(
+                            Code.PLACEHOLDER_UNKNOWN,
+                            f"texts.rules.{rid}.{lng}",
+                            f"placeholder {{{name}}} is unknown",
+                        )
         for code in ERROR_CODES:
             if code not in texts.get("errors", {}):
-                self.fail("texts.errors", f"no message for {code}")
+                self.fail(Code.ERROR_TEXT_MISSING, "texts.errors", f"no message for {code}")
         labels = texts.get("fields", {})
         for path in sorted(set(case_fields()) - labels.keys()):
-            self.fail("texts.fields", f"no label for {path}")
+            self.fail(Code.FIELD_LABEL_MISSING, "texts.fields", f"no label for {path}")
         self.check_choice_texts(texts.get("choices", {}))
 
     def check_choice_texts(self, words: dict[str, Any]) -> None:
@@ -662,11 +713,23 @@ class _Builder:
         for path, spec in chosen.items():
             for value in spec.values:
                 if value not in words.get(path, {}):
-                    self.fail(f"texts.choices.{path}", f"no words for {value!r}")
+                    self.fail(
+                        Code.CHOICE_WORDS_MISSING,
+                        f"texts.choices.{path}",
+                        f"no words for {value!r}",
+                    )
             for value in sorted(words.get(path, {}).keys() - set(spec.values)):
-                self.fail(f"texts.choices.{path}", f"{value!r} is not a value of the field")
+                self.fail(
+                    Code.CHOICE_NOT_A_VALUE,
+                    f"texts.choices.{path}",
+                    f"{value!r} is not a value of the field",
+                )
         for path in sorted(words.keys() - {p for p, s in chosen.items() if s.values}):
-            self.fail(f"texts.choices.{path}", "is not a choice field of the case")
+            self.fail(
+                Code.CHOICE_NOT_A_FIELD,
+                f"texts.choices.{path}",
+                "is not a choice field of the case",
+            )
 
     def check_registers(self, factor_ids: set[str]) -> None:
         for name, key, pattern in (
@@ -678,13 +741,19 @@ class _Builder:
             for i, entry in enumerate(self.section(name).get(key, [])):
                 where = f"{name}.{key}[{i}]"
                 if not re.fullmatch(pattern, str(entry.get("id"))) or entry["id"] in seen:
-                    self.fail(where, f"id {entry.get('id')!r} is malformed or repeated")
+                    self.fail(
+                        Code.CONDITION_ID, where, f"id {entry.get('id')!r} is malformed or repeated"
+                    )
                 seen.add(str(entry.get("id")))
                 self.check_evidence(where, entry.get("evidence"))
                 self.check_sources(where, entry.get("sources"))
         for cid, entry in self.section("conditions").items():
             if entry.get("risk_factor") not in factor_ids or not entry.get("icd10"):
-                self.fail(f"conditions.{cid}", "needs a risk_factor of risk_factors.toml and icd10")
+                self.fail(
+                    Code.CONDITION_INCOMPLETE,
+                    f"conditions.{cid}",
+                    "needs a risk_factor of risk_factors.toml and icd10",
+                )
 
     def check_registry(self) -> None:
         """registry.toml (docs/screening.md): codes, sites, evidence, sources, thresholds."""
@@ -704,7 +773,9 @@ class _Builder:
             self.check_sources(where, entry.get("sources"))
             for key in ("min_age", "min_ddd", "window_months"):
                 if key in entry and entry[key] not in self.thresholds:
-                    self.fail(where, f"{key} {entry[key]!r} is not a threshold")
+                    self.fail(
+                        Code.REGISTRY_THRESHOLD, where, f"{key} {entry[key]!r} is not a threshold"
+                    )
         codes = [(f"registry.{n}", k, e.get(k, [])) for n, e in tables for k in code]
         codes += [(f"conditions.{c}", "icd10", e.get("icd10", [])) for c, e in self.conditions()]
         for where, kind, values in codes:
@@ -714,36 +785,46 @@ class _Builder:
                 shape = all(re.fullmatch(code[kind], p) for p in str(value).split("-"))
                 same = ends[0][:-1] == ends[-1][:-1] and len(ends[0]) == len(ends[-1])
                 if len(ends) > 2 or not shape or not same or ends[0] > ends[-1]:
-                    self.fail(where, f"{value!r} is not an {kind} code or range")
+                    self.fail(
+                        Code.REGISTRY_CODE, where, f"{value!r} is not an {kind} code or range"
+                    )
         named = [e.get("site") for _, e in sites[1:]]
         known = FRACTURE_FIELDS["site"].values
         if not set(named) <= set(known) or len(set(named)) != len(named):
-            self.fail("registry.fracture", f"sites {named} must be distinct, from {known}")
+            self.fail(
+                Code.REGISTRY_SITES,
+                "registry.fracture",
+                f"sites {named} must be distinct, from {known}",
+            )
 
     def check_fhir(self) -> None:
         """fhir.toml (docs/fhir.md): URLs, systems, every code the mapping needs, their sources."""
         fhir = self.section("fhir")
         if not str(fhir.get("canonical", "")).startswith("https://"):
-            self.fail("fhir.canonical", "must be an https:// URL")
+            self.fail(Code.FHIR_CANONICAL, "fhir.canonical", "must be an https:// URL")
         systems = fhir.get("systems", {})
         for name, url in systems.items():
             if not str(url).startswith(("http://", "https://", "urn:oid:")):
-                self.fail(f"fhir.systems.{name}", f"{url!r} is not a URL or urn:oid")
+                self.fail(
+                    Code.FHIR_SYSTEM_URL, f"fhir.systems.{name}", f"{url!r} is not a URL or urn:oid"
+                )
         local = fhir.get("local", {})
         for name in sorted(set(FHIR_LOCAL_SYSTEMS) ^ local.keys()):
             self.fail(
-                f"fhir.local.{name}", "the mapping uses exactly " + ", ".join(FHIR_LOCAL_SYSTEMS)
+                Code.FHIR_LOCAL_SYSTEMS,
+                f"fhir.local.{name}",
+                "the mapping uses exactly " + ", ".join(FHIR_LOCAL_SYSTEMS),
             )
         units = fhir.get("tscore_units")
         if not (isinstance(units, list) and units and all(isinstance(u, str) for u in units)):
-            self.fail("fhir.tscore_units", "needs a non-empty list of UCUM codes")
+            self.fail(Code.FHIR_UNITS, "fhir.tscore_units", "needs a non-empty list of UCUM codes")
         for key in FHIR_TEXTS:
             if key not in fhir.get("text", {}):
-                self.fail("fhir.text", f"lacks {key}")
+                self.fail(Code.FHIR_TEXT_MISSING, "fhir.text", f"lacks {key}")
         codes = fhir.get("code", {})
         for cid in FHIR_CODES:
             if cid not in codes:
-                self.fail("fhir.code", f"lacks {cid}")
+                self.fail(Code.FHIR_CODE_MISSING, "fhir.code", f"lacks {cid}")
         fields = case_fields()
         for cid, entry in codes.items():
             self.check_fhir_code(
@@ -761,25 +842,37 @@ class _Builder:
         codes: dict[str, Any],
     ) -> None:
         if not isinstance(entry, dict):
-            self.fail(where, "must be a table")
+            self.fail(Code.FHIR_NOT_A_TABLE, where, "must be a table")
             return
         for key in sorted(entry.keys() - FHIR_CODE_KEYS):
-            self.fail(where, f"unknown key {key!r}")
+            self.fail(Code.FHIR_UNKNOWN_KEY, where, f"unknown key {key!r}")
         system = str(entry.get("system", ""))
         is_local = system.startswith("local:")
         if system not in systems and not (is_local and system[len("local:") :] in local):
-            self.fail(where, f"system {system!r} is neither in fhir.systems nor a local system")
+            self.fail(
+                Code.FHIR_SYSTEM_UNKNOWN,
+                where,
+                f"system {system!r} is neither in fhir.systems nor a local system",
+            )
         for key in ("code", "display"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
-                self.fail(where, f"needs a {key}")
+                self.fail(Code.FHIR_KEY_MISSING, where, f"needs a {key}")
         if "text" not in entry:
-            self.fail(where, "needs a text in da and en")
+            self.fail(Code.FHIR_TEXT_INCOMPLETE, where, "needs a text in da and en")
         if not is_local and not str(entry.get("reference", "")).startswith("https://"):
-            self.fail(where, "a standard code needs a reference (https://) to verify it")
+            self.fail(
+                Code.FHIR_REFERENCE_MISSING,
+                where,
+                "a standard code needs a reference (https://) to verify it",
+            )
         if "field" in entry and entry["field"] not in fields:
-            self.fail(where, f"field {entry['field']!r} is not a case field")
+            self.fail(Code.FHIR_FIELD, where, f"field {entry['field']!r} is not a case field")
         if "body_site" in entry and entry["body_site"] not in codes:
-            self.fail(where, f"body_site {entry['body_site']!r} is not a code in fhir.toml")
+            self.fail(
+                Code.FHIR_BODY_SITE,
+                where,
+                f"body_site {entry['body_site']!r} is not a code in fhir.toml",
+            )
         self.check_sources(where, entry.get("sources"))
 
     def conditions(self) -> list[tuple[str, dict[str, Any]]]:
@@ -801,14 +894,18 @@ class _Builder:
         decision = self.section("decision")
         for name in decision.get("requires", []):
             if name not in self.names:
-                self.fail("decision.requires", f"unknown finding {name!r}")
+                self.fail(Code.UNKNOWN_FINDING, "decision.requires", f"unknown finding {name!r}")
         category_table = self.table("decision", frozenset(CATEGORIES))
         alternatives = []
         for i, entry in enumerate(decision.get("alternative", [])):
             rule = self.rule(f"decision.alternative[{i}]", entry, group=decision.get("group"))
             suggest = entry.get("suggest", {})
             if not suggest or not set(suggest) | set(suggest.values()) <= set(CATEGORIES):
-                self.fail(f"decision.alternative[{i}]", "suggest must map categories to categories")
+                self.fail(
+                    Code.ALTERNATIVE_SUGGEST,
+                    f"decision.alternative[{i}]",
+                    "suggest must map categories to categories",
+                )
             elif rule:
                 alternatives.append(AlternativeRule(rule, dict(suggest)))
         overlays = [self.rule("rules.overlay", o, late=True) for o in rules_file.get("overlay", [])]
@@ -863,7 +960,7 @@ class _Builder:
             category_requires=tuple(decision.get("requires", ())),
         )
         if not knowledge.version:
-            self.fail("meta", "needs a version")
+            self.fail(Code.VERSION_MISSING, "meta", "needs a version")
         self.check_coverage(knowledge)
         return knowledge
 
@@ -874,7 +971,7 @@ class _Builder:
             if len(setters) != 1:
                 found = ", ".join(setters) or "none"
                 problem = f"the core reads {name.value!r}: one rule must set it (found {found})"
-                self.fail("rules", problem)
+                self.fail(Code.OUTCOME_SETTERS, "rules", problem)
 
     def check_coverage(self, kb: Knowledge) -> None:
         """Every category gets at least two exercises per domain, even under every precaution."""
@@ -889,6 +986,7 @@ class _Builder:
                 found = len(candidates(kb, slug, caps, domain))
                 if found < minimum:
                     self.fail(
+                        Code.COVERAGE,
                         "exercises",
                         f"only {found} safe {domain} exercise(s) for {slug} under all precautions",
                     )
@@ -899,9 +997,9 @@ class _Builder:
         for i, entry in enumerate(self.section("risk_factors").get("factor", [])):
             where = f"risk_factors[{i}]"
             if entry.get("grade") not in ("strong", "ordinary"):
-                self.fail(where, "grade must be strong or ordinary")
+                self.fail(Code.RISK_FACTOR_GRADE, where, "grade must be strong or ordinary")
             if not entry.get("label"):
-                self.fail(where, "needs a label")
+                self.fail(Code.RISK_FACTOR_LABEL, where, "needs a label")
             rule = self.rule(where, entry, group=group)
             strong_rule = None
             if "strong_when" in entry:

@@ -11,4 +11,7 @@ from osteofys import kb
 
 @register()
 def knowledge_base_check(app_configs: Any, **kwargs: Any) -> list[Error]:
-    return [Error(problem, id="osteofys.E001") for problem in kb.check()]
+    # Each problem keeps its own stable code (kb.problems), so an operator can look it up.
+    return [
+        Error(f"{p.where}: {p.detail}", hint=f"kb/data/{p.file}", id=p.code) for p in kb.check()
+    ]
