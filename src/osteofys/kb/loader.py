@@ -13,6 +13,7 @@ from typing import Any
 
 from osteofys.kb import illustration
 from osteofys.kb.problems import Code, Problem
+from osteofys.kb.texts import Texts, build_texts
 from osteofys.rules import lang
 from osteofys.rules.case import FRACTURE_FIELDS, FieldSpec, case_fields
 from osteofys.rules.findings import CHOICES, FACTOR_FINDINGS, FINDINGS, LATE_FINDINGS
@@ -183,6 +184,8 @@ class KnowledgeBase:
     knowledge: Knowledge
     raw: dict[str, Any]
     exercises: dict[str, dict[str, Any]]
+    texts: Texts
+    """Every word of the knowledge base, typed and checked (kb/texts.py)."""
 
     @property
     def version(self) -> str:
@@ -226,9 +229,10 @@ def load_from(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     raw, exercises = read_raw(data_dir)
     builder = _Builder(raw, exercises, content_hash(data_dir))
     knowledge = builder.build()
+    texts = build_texts(raw, exercises, lambda at, what: builder.fail(Code.TEXT_MISSING, at, what))
     if builder.problems or knowledge is None:
         raise KnowledgeError(builder.problems)
-    return KnowledgeBase(knowledge, raw, exercises)
+    return KnowledgeBase(knowledge, raw, exercises, texts)
 
 
 def texts_in(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
