@@ -89,10 +89,10 @@ def _check_exercise_pages(
 # --- the renderer behind the drawings -----------------------------------------------------------
 
 
-def test_the_drawings_come_from_the_knowledge_base_renderer(base: KnowledgeBase) -> None:
-    """No placeholder: every exercise of a handout is drawn by `osteofys.kb.illustration`."""
-    assert importlib.util.find_spec("osteofys.kb.illustration") is not None
-    from osteofys.kb import illustration as renderer
+def test_the_drawings_come_from_the_illustrations_renderer(base: KnowledgeBase) -> None:
+    """No placeholder: every exercise of a handout is drawn by `osteofys.illustrations`."""
+    assert importlib.util.find_spec("osteofys.illustrations") is not None
+    from osteofys import illustrations as renderer
 
     data = handout_data(
         base,

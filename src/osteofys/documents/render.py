@@ -1,7 +1,7 @@
 """Compiles the typst templates of this package into PDF bytes, and draws the illustrations.
 
 The data model goes to typst as one JSON string in `sys.inputs` (the exercise drawings included,
-as SVG text from `osteofys.kb.illustration`, and the clinic's logo as a list of byte values), so
+as SVG text from `osteofys.illustrations`, and the clinic's logo as a list of byte values), so
 nothing is written to disk and no path from outside reaches typst. One `typst.Compiler`
 is kept per process: it loads the fonts once, which is most of the cost of a cold compile.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import typst
 
-from osteofys.kb.illustration import render as draw
+from osteofys.illustrations import render as draw
 
 TEMPLATES = Path(__file__).resolve().parent
 HANDOUT = TEMPLATES / "handout.typ"

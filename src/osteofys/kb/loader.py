@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from osteofys.kb import illustration
+from osteofys.kb import pose
 from osteofys.kb.problems import Code, Problem
 from osteofys.kb.texts import Texts, build_texts
 from osteofys.rules import lang
@@ -598,7 +598,7 @@ class _Builder:
         if lacking:
             self.fail(Code.EXERCISE_KEYS, where, f"lacks {', '.join(lacking)}")
             return None
-        for problem in illustration.check(e):
+        for problem in pose.check(e):
             self.fail(Code.POSE, where, problem)
         if e["id"] != eid:
             self.fail(Code.EXERCISE_FILE_NAME, where, f"id {e['id']!r} differs from the file name")

@@ -11,8 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 
-from osteofys import kb
-from osteofys.kb import illustration
+from osteofys import illustrations, kb
 from osteofys.kb.explain import dose_text
 from osteofys.kb.loader import EQUIPMENT, KnowledgeBase
 from osteofys.rules.knowledge import Exercise
@@ -204,5 +203,5 @@ def exercise_drawing(request: HttpRequest, exercise_id: str) -> HttpResponse:
     base, lang = kb.load(), _lang()
     if exercise_id not in base.exercises:
         raise Http404
-    svg = illustration.render(exercise_id, base.exercises[exercise_id], lang)
+    svg = illustrations.render(exercise_id, base.exercises[exercise_id], lang)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
