@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	OSTEOFYS_DATA_DIR=$(CURDIR)/.test-data $(BIN)/mypy
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## test: lint, then the whole pytest suite (web tests on SQLite; on PostgreSQL too when

@@ -8,17 +8,25 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.test import Client
 
 from osteofys.web.accounts import services as account_services
 from osteofys.web.accounts.middleware import SEEN_KEY
 from osteofys.web.accounts.models import Clinic, Profile, Role
+from osteofys.web.config import prepare_data_dir
 from osteofys.web.records import clinical, services
 from osteofys.web.records.models import Assessment, Patient
 from tests.conftest import BASE_CASE
 
 PASSWORD = "Knogle-sund-2026!"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test run's data directory (OSTEOFYS_DATA_DIR), prepared as `osteofys serve` would
+    prepare its own: the settings only read it (its secret key signs the test sessions)."""
+    prepare_data_dir(django_settings.CONFIG)
 
 
 def make_clinic(name: str = "Fysio Nord") -> Clinic:

@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / ("osteofys.exe" if os.name == "nt" else "osteofys")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 ENGINES = ["sqlite", "postgresql"]
+# For Installation.python: what every `osteofys` command does before Django starts.
+PREPARE = (
+    "from django.conf import settings; from osteofys.web.config import prepare_data_dir; "
+    "prepare_data_dir(settings.CONFIG)\n"
+)
 # For Installation.python: the schema of this version, and no clinic yet.
 MIGRATE = (
     "import django; django.setup(); from django.core.management import call_command; "
@@ -104,8 +109,9 @@ class Installation:
         return self._run([str(SCRIPT), *args, "--data-dir", str(self.data_dir)], timeout)
 
     def python(self, code: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """Python code with Django's settings pointing at this installation."""
-        return self._run([sys.executable, "-c", code], timeout)
+        """Python code with Django's settings pointing at this installation, its data
+        directory prepared first (as the `osteofys` commands do)."""
+        return self._run([sys.executable, "-c", PREPARE + code], timeout)
 
     def _run(self, command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(

@@ -166,8 +166,9 @@ def test_a_new_data_directory_and_database_are_private_also_with_an_open_umask(
     monkeypatch.delenv("OSTEOFYS_DATABASE_URL", raising=False)
     old = os.umask(0)
     try:
-        directory = config.data_dir()
-        url = config.database_url(directory)
+        found = config.from_environ()
+        directory = config.prepare_data_dir(found)
+        url = found.database
     finally:
         os.umask(old)
     assert _mode(directory) == 0o700

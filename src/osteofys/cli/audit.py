@@ -30,16 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.data_dir:
-        os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
-
     if args.data_dir and not os.path.isdir(args.data_dir):
         print(f"Datamappen {args.data_dir} findes ikke.", file=sys.stderr)
         return EXIT_USAGE
     import django
     from django.db import DatabaseError
 
+    from osteofys.cli import webapp
+
+    webapp.prepare(args.data_dir)
     django.setup()
     from osteofys.web.audit.selectors import chain_verify
     from osteofys.web.ops.services import OpsError, installation_check

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -41,12 +40,11 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    if args.data_dir:
-        os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
-
     import django
 
+    from osteofys.cli import webapp
+
+    webapp.prepare(args.data_dir)
     django.setup()
     from osteofys.web.ops.services import backup_create
 

@@ -27,14 +27,14 @@ class Command:
     action: Callable[[argparse.Namespace], list[str]]
 
     def run(self, args: argparse.Namespace) -> int:
-        if args.data_dir:
-            if not os.path.isdir(args.data_dir):
-                print(f"--data-dir: mappen {args.data_dir} findes ikke.", file=sys.stderr)
-                return EXIT_USAGE
-            os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
+        if args.data_dir and not os.path.isdir(args.data_dir):
+            print(f"--data-dir: mappen {args.data_dir} findes ikke.", file=sys.stderr)
+            return EXIT_USAGE
         import django
 
+        from osteofys.cli import webapp
+
+        webapp.prepare(args.data_dir)
         django.setup()
         from osteofys.web.ops.services import OpsError
 

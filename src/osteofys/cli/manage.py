@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -12,10 +11,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.data_dir:
-        os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
     from django.core.management import execute_from_command_line
+
+    from osteofys.cli import webapp
+
+    webapp.prepare(args.data_dir)
 
     execute_from_command_line(["osteofys manage", *args.arguments])
     return 0

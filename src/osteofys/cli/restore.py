@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,24 +48,26 @@ def run(args: argparse.Namespace) -> int:
     if not source.is_file():
         print(f"Kan ikke læse filen {source}: den findes ikke.", file=sys.stderr)
         return EXIT_USAGE
-    if args.data_dir:  # may be new: restoring onto a new machine creates it
-        os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
     supplied = _supplied_key(args.key_file)
     if supplied == "":
         return EXIT_USAGE
-    # Asked before Django starts: its settings generate a key on first run, and a key made a
-    # moment ago by this very command proves nothing about the backup.
-    had_key = _installation_has_key()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
-
     import django
-
-    django.setup()
     from django.conf import settings
+
+    from osteofys.cli import webapp
+    from osteofys.web.config import prepare_data_dir
+
+    # --data-dir may be new: restoring onto a new machine creates it.
+    config = webapp.configure(args.data_dir)
+    # Asked before the data directory is prepared: that generates a key on first run, and a key
+    # made a moment ago by this very command proves nothing about the backup.
+    had_key = config.has_secret_key()
+    prepare_data_dir(config)
+    django.setup()
 
     from osteofys.web.ops.services import OpsError, restore_apply, restore_check
 
-    key = supplied or (settings.SECRET_KEY if had_key else None)
+    key = supplied or (str(settings.SECRET_KEY) if had_key else None)
     applied = False
 
     def restore() -> Any:
@@ -80,12 +81,12 @@ def run(args: argparse.Namespace) -> int:
 
     code = run_operation(restore, "Gendannelsen blev ikke gennemført.")
     if not (had_key or applied):
-        _forget_generated_key(Path(settings.DATA_DIR) / "secret_key", settings.SECRET_KEY)
+        _forget_generated_key(config.secret_key_file, str(settings.SECRET_KEY))
     return code
 
 
 def _forget_generated_key(key_file: Path, generated: str) -> None:
-    """Remove the key the settings made for this refused restore of a new installation.
+    """Remove the key prepare_data_dir made for this refused restore of a new installation.
 
     Kept, it would look like the installation's own key to the next attempt, which would then
     report a signature mismatch instead of asking for the old key.
@@ -106,15 +107,6 @@ def _supplied_key(key_file: str | None) -> str | None:
     if not key:
         print(f"--key-file: nøglefilen {key_file} er tom.", file=sys.stderr)
     return key
-
-
-def _installation_has_key() -> bool:
-    """Whether this installation has a secret key of its own (set, or kept in its data dir)."""
-    from osteofys.web import config
-
-    return (
-        bool(os.environ.get("OSTEOFYS_SECRET_KEY")) or (config.data_dir() / "secret_key").is_file()
-    )
 
 
 def _confirmed(occupied: list[str]) -> bool:

@@ -39,8 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.data_dir:
-        os.environ["OSTEOFYS_DATA_DIR"] = args.data_dir
     if not 0 < args.port < 65536:
         print(f"--port = {args.port} er ikke en gyldig port (1–65535).", file=sys.stderr)
         return EXIT_USAGE
@@ -49,7 +47,6 @@ def run(args: argparse.Namespace) -> int:
         if not 1 <= value <= 64:
             print(f"{name} = {value} er uden for det tilladte område (1–64).", file=sys.stderr)
             return EXIT_USAGE
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osteofys.web.settings")
     # Whatever the server writes (database files, static cache, temporary PDFs) is readable by
     # its own user only: it may hold health data.
     os.umask(0o077)
@@ -62,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    from osteofys.cli import webapp
+
+    config = webapp.prepare(args.data_dir)
     django.setup()
-    _warn_if_readable_by_others(settings.DATA_DIR)
+    _warn_if_readable_by_others(config.data_dir)
     call_command("migrate", interactive=False, verbosity=0)
     # The workers must not inherit the migration's connection: each opens its own.
     connections.close_all()

@@ -1,6 +1,8 @@
-"""Django settings, driven by the environment: OSTEOFYS_DATA_DIR, OSTEOFYS_DATABASE_URL,
-OSTEOFYS_SECRET_KEY, OSTEOFYS_ALLOWED_HOSTS, OSTEOFYS_DEBUG, OSTEOFYS_DEPLOY, OSTEOFYS_IDLE_MINUTES,
-OSTEOFYS_LOGIN_FAILURE_LIMIT, OSTEOFYS_LOGIN_COOLOFF_MINUTES, OSTEOFYS_TRUSTED_PROXIES.
+"""Django settings, derived from the installation's configuration (osteofys.web.config).
+
+The environment is read once, by `config.from_environ()`; the variables are listed there.
+Importing these settings writes nothing to disk, not even the data directory: the entry points
+prepare it (`config.prepare_data_dir`), and the secret key is read when Django first needs it.
 
 Production mode (secure cookies, HTTPS redirect, HSTS) is on whenever the app is reached from
 anywhere but this computer: when OSTEOFYS_DEPLOY=1, or when OSTEOFYS_ALLOWED_HOSTS names a host
@@ -9,22 +11,44 @@ that is not loopback (`osteofys serve --host` on a network address sets the form
 
 from __future__ import annotations
 
-import os
+import functools
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules import limits
 from osteofys.web import config
 
+try:
+    CONFIG = config.from_environ()
+except config.ConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+
+@functools.cache
+def _secret_key() -> str:
+    try:
+        return CONFIG.read_secret_key()
+    except FileNotFoundError:
+        raise ImproperlyConfigured(
+            f"No secret key: OSTEOFYS_SECRET_KEY is not set and {CONFIG.secret_key_file} does"
+            " not exist. The data directory was not prepared: start the app with `osteofys"
+            " serve` or `osteofys manage`, or call osteofys.web.config.prepare_data_dir first."
+        ) from None
+
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = config.data_dir()
-SECRET_KEY = config.secret_key(DATA_DIR)
-DEBUG = os.environ.get("OSTEOFYS_DEBUG") == "1"
-ALLOWED_HOSTS = os.environ.get("OSTEOFYS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-DEPLOY = config.deploy_mode(ALLOWED_HOSTS)
+DATA_DIR = CONFIG.data_dir
+# Read when first used (signing a cookie, a backup), not on import: importing the settings
+# (mypy's Django plugin, a check) needs no prepared data directory.
+SECRET_KEY = lazy(_secret_key, str)()
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+DEPLOY = CONFIG.deploy
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -70,7 +94,7 @@ MIDDLEWARE = [
 # pass them through untouched, so no hop is counted twice. The client address (access log,
 # setup page, django-axes) comes from audit.context.client_address; the scheme from
 # SECURE_PROXY_SSL_HEADER, whether or not production mode is on.
-AUDIT_TRUSTED_PROXIES = int(os.environ.get("OSTEOFYS_TRUSTED_PROXIES", "0"))
+AUDIT_TRUSTED_PROXIES = CONFIG.trusted_proxies
 if AUDIT_TRUSTED_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -98,7 +122,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(config.database_url(DATA_DIR), conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(CONFIG.database, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one request writes; IMMEDIATE avoids "database is locked"
@@ -125,8 +149,8 @@ AUTHENTICATION_BACKENDS = [
 # the cool-off time (per username, not per address: a guessed password from many addresses is
 # the attack that matters for health data; a clinic admin can unlock with
 # `osteofys manage axes_reset_username NAME`).
-AXES_FAILURE_LIMIT = int(os.environ.get("OSTEOFYS_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OSTEOFYS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 wants the address in the lockout key. Not here on purpose: a clinic's PCs often share
 # one address (NAT, a proxy), and locking an address would lock the whole clinic out; rotating
@@ -166,8 +190,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even though files come from the finders
+# whitenoise expects it even though the files come from the finders (made by prepare_data_dir).
+STATIC_ROOT = CONFIG.static_root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -178,7 +202,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Idle expiry: a session ends after this long without a request (the middleware renews it at
 # most once a minute, so reading a page does not write to the database every time).
-IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("OSTEOFYS_IDLE_MINUTES", "30")))
+IDLE_TIMEOUT = timedelta(minutes=CONFIG.idle_minutes)
 SESSION_COOKIE_AGE = int(IDLE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

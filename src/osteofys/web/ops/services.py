@@ -20,6 +20,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 from osteofys import __version__
+from osteofys.web import config
 from osteofys.web.ops import archive, databases
 from osteofys.web.ops.archive import ArchiveError, Manifest
 from osteofys.web.ops.databases import DatabaseError
@@ -30,8 +31,7 @@ from osteofys.web.ops.installation import (
     installation_describe,
 )
 
-# The name config.secret_key gives the generated key in the data directory.
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = config.SECRET_KEY_FILE
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 EXIT_PROBLEM, EXIT_USAGE = 1, 2
 
@@ -244,7 +244,7 @@ class RestoreDone:
         )
         if self.integrity:
             lines.append(f"PRAGMA integrity_check: {self.integrity}")
-        if os.environ.get("OSTEOFYS_SECRET_KEY"):
+        if settings.CONFIG.secret_key:
             lines.append(
                 "Bemærk: OSTEOFYS_SECRET_KEY er sat og bruges i stedet for den gendannede nøgle."
             )
