@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         gp_letter,
         handout,
         kbcheck,
+        kbillustrations,
         manage,
         restore,
         screen,
@@ -50,7 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     ):
         _add(sub, name, module, summary)
     for group, summary, commands in (
-        ("kb", "videnbasen", [("check", kbcheck, "tjek videnbasens integritet (exit 1 ved fejl)")]),
+        (
+            "kb",
+            "videnbasen",
+            [
+                ("check", kbcheck, "tjek videnbasens integritet (exit 1 ved fejl)"),
+                ("illustrations", kbillustrations, "tegn alle øvelser og et kontaktark til DIR"),
+            ],
+        ),
         ("fhir", "HL7 FHIR R4", [("export", fhir, "skriv en case som FHIR R4-Bundle (JSON)")]),
         ("audit", "adgangsloggen", [("verify", audit, "tjek at adgangsloggen er urørt")]),
         ("clinic", "klinikkerne i installationen", clinic.COMMANDS),

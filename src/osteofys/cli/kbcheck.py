@@ -1,4 +1,8 @@
-"""`osteofys kb check`: report every integrity problem of the knowledge base."""
+"""`osteofys kb check`: report every integrity problem of the knowledge base.
+
+Besides the knowledge base's own check (which `kb.load()` runs), it draws every exercise: the
+load checks only the pose vocabulary, and a pose can pass it and still not draw.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,13 @@ def run_kb_check(data_dir: str | None = None) -> int:
     from pathlib import Path
 
     from osteofys import kb
+    from osteofys.illustrations import data_dir_problems
 
     directory = Path(data_dir) if data_dir else kb.DATA_DIR
-    problems = kb.check(directory)
+    drawing = [
+        kb.Problem(kb.Code.POSE, where, what) for where, what in data_dir_problems(directory)
+    ]
+    problems = [*kb.check(directory), *drawing]
     if problems:
         print(f"Videnbasen har {len(problems)} fejl:")
         for problem in problems:
