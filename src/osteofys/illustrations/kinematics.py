@@ -1,4 +1,8 @@
-"""The figure of one keyframe: forward kinematics from joint angles, and its body parts."""
+"""The figure of one keyframe: forward kinematics from joint angles, and its body parts.
+
+In the side view the figure faces right (+x) unless the keyframe says `facing = "left"`; the front
+view's left and right are as seen in the picture. Angles follow `geometry` (0 is straight down).
+"""
 
 from __future__ import annotations
 
