@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from base64 import b32encode
-from functools import wraps
 from ipaddress import ip_address
 from typing import Any, cast
 
@@ -26,6 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from osteofys.web.accounts import selectors, services, tokens
+from osteofys.web.accounts.decorators import admin_required
 from osteofys.web.accounts.forms import (
     ApiTokenForm,
     ClinicSecurityForm,
@@ -251,18 +251,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return redirect("records:patient_list")
     context = {"form": form, "temporary": user.profile.must_change_password}
     return render(request, "accounts/password_change.html", context)
-
-
-def admin_required(view: Any) -> Any:
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        profile = getattr(request.user, "profile", None)
-        if profile is None or not profile.is_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @admin_required

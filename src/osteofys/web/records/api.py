@@ -342,7 +342,10 @@ def fhir_export(
 
     The full CPR number only when asked for (`?cpr=full`): an explicit, logged choice."""
     patient = selectors.patient_get(request_clinic(request), id)
-    return interop.fhir_bundle(patient, lang=_lang(lang), full_cpr=cpr == "full")
+    try:
+        return interop.fhir_bundle(patient, lang=_lang(lang), full_cpr=cpr == "full")
+    except interop.NothingToExportError as nothing:
+        raise ConflictError(str(nothing)) from None
 
 
 def _fhir_errors(exc: FhirImportError) -> list[FieldError]:
@@ -368,6 +371,8 @@ def fhir_import(request: HttpRequest, id: Id, bundle: Body[FhirResource]) -> Sta
         imported = interop.dxa_record(patient, request_user(request), bundle)
     except FhirImportError as exc:
         raise InputError(_fhir_errors(exc)) from exc
+    except services.CaseRejectedError as rejected:  # e.g. a DXA date after today
+        raise InputError(from_case_issues(rejected.issues)) from None
     return Status(
         201,
         FhirImportOut(

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from osteofys.web.accounts.decorators import admin_required
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.accounts.selectors import clinic_of
-from osteofys.web.accounts.views import admin_required
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import selectors, services

@@ -21,11 +21,15 @@ from osteofys.fhir.importing import Ignored, dxa_from_bundle
 from osteofys.rules import Case, parse_case
 from osteofys.rules.case import CASE_FORMAT
 from osteofys.rules.model import Dose
-from osteofys.web.api_errors import ConflictError, InputError, from_case_issues
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
 from osteofys.web.records import clinical, selectors, services
 from osteofys.web.records.models import Assessment, Patient, Plan
+
+
+class NothingToExportError(Exception):
+    """The patient has no assessment yet, so there is nothing clinical to export (the Danish
+    message says so); the API answers it as a conflict."""
 
 
 def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[str, Any]:
@@ -39,11 +43,13 @@ def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[
     the access log once the Bundle exists.
 
     Raises:
-        ConflictError: the patient has no assessment yet, so there is nothing clinical to export.
+        NothingToExportError: the patient has no assessment yet.
     """
     latest = selectors.assessment_latest(patient)
     if latest is None:
-        raise ConflictError(_("Patienten har ingen vurdering endnu: der er intet at eksportere."))
+        raise NothingToExportError(
+            _("Patienten har ingen vurdering endnu: der er intet at eksportere.")
+        )
     plan = selectors.plan_current(patient)
     suggested = latest.suggested_category
     doc = bundle(
@@ -108,17 +114,15 @@ def dxa_record(patient: Patient, user: User, doc: Any) -> DxaRecorded:
 
     Raises:
         FhirImportError: the document holds no usable DXA observation.
-        InputError: the resulting case fails the core's checks (e.g. a DXA date after today).
+        services.CaseRejectedError: the resulting case fails the core's checks (e.g. a DXA date
+            after today).
     """
     imported = dxa_from_bundle(doc, clinical.base())
     latest = selectors.assessment_latest(patient)
     case = copy.deepcopy(latest.inputs) if latest else _minimal_case(patient)
     case["assessment_date"] = timezone.localdate().isoformat()
     case["dxa"] = imported.dxa
-    try:
-        assessment = services.assessment_record_case(patient=patient, user=user, case=case)
-    except services.CaseRejectedError as rejected:
-        raise InputError(from_case_issues(rejected.issues)) from None
+    assessment = services.assessment_record_case(patient=patient, user=user, case=case)
     return DxaRecorded(
         assessment, imported.dxa, imported.used, imported.ignored, latest.pk if latest else None
     )
