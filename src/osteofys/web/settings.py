@@ -116,7 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "osteofys.web.accounts.context.clinic",
+                "osteofys.web.accounts.context_processors.clinic",
             ],
         },
     },

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from osteofys.web.accounts.models import Clinic
+from osteofys.web.audit.chain import GENESIS, entry_hash
 from osteofys.web.audit.models import AuditEntry, ChainHead
-from osteofys.web.audit.services import GENESIS, entry_hash
 from osteofys.web.records.models import Patient
 
 HASHED = (

@@ -10,20 +10,16 @@ PostgreSQL; on SQLite the IMMEDIATE transaction (settings.py) already admits one
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from osteofys.web.audit import context
+from osteofys.web.audit.chain import GENESIS, entry_hash
 from osteofys.web.audit.models import Action, AuditEntry, ChainHead, Detail, ObjectType
-
-GENESIS = "0" * 64
 
 
 def record(
@@ -145,28 +141,3 @@ def _statements() -> _Statements:
             for f in fields
         ],
     )
-
-
-def hashed_time(at: datetime) -> str:
-    """An entry's time as the hash covers it (and as the CSV export prints it)."""
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def entry_hash(values: dict[str, Any]) -> str:
-    """sha256 over the canonical JSON of an entry's fields, the previous hash included."""
-    at: datetime = values["at"]
-    canonical = {
-        "seq": values["seq"],
-        "clinic": values["clinic_id"],
-        "user": values["user_id"],
-        "at": hashed_time(at),
-        "action": values["action"],
-        "object_type": values["object_type"],
-        "object_id": values["object_id"],
-        "patient": values["patient_id"],
-        "detail": values["detail"],
-        "address": values["address"],
-        "prev": values["prev_hash"],
-    }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()

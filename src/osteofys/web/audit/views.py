@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from osteofys.web.accounts.decorators import admin_required
 from osteofys.web.accounts.selectors import clinic_of, user_list
-from osteofys.web.accounts.views import admin_required
 from osteofys.web.audit import selectors
+from osteofys.web.audit.chain import hashed_time
 from osteofys.web.audit.forms import EntryFilterForm
 from osteofys.web.audit.models import AuditEntry, ObjectType
-from osteofys.web.audit.services import hashed_time
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (
