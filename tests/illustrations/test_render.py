@@ -7,7 +7,6 @@ eye on the contact sheet (`osteofys kb illustrations DIR`; docs/illustrations.pn
 from __future__ import annotations
 
 import copy
-import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -20,20 +19,13 @@ from osteofys.illustrations.render import build_scene
 from osteofys.illustrations.solver import TARGET_FNS
 from osteofys.kb import pose
 from osteofys.kb.loader import DATA_DIR
+from tests.kb.exercises import EXERCISES, exercise
 
 SVG = "{http://www.w3.org/2000/svg}"
-EXERCISE_FILES = sorted((DATA_DIR / "exercises").glob("*.toml"))
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return tomllib.loads(path.read_text("utf-8"))
-
-
-EXERCISES = {path.stem: _load(path) for path in EXERCISE_FILES}
 
 
 def _sit_to_stand() -> dict[str, Any]:
-    return copy.deepcopy(EXERCISES["sit_to_stand"])
+    return exercise("sit_to_stand")
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))

@@ -5,30 +5,18 @@ The check runs at every load and draws nothing; tests/illustrations draws every 
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from osteofys.kb import pose
-from osteofys.kb.loader import DATA_DIR
-
-EXERCISE_FILES = sorted((DATA_DIR / "exercises").glob("*.toml"))
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return tomllib.loads(path.read_text("utf-8"))
-
-
-EXERCISES = {path.stem: _load(path) for path in EXERCISE_FILES}
+from tests.kb.exercises import EXERCISE_FILES, EXERCISES, exercise
 
 
 def _sit_to_stand() -> dict[str, Any]:
-    return copy.deepcopy(EXERCISES["sit_to_stand"])
+    return exercise("sit_to_stand")
 
 
 def test_the_library_has_exercises() -> None:
@@ -138,7 +126,7 @@ def test_check_names_broken_arcs(arc: list[Any], problem: str) -> None:
 def test_an_arc_may_follow_only_the_points_both_keyframes_have() -> None:
     """log_roll turns from the back (side view) onto the side (front view, tilted): only the
     trunk's points are common to both."""
-    raw = copy.deepcopy(EXERCISES["log_roll"])
+    raw = exercise("log_roll")
     assert raw["illustration"]["end"].get("view") == "front"
     raw["illustration"]["arc"] = ["near_ankle"]
     assert pose.check(raw) == ["illustration.arc: unknown point 'near_ankle'"]
@@ -180,7 +168,7 @@ def test_a_band_from_the_chair_leg_needs_the_chair() -> None:
 
 def test_the_front_view_marks_an_impact_on_both_feet_only() -> None:
     """The front view has no near or far foot, so `impact = "near_foot"` could not be drawn."""
-    raw = copy.deepcopy(EXERCISES["log_roll"])
+    raw = exercise("log_roll")
     raw["illustration"]["end"]["impact"] = "near_foot"
     assert pose.check(raw) == ["illustration.end.impact: must be one of ['feet']"]
     raw["illustration"]["end"]["impact"] = "feet"
