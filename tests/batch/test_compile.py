@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osteofys import kb
-from osteofys.batch.compile import CompileError, compile_expr, compile_rule
+from osteofys.batch.compile import CompileError, compile_expr, compile_rule, compile_table
 from osteofys.batch.derive import finding_types
 from osteofys.kb.loader import LITERALS
 from osteofys.rules import lang
 from osteofys.rules.engine import Evaluation
+from osteofys.rules.findings import FACTOR_FINDINGS
 from osteofys.rules.knowledge import Rule
 
 BASE = kb.load()
@@ -33,10 +34,12 @@ RULES: list[Rule] = [
     *(a.rule for a in K.alternatives),
     *K.overlays,
     *(p.rule for p in K.precautions),
+    *(row.rule for row in K.referral_table.rows),
 ]
 TYPES: dict[str, pl.DataType] = {
     **finding_types(),
     **{r.sets: pl.Boolean() for r in RULES if r.sets},
+    **dict.fromkeys(sorted(FACTOR_FINDINGS), pl.Boolean()),
     "bone_status": pl.String(),
     "category": pl.String(),
 }
@@ -86,6 +89,20 @@ def test_every_rule_compiles_to_the_interpreters_outcome(records: list[dict[str,
         column = table[f"{i}:{rule.id}"].to_list()
         expected = [interpreted(rule, r) for r in records]
         assert column == expected, (rule.id, rule.expr)
+
+
+TABLES = [K.bone_status, K.category_table, K.referral_table]
+
+
+@settings(max_examples=max(50, settings.default.max_examples // 3), deadline=None)
+@given(st.lists(RECORD, min_size=1, max_size=25))
+def test_every_table_compiles_to_the_interpreters_outcome(records: list[dict[str, Any]]) -> None:
+    """First match, an unknown row stopping a `stop_on_unknown` table (polars' `when` reads null
+    as false), the default when no row matches."""
+    table = frame(records).select([compile_table(t).alias(t.id) for t in TABLES])
+    for t in TABLES:
+        expected = [Evaluation(dict(r), {}).table(t).outcome for r in records]
+        assert table[t.id].to_list() == expected, t.id
 
 
 CUT = {"limit": 10.0}

@@ -93,7 +93,7 @@ def factor_findings(factors: tuple[RiskFactor, ...]) -> dict[str, pl.Expr]:
         FactorFinding.ANY: _any([pl.col(outcome(rf.rule)) for rf in factors]),
         FactorFinding.STRONG: _any([strong(rf) for rf in factors]),
         FactorFinding.DIAGNOSTIC: _any(
-            [pl.col(outcome(rf.rule)).fill_null(False) for rf in factors if rf.diagnostic]
+            [pl.col(outcome(rf.rule)) for rf in factors if rf.diagnostic]
         ),
     }
 

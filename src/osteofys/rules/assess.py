@@ -151,7 +151,9 @@ def _referral(
 ) -> Referral:
     """SPEC P10 and P4: the referral table decides whether to advise a GP visit, and why."""
     result = ev.table(kb.referral_table)
-    missing.update(dict.fromkeys(result.unknown))
+    if result.step is not None and result.step.outcome is None:
+        # P10: undecided; `missing` names what the row that stopped the table lacks.
+        missing.update(dict.fromkeys(result.step.missing))
     # No basis (a table without default or on_unknown) is read as undecided, never as "no".
     basis = ReferralBasis(result.outcome or ReferralBasis.UNDECIDED)
     fired = [rf for rf, s in zip(kb.risk_factors, rf_steps, strict=True) if s.outcome is True]

@@ -15,7 +15,8 @@ _new_step = tuple.__new__
 class TableResult:
     outcome: str | None
     step: Step | None
-    """The matching row's step, None when no row matched."""
+    """The deciding row's step: the first true row, or the unknown row that stopped the table;
+    None when no row decided."""
     row: TableRow | None
     unknown: tuple[str, ...]
     """Case fields behind rows that could not be decided."""
@@ -105,7 +106,7 @@ class Evaluation:
             if step.outcome is None:
                 unknown.update(dict.fromkeys(step.missing))
                 if table.stop_on_unknown:
-                    return TableResult(table.on_unknown, None, None, tuple(unknown), True)
+                    return TableResult(table.on_unknown, step, row, tuple(unknown), True)
         return TableResult(table.default, None, None, tuple(unknown), soft or bool(unknown))
 
     def record(self, rule_id: str, outcome: str | None, sources: tuple[str, ...]) -> None:

@@ -82,7 +82,8 @@ class FactorFinding(StrEnum):
     when none is and an unknown factor could be strong; a present factor whose `strong_when` is
     unknown counts as ordinary."""
     DIAGNOSTIC = "risk_factor_diagnostic"
-    """True when a diagnostic factor is present (RF1a: osteoporosis by definition); never null."""
+    """True when a diagnostic factor is present (RF1a: osteoporosis by definition); null when
+    none is and one is unknown."""
 
 
 FACTOR_FINDINGS: frozenset[str] = frozenset(FactorFinding)
@@ -223,7 +224,8 @@ def factor_findings(
     present = diagnostic = strong_present = False
     unknown: dict[str, None] = {}
     unknown_strong: dict[str, None] = {}
-    any_unknown = strong_unknown = False
+    unknown_diagnostic: dict[str, None] = {}
+    any_unknown = strong_unknown = diagnostic_unknown = False
     for rf, step in zip(factors, steps, strict=True):
         if step.outcome is True:
             present = True
@@ -235,12 +237,19 @@ def factor_findings(
             if rf.strong or rf.strong_rule is not None:
                 strong_unknown = True
                 unknown_strong.update(dict.fromkeys(step.missing))
+            if rf.diagnostic:
+                diagnostic_unknown = True
+                unknown_diagnostic.update(dict.fromkeys(step.missing))
     values: dict[str, Any] = {
         FactorFinding.ANY: True if present else None if any_unknown else False,
         FactorFinding.STRONG: True if strong_present else None if strong_unknown else False,
-        FactorFinding.DIAGNOSTIC: diagnostic,
+        FactorFinding.DIAGNOSTIC: True if diagnostic else None if diagnostic_unknown else False,
     }
-    missing = {FactorFinding.ANY: tuple(unknown), FactorFinding.STRONG: tuple(unknown_strong)}
+    missing = {
+        FactorFinding.ANY: tuple(unknown),
+        FactorFinding.STRONG: tuple(unknown_strong),
+        FactorFinding.DIAGNOSTIC: tuple(unknown_diagnostic),
+    }
     return FindingsRecord(
         {str(k): v for k, v in values.items()},
         {str(k): v for k, v in missing.items() if values[k] is None},
