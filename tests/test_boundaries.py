@@ -22,3 +22,32 @@ def test_the_knowledge_base_and_cli_stay_light_too() -> None:
     loaded = _modules_after("import osteofys.kb, osteofys.cli; osteofys.kb.load()")
     assert "osteofys.kb.loader" in loaded
     assert not {m for m in loaded if m.split(".")[0] in {"django", "polars", "ninja"}}
+
+
+def _lines_outside_kb(pattern: str) -> list[str]:
+    """The source lines outside osteofys.kb that match `pattern`, as path:line: text."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[1] / "src" / "osteofys"
+    kb = root / "kb"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if kb in path.parents:
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if re.search(pattern, line):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    return found
+
+
+def test_only_the_knowledge_base_reads_its_raw_tables() -> None:
+    # Issue 14, item 6: every other module reads the typed texts (kb/texts.py), which the
+    # loader checks; a raw look-up fails at run time when a TOML key is renamed.
+    assert _lines_outside_kb(r"\.raw\[") == []
+
+
+def test_no_inline_language_branches_outside_the_knowledge_base() -> None:
+    # A word comes from the knowledge base (its da and en) or from gettext, never from an
+    # `if lang == "da"` in the code.
+    assert _lines_outside_kb(r"""lang(\(\))? == ["'](da|en)["']""") == []

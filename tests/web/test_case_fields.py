@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
+from osteofys import kb
 from osteofys.kb.loader import EQUIPMENT
 from osteofys.rules.case import (
     FRACTURE_FIELDS,
@@ -19,7 +20,6 @@ from osteofys.rules.case import (
     case_fields,
 )
 from osteofys.rules.model import FALL_RISK_LEVELS, FLEXION_LEVELS, IMPACT_LEVELS, Component
-from osteofys.web.library import views as library
 from osteofys.web.records import models
 from osteofys.web.records.api_schemas import PatientIn, case_schema
 from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, FractureForm
@@ -98,8 +98,10 @@ def test_the_patient_record_and_the_api_know_the_same_sexes_as_the_case() -> Non
 
 
 def test_the_library_has_words_for_exactly_the_tag_vocabularies() -> None:
-    assert set(library.IMPACT_LABELS) == set(IMPACT_LEVELS)
-    assert set(library.FLEXION_LABELS) == set(FLEXION_LEVELS)
-    assert set(library.FALL_LABELS) == set(FALL_RISK_LEVELS)
-    assert set(library.COMPONENT_LABELS) == {c.value for c in Component}
-    assert set(library.EQUIPMENT_LABELS) == EQUIPMENT
+    # The library's tag words are the knowledge base's (texts.toml [tags], issue 14 item 6).
+    tags = kb.load().texts.tags
+    assert set(tags.impact) == set(IMPACT_LEVELS)
+    assert set(tags.spinal_flexion) == set(FLEXION_LEVELS)
+    assert set(tags.fall_risk) == set(FALL_RISK_LEVELS)
+    assert set(tags.component) == {c.value for c in Component}
+    assert set(tags.equipment) == EQUIPMENT

@@ -36,15 +36,16 @@ def _read(source: str) -> str:
     return Path(source).read_text("utf-8")
 
 
-def _why(exc: Exception, lang: str) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "filen findes ikke" if lang == "da" else "no such file"
-    if isinstance(exc, PermissionError):
-        return "ingen adgang til filen" if lang == "da" else "permission denied"
-    if isinstance(exc, IsADirectoryError):
-        return "det er en mappe" if lang == "da" else "it is a directory"
-    if isinstance(exc, UnicodeDecodeError):
-        return "filen er ikke UTF-8" if lang == "da" else "the file is not UTF-8"
+def _why(base: KnowledgeBase, exc: Exception, lang: str) -> str:
+    """Why a file could not be read, in words (texts.toml `[cli]`)."""
+    for kind, key in (
+        (FileNotFoundError, "no_such_file"),
+        (PermissionError, "permission_denied"),
+        (IsADirectoryError, "is_a_directory"),
+        (UnicodeDecodeError, "not_utf8"),
+    ):
+        if isinstance(exc, kind):
+            return base.texts.cli[key](lang)
     return str(exc)
 
 
@@ -55,7 +56,7 @@ def read_case(source: str, lang: str) -> tuple[KnowledgeBase, Case, Any] | None:
     `lang` to standard error; the caller then exits with EXIT_USAGE.
     """
     from osteofys import kb
-    from osteofys.kb.explain import issue_text, text
+    from osteofys.kb.explain import issue_text
     from osteofys.rules import CaseError, parse_case
     from osteofys.rules.case import CaseIssue
 
@@ -65,7 +66,7 @@ def read_case(source: str, lang: str) -> tuple[KnowledgeBase, Case, Any] | None:
         raw = _read(source)
     except (OSError, UnicodeDecodeError) as exc:
         print(
-            issue_text(base, CaseIssue(source, "unreadable", _why(exc, lang)), lang),
+            issue_text(base, CaseIssue(source, "unreadable", _why(base, exc, lang)), lang),
             file=sys.stderr,
         )
         return None
@@ -74,14 +75,12 @@ def read_case(source: str, lang: str) -> tuple[KnowledgeBase, Case, Any] | None:
     except (ValueError, RecursionError) as exc:
         # ValueError covers JSONDecodeError and numbers too long to convert.
         where = (
-            f" ({'linje' if lang == 'da' else 'line'} {exc.lineno})"
+            f" ({base.texts.cli['json_line'](lang).format(line=exc.lineno)})"
             if isinstance(exc, json.JSONDecodeError)
             else ""
         )
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-        print(
-            text(base, "errors", "invalid_json", lang).format(value=reason + where), file=sys.stderr
-        )
+        print(base.texts.error("invalid_json", lang).format(value=reason + where), file=sys.stderr)
         return None
     try:
         case = parse_case(data, k.input_ranges, k.conditions)

@@ -63,7 +63,9 @@ def write_pdf(pdf: bytes, output: str, lang: str) -> int:
     try:
         Path(output).write_bytes(pdf)
     except OSError as exc:
-        what = "Kan ikke skrive filen" if lang == "da" else "Cannot write the file"
+        from osteofys import kb
+
+        what = kb.load().texts.cli["cannot_write"](lang)
         print(f"{what} '{output}': {exc.strerror or exc}", file=sys.stderr)
         return EXIT_PROBLEM
     return EXIT_OK

@@ -41,6 +41,6 @@ def run_kb_check(data_dir: str | None = None) -> int:
         f"Videnbase {k.version} ({k.content_hash[:12]}) er i orden: "
         f"{len(k.thresholds)} grænseværdier, "
         f"{len(k.risk_factors)} risikofaktorer, {len(k.criteria) + len(k.overlays)} regler, "
-        f"{len(k.exercises)} øvelser, {len(base.raw['sources'])} kilder."
+        f"{len(k.exercises)} øvelser, {len(base.texts.sources)} kilder."
     )
     return EXIT_OK

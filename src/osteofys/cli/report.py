@@ -16,32 +16,21 @@ from osteofys.kb.explain import (
 )
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import Case
-from osteofys.rules.model import Assessment, Group, ReferralBasis, Step, Tri
+from osteofys.rules.model import Assessment, Group, Step, Tri
 
 WIDTH = 100
-REFERRAL_TEXT = {
-    ReferralBasis.RED_FLAG: "urgent",
-    ReferralBasis.DIAGNOSED: "diagnosed",
-    ReferralBasis.BY_DEFINITION: "by_definition",
-    ReferralBasis.RISK_FACTORS: "recommended",
-    ReferralBasis.UNDER_AGE: "under_age",
-    ReferralBasis.UNDECIDED: "undecided",
-    ReferralBasis.NONE: "not_needed",
-}
-
-
-def _d(value: date | None, lang: str) -> str:
-    if value is None:
-        return "?"
-    return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
 
 
 class _Report:
     def __init__(self, base: KnowledgeBase, lang: str) -> None:
         self.base, self.lang, self.lines = base, lang, []  # type: ignore[var-annotated]
+        self.texts = base.texts
 
     def ui(self, key: str) -> str:
-        return str(self.base.raw["texts"]["ui"][key][self.lang])
+        return self.texts.ui[key](self.lang)
+
+    def date(self, value: date | None) -> str:
+        return "?" if value is None else self.texts.short_date(value, self.lang)
 
     def heading(self, key: str) -> None:
         self.lines += ["", self.ui(key), "-" * len(self.ui(key))]
@@ -69,7 +58,7 @@ class _Report:
         return self.ui("not_assessed") if value is None else self.ui("yes" if value else "no")
 
     def category_name(self, slug: str) -> str:
-        return str(self.base.raw["categories"][slug]["name"][self.lang])
+        return self.texts.category_name(slug, self.lang)
 
 
 def render_report(base: KnowledgeBase, case: Case, a: Assessment, lang: str = "da") -> str:
@@ -78,7 +67,7 @@ def render_report(base: KnowledgeBase, case: Case, a: Assessment, lang: str = "d
     # The reasons under the group each rule declares, as on the result page.
     groups = {g: [steps[x] for x in ids] for g, ids in by_group(base, list(a.reasons)).items()}
     r.lines.append(
-        f"{r.ui('title')} {_d(case.assessment_date, lang)}   "
+        f"{r.ui('title')} {r.date(case.assessment_date)}   "
         f"({r.ui('kb')} {a.knowledge_version}, {a.knowledge_hash[:12]})"
     )
     r.lines.append("=" * WIDTH)
@@ -89,7 +78,7 @@ def render_report(base: KnowledgeBase, case: Case, a: Assessment, lang: str = "d
     _acute(r, a)
     r.reasons(groups.get(Group.ACUTE_PHASE, []))
     r.heading("bone")
-    r.para(str(base.raw["texts"]["bone_status"][a.bone_status.value][lang]))
+    r.para(base.texts.bone_status[a.bone_status.value](lang))
     r.reasons(groups.get(Group.BONE_STATUS, []))
     r.heading("fall")
     r.para(f"{r.tri(a.fall_risk)}.  {r.ui('low_performance')}: {r.tri(a.low_performance).lower()}.")
@@ -127,9 +116,9 @@ def _acute(r: _Report, a: Assessment) -> None:
     elif acute.active:
         r.para(
             r.ui("acute_active").format(
-                until=_d(acute.until, r.lang),
-                fracture=_d(acute.fracture_date, r.lang),
-                earliest=_d(acute.earliest_end, r.lang),
+                until=r.date(acute.until),
+                fracture=r.date(acute.fracture_date),
+                earliest=r.date(acute.earliest_end),
             )
         )
     elif acute.active is None:
@@ -139,18 +128,16 @@ def _acute(r: _Report, a: Assessment) -> None:
 
 
 def _referral(r: _Report, a: Assessment) -> None:
-    texts = r.base.raw["texts"]["referral"]
     ref = a.referral
     r.heading("referral")
-    key = REFERRAL_TEXT[ref.basis]
     threshold = r.base.knowledge.value("referral_min_age_years")
-    r.para(str(texts[key][r.lang]).format(referral_min_age_years=int(threshold)))
+    r.para(r.texts.referral_text(ref.basis, r.lang).format(referral_min_age_years=int(threshold)))
     if ref.reasons:
         r.para(f"{r.ui('risk_factors_found')}:")
         for rf in ref.reasons:
             r.bullet(f"[{rf}] {rule_label(r.base, rf, r.lang)}")
     if ref.modifiable:
-        r.para(f"{texts['modifiable'][r.lang]}: {', '.join(ref.modifiable)}")
+        r.para(f"{r.texts.referral['modifiable'](r.lang)}: {', '.join(ref.modifiable)}")
 
 
 def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step]) -> None:
@@ -161,7 +148,7 @@ def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step
         return
     r.para(f"{r.ui('exercise_set')}: {r.category_name(plan.exercise_set)}")
     for domain in plan.domains:
-        name = r.base.raw["texts"]["domains"][domain.domain][r.lang]
+        name = r.texts.domain_name(domain.domain, r.lang)
         r.lines.append("")
         r.para(f"{name.upper()} – {goal_text(r.base, plan.exercise_set, domain.domain, r.lang)}")
         width = max(
@@ -188,5 +175,5 @@ def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step
     if plan.acute_advice:
         r.lines.append("")
         r.para(f"{r.ui('acute_advice')}:")
-        for advice in r.base.raw["acute_phase"]["advice"]:
-            r.bullet(f"[{advice['id']}] {advice['clinician'][r.lang]}", 4)
+        for advice in r.texts.acute_advice:
+            r.bullet(f"[{advice.id}] {advice.clinician(r.lang)}", 4)

@@ -264,13 +264,16 @@ def _paths(args: argparse.Namespace, t: dict[str, str]) -> dict[str, Path] | str
 
 
 def _number(n: int, lang: str) -> str:
-    text = f"{n:,}"
-    return text.replace(",", ".") if lang == "da" else text
+    from osteofys import kb
+
+    return kb.load().texts.whole(n, lang)
 
 
 def _percent(n: int, total: int, lang: str) -> str:
+    from osteofys import kb
+
     share = f"{100 * n / total:.1f} %" if total else "-"
-    return share.replace(".", ",") if lang == "da" else share
+    return kb.load().texts.decimal(share, lang)
 
 
 def _problem_line(p: Problem, t: dict[str, str], lang: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from osteofys.documents.render import illustration
 from osteofys.kb.explain import dose_text, number, rule_label, words
 from osteofys.kb.loader import KnowledgeBase
+from osteofys.kb.texts import DocumentTexts
 from osteofys.rules.model import Assessment, Dose
 from osteofys.rules.plan import kept_items
 from osteofys.rules.result import write_result
@@ -47,19 +48,13 @@ class _Blank(dict[str, str]):
         return "?"
 
 
-def _docs(base: KnowledgeBase) -> dict[str, Any]:
-    texts: dict[str, Any] = base.raw["texts"]["documents"]
-    return texts
-
-
-def _labels(table: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    return {k: v[lang] for k, v in table.items() if isinstance(v, dict) and lang in v}
+def _docs(base: KnowledgeBase) -> DocumentTexts:
+    return base.texts.documents
 
 
 def long_date(base: KnowledgeBase, when: date, lang: str) -> str:
     """'26. november 2026' in Danish, '26 November 2026' in English."""
-    month = _docs(base)["months"][lang][when.month - 1]
-    return f"{when.day}. {month} {when.year}" if lang == "da" else f"{when.day} {month} {when.year}"
+    return base.texts.long_date(when, lang)
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -142,16 +137,16 @@ def handout_data(
         lang: "da" or "en".
     """
     docs = _docs(base)
-    labels = {**_labels(docs, lang), **_labels(docs["handout"], lang)}
-    texts = base.raw["texts"]
+    labels = docs.labels("handout", lang)
+    texts = base.texts
     plan = result.get("plan") or {}
     category = category or result.get("category")
-    categories = base.raw["categories"]
+    categories = texts.categories
     exercise_set = exercise_set or plan.get("exercise_set") or category
     red_flag = bool(result.get("red_flags"))
 
     shown = categories.get(category) if category else None
-    avoid_from = shown or categories.get(exercise_set)
+    avoid_from = shown or (categories.get(exercise_set) if exercise_set else None)
     home = [i for i in items if not i.get("supervised")]
     order = [d for d in plan.get("order", ()) if d in DOMAIN_ORDER] or list(DOMAIN_ORDER)
     order += [d for d in DOMAIN_ORDER if d not in order]
@@ -166,7 +161,7 @@ def handout_data(
                 illustrations[item["exercise"]] = illustrate(item["exercise"], raw, lang)
         if exercises:
             domains.append(
-                {"name": texts["domains"][domain][lang], "id": domain, "exercises": exercises}
+                {"name": texts.domain_name(domain, lang), "id": domain, "exercises": exercises}
             )
 
     if acute_advice is None:
@@ -180,19 +175,17 @@ def handout_data(
         "patient": patient,
         "date": long_date(base, when or date.today(), lang),
         "footer": _made_with(base, result, lang),
-        "category": {"name": shown["name"][lang], "text": shown["patient"][lang]}
-        if shown
-        else None,
+        "category": {"name": shown.name(lang), "text": shown.patient(lang)} if shown else None,
         "no_category": labels["no_category"] if not shown else None,
         "red_flag": red_flag,
-        "safety": [m["text"][lang] for m in base.raw["safety_messages"]["message"]],
-        "avoid": avoid_from["avoid"][lang] if avoid_from else None,
+        "safety": [m(lang) for m in texts.safety_messages],
+        "avoid": avoid_from.avoid(lang) if avoid_from else None,
         "acute": _acute(base, result, lang, labels) if acute_advice else None,
         "domains": domains,
         "illustrations": illustrations,
         "diary": {
             "weeks": DIARY_WEEKS,
-            "days": docs["weekdays"][lang],
+            "days": list(docs.weekdays(lang)),
             "rows": [e["name"] for d in domains for e in d["exercises"]],
         },
     }
@@ -202,21 +195,17 @@ def _exercise(
     base: KnowledgeBase, item: Mapping[str, Any], lang: str, labels: Mapping[str, str]
 ) -> dict[str, Any]:
     eid = item["exercise"]
-    raw = base.exercises.get(eid, {})
-
-    def t(key: str) -> Any:
-        return raw[key][lang] if key in raw else None
-
-    name = t("name") or eid
+    texts = base.texts.exercises.get(eid)
+    name = texts.name(lang) if texts else eid
     return {
         "id": eid,
         "name": name,
-        "purpose": t("purpose"),
-        "how": t("how") or [],
+        "purpose": texts.purpose(lang) if texts else None,
+        "how": list(texts.how(lang)) if texts else [],
         "dose": dose_text(dose_from(item.get("dose") or {}), lang),
-        "harder": t("progression"),
-        "easier": t("regression"),
-        "avoid": t("avoid"),
+        "harder": texts.progression(lang) if texts else None,
+        "easier": texts.regression(lang) if texts else None,
+        "avoid": texts.avoid(lang) if texts else None,
         "alt": f"{labels['illustration']}: {name}",
         "illustrated": eid in base.exercises,
     }
@@ -225,9 +214,9 @@ def _exercise(
 def _acute(
     base: KnowledgeBase, result: Mapping[str, Any], lang: str, labels: Mapping[str, str]
 ) -> dict[str, Any]:
-    acute = base.raw["acute_phase"]
+    texts = base.texts
     stored = (result.get("plan") or {}).get("acute_advice") or []
-    advice = [a for a in acute["advice"] if not stored or a["id"] in stored]
+    advice = [a for a in texts.acute_advice if not stored or a.id in stored]
     phase = result.get("acute_phase") or {}
     note, heading = None, labels["acute_heading"]
     if phase.get("precautionary"):
@@ -239,18 +228,18 @@ def _acute(
     return {
         "heading": heading,
         "note": note,
-        "advice": [a["patient"][lang] for a in advice],
-        "avoid": [a["text"][lang] for a in acute["avoid"]],
+        "advice": [a.patient(lang) for a in advice],
+        "avoid": [a(lang) for a in texts.acute_avoid],
     }
 
 
 def _made_with(base: KnowledgeBase, result: Mapping[str, Any], lang: str) -> str:
     docs = _docs(base)
     version = result.get("knowledge_version") or base.version
-    line = str(docs["made_with"][lang]).format(version=version)
+    line = docs.common["made_with"](lang).format(version=version)
     if version != base.version:
         # Texts (exercise instructions) come from the installed base; say so.
-        line += " (" + str(docs["texts_from"][lang]).format(version=base.version) + ")"
+        line += " (" + docs.common["texts_from"](lang).format(version=base.version) + ")"
     return line
 
 
@@ -267,7 +256,7 @@ def handout_data_from_assessment(
 ) -> dict[str, Any]:
     """The handout for a fresh core assessment (CLI). Raises DocumentError without a plan."""
     if assessment.plan is None:
-        raise DocumentError(str(base.raw["texts"]["ui"]["no_plan"][lang]))
+        raise DocumentError(base.texts.ui["no_plan"](lang))
     return handout_data(
         base,
         result=write_result(assessment, words(base, lang)),
@@ -312,9 +301,8 @@ def gp_letter_data(
         when: the letter's date (today when None).
         category: the clinician's final category; the stored suggestion when None.
     """
-    docs = _docs(base)
-    labels = {**_labels(docs, lang), **_labels(docs["letter"], lang)}
-    texts = base.raw["texts"]
+    labels = _docs(base).labels("letter", lang)
+    texts = base.texts
     referral = result.get("referral") or {}
     basis = str(referral.get("basis", "none"))
     patient = dict(patient or {})
@@ -322,9 +310,7 @@ def gp_letter_data(
     assessed = _as_date(inputs.get("assessment_date"))
 
     name = str(patient.get("name") or "")
-    flags = [
-        _lower_first(texts["fields"][f"function.{f}"][lang]) for f in result.get("red_flags", [])
-    ]
+    flags = [_lower_first(texts.red_flag(f, lang)) for f in result.get("red_flags", [])]
     recommendation = labels[LETTER_RECOMMENDATION.get(basis, "rec_info")].format(
         flags=", ".join(flags)
     )
@@ -388,9 +374,9 @@ def _patient_line(
     born = _as_date(patient.get("birth_date"))
     if born:
         parts.append(f"{labels['born']} {long_date(base, born, lang)}")
-    sex = patient.get("sex")
-    if sex in _docs(base)["sex"]:
-        parts.append(_docs(base)["sex"][sex][lang])
+    sex = str(patient.get("sex"))
+    if sex in _docs(base).sex:
+        parts.append(_docs(base).sex[sex](lang))
     cpr = str(patient.get("cpr") or "").replace("-", "").strip()
     if cpr:
         shown = f"{cpr[:6]}-{cpr[6:]}" if len(cpr) == 10 and cpr.isdigit() else cpr
@@ -418,21 +404,20 @@ def _risk_factors(
     lang: str,
 ) -> list[dict[str, Any]]:
     referral = result.get("referral") or {}
-    explanations = _docs(base)["risk_factors"]
-    grades = {f["id"]: f.get("grade") for f in base.raw["risk_factors"]["factor"]}
+    explanations = _docs(base).risk_factors
+    strong = {f.id for f in base.knowledge.risk_factors if f.strong}
     values = _trace_values(base, result)
-    conditions = base.raw["conditions"]
+    texts = base.texts
     out = []
     for rf in referral.get("reasons", []):
         found = values.get(rf, {})
         filled = {k: _num(v, lang) for k, v in found.items() if not isinstance(v, list | tuple)}
         listed = found.get("conditions") or (inputs.get("risk_factors") or {}).get("conditions")
-        filled["conditions"] = ", ".join(
-            conditions[c]["label"][lang] if c in conditions else str(c) for c in listed or ()
-        )
-        template = explanations.get(rf, {}).get(lang, "")
+        filled["conditions"] = ", ".join(texts.condition(str(c), lang) for c in listed or ())
+        explanation = explanations.get(rf)
+        template = explanation(lang) if explanation else ""
         notes = []
-        if grades.get(rf) == "strong":
+        if rf in strong:
             notes.append(labels["strong"])
         if rf in referral.get("modifiable", []):
             notes.append(labels["modifiable"])
@@ -451,15 +436,16 @@ def _fractures(base: KnowledgeBase, inputs: Mapping[str, Any], lang: str) -> lis
     docs = _docs(base)
     out = []
     for f in inputs.get("fractures") or []:
-        site = docs["sites"].get(f.get("site"), {}).get(lang, str(f.get("site")))
+        named = docs.sites.get(str(f.get("site")))
+        site = named(lang) if named else str(f.get("site"))
         when = _as_date(f.get("date"))
         energy = {True: "low", False: "high"}.get(f.get("low_energy"), "unknown")
         out.append(
             ", ".join(
                 (
                     site[:1].upper() + site[1:],
-                    long_date(base, when, lang) if when else docs["energy"]["no_date"][lang],
-                    docs["energy"][energy][lang],
+                    long_date(base, when, lang) if when else docs.energy["no_date"](lang),
+                    docs.energy[energy](lang),
                 )
             )
         )
@@ -469,8 +455,8 @@ def _fractures(base: KnowledgeBase, inputs: Mapping[str, Any], lang: str) -> lis
 def _findings(
     base: KnowledgeBase, inputs: Mapping[str, Any], labels: Mapping[str, str], lang: str
 ) -> list[dict[str, str]]:
-    fields = base.raw["texts"]["fields"]
-    ui = base.raw["texts"]["ui"]
+    fields = base.texts.fields
+    ui = base.texts.ui
     rows = []
 
     def add(path: str, value: Any) -> None:
@@ -479,10 +465,10 @@ def _findings(
         if value == "unable":
             shown = labels["unable"]
         elif isinstance(value, bool):
-            shown = ui["yes" if value else "no"][lang]
+            shown = ui["yes" if value else "no"](lang)
         else:
             shown = _num(value, lang)
-        rows.append({"label": fields[path][lang], "value": shown})
+        rows.append({"label": fields[path](lang), "value": shown})
 
     for test, value in (inputs.get("tests") or {}).items():
         if f"tests.{test}" in fields:
@@ -498,7 +484,7 @@ def _findings(
     if scores:
         when = _as_date(dxa.get("date"))
         if when:
-            rows.append({"label": fields["dxa.date"][lang], "value": long_date(base, when, lang)})
+            rows.append({"label": fields["dxa.date"](lang), "value": long_date(base, when, lang)})
         for key in scores:
             add(f"dxa.{key}", dxa[key])
     return rows
@@ -511,26 +497,26 @@ def _assessment_rows(
     labels: Mapping[str, str],
     lang: str,
 ) -> list[dict[str, str]]:
-    texts = base.raw["texts"]
-    ui = texts["ui"]
+    texts = base.texts
+    ui = texts.ui
 
     def tri(value: Any) -> str:
-        return str(ui[{True: "yes", False: "no"}.get(value, "not_assessed")][lang])
+        return ui[{True: "yes", False: "no"}.get(value, "not_assessed")](lang)
 
     category = category or result.get("category")
     rows = [
         {
             "label": labels["category"],
-            "value": base.raw["categories"][category]["name"][lang]
-            if category in base.raw["categories"]
+            "value": texts.category_name(str(category), lang)
+            if category in texts.categories
             else "—",
         },
         {
             "label": labels["bone_status"],
-            "value": texts["bone_status"][result.get("bone_status", "unknown")][lang],
+            "value": texts.bone_status[result.get("bone_status", "unknown")](lang),
         },
         {"label": labels["fall_risk"], "value": tri(result.get("fall_risk"))},
-        {"label": ui["low_performance"][lang], "value": tri(result.get("low_performance"))},
+        {"label": ui["low_performance"](lang), "value": tri(result.get("low_performance"))},
     ]
     phase = result.get("acute_phase") or {}
     if phase.get("active") is True:

@@ -67,27 +67,27 @@ class Codes:
 
 def codes(kb: KnowledgeBase) -> Codes:
     """The FHIR code table of a loaded (and therefore checked) knowledge base."""
-    raw: dict[str, Any] = kb.raw["fhir"]
-    canonical = str(raw["canonical"])
-    systems = {str(k): str(v) for k, v in raw["systems"].items()}
+    table = kb.texts.fhir
+    canonical = table.canonical
+    systems = dict(table.systems)
 
     def resolve(system: str) -> str:
         if system.startswith(LOCAL):
             return f"{canonical}/CodeSystem/{system[len(LOCAL) :]}"
         return systems[system]
 
-    table = {
+    found = {
         cid: Code(
             id=cid,
-            system=resolve(str(e["system"])),
-            code=str(e["code"]),
-            display=str(e["display"]),
-            text={lang: str(e["text"][lang]) for lang in ("da", "en")},
-            field=e.get("field"),
-            category=e.get("category"),
-            unit=e.get("unit"),
-            body_site=e.get("body_site"),
+            system=resolve(e.system),
+            code=e.code,
+            display=e.display,
+            text={lang: e.text(lang) for lang in ("da", "en")},
+            field=e.field,
+            category=e.category,
+            unit=e.unit,
+            body_site=e.body_site,
         )
-        for cid, e in raw["code"].items()
+        for cid, e in table.codes.items()
     }
-    return Codes(canonical, systems, table, tuple(raw["tscore_units"]))
+    return Codes(canonical, systems, found, table.tscore_units)

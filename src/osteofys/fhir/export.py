@@ -98,7 +98,8 @@ def _activity(
 ) -> CarePlanActivity:
     exercise = str(item["exercise"])
     known = kb.exercises.get(exercise, {})
-    name = known.get("name", {}).get(lang) or str(item.get("name", exercise))
+    texts = kb.texts.exercises.get(exercise)
+    name = texts.name(lang) if texts else str(item.get("name", exercise))
     return CarePlanActivity(
         exercise=exercise,
         name=name,
@@ -234,7 +235,7 @@ class _Export:
         return concept
 
     def text(self, key: str, **values: str) -> str:
-        return str(self.kb.raw["fhir"]["text"][key][self.lang]).format(**values)
+        return self.kb.texts.fhir.notes[key](self.lang).format(**values)
 
     # --- Patient -----------------------------------------------------------------------------
 
@@ -326,15 +327,15 @@ class _Export:
         chosen = final or suggested
         if not chosen:
             return "observation/function_category", None
-        names = self.kb.raw["categories"]
+        texts = self.kb.texts
         version = str(self.doc.get("knowledge_version", ""))
         notes = [self.text("knowledge", version=version, hash=str(self.doc.get("knowledge_hash")))]
         if final and final != suggested:
             notes.append(
                 self.text(
                     "overridden",
-                    suggested=names[suggested]["name"][self.lang] if suggested else "–",
-                    final=names[final]["name"][self.lang],
+                    suggested=texts.category_name(suggested, self.lang) if suggested else "–",
+                    final=texts.category_name(final, self.lang),
                 )
             )
         if self.doc.get("provisional"):
@@ -342,8 +343,8 @@ class _Export:
         value = self.local(
             "function-category",
             chosen,
-            names[chosen]["name"]["da"],
-            names[chosen]["name"][self.lang],
+            texts.categories[chosen].name.da,
+            texts.category_name(chosen, self.lang),
         )
         kind, resource = self.observation(
             self.codes["function_category"],
@@ -420,16 +421,15 @@ class _Export:
         referral = self.doc.get("referral") or {}
         if referral.get("recommended") is not True:
             return "servicerequest/gp_assessment", None
-        factors = {f["id"]: f["label"] for f in self.kb.raw["risk_factors"]["factor"]}
+        factors = self.kb.texts.risk_factors
         reasons = [
-            self.local("risk-factor", rf, factors[rf]["da"], factors[rf][self.lang])
+            self.local("risk-factor", rf, factors[rf].da, factors[rf](self.lang))
             if rf in factors
             else {"text": rule_label(self.kb, rf, self.lang)}
             for rf in referral.get("reasons") or []
         ]
-        labels = self.kb.raw["texts"]["fields"]
         reasons += [
-            {"text": labels.get(f"function.{flag}", {}).get(self.lang, flag)}
+            {"text": self.kb.texts.red_flag(flag, self.lang)}
             for flag in self.doc.get("red_flags") or []
         ]
         fields: dict[str, Any] = {
@@ -464,7 +464,8 @@ class _Export:
         )
 
     def activity(self, a: CarePlanActivity) -> dict[str, Any]:
-        display = self.kb.exercises.get(a.exercise, {}).get("name", {}).get("da", a.name)
+        texts = self.kb.texts.exercises.get(a.exercise)
+        display = texts.name.da if texts else a.name
         detail: dict[str, Any] = {
             "extension": [self.plan_item(a)],
             "code": self.local("exercise", a.exercise, display, a.name),
@@ -478,14 +479,14 @@ class _Export:
 
     def plan_item(self, a: CarePlanActivity) -> dict[str, Any]:
         """Domain, supervision and the parts of the dose a Timing cannot hold (sets, reps, ...)."""
-        domain = self.kb.raw["texts"]["domains"].get(a.domain, {})
+        domain = self.kb.texts.domains.get(a.domain)
         parts: list[dict[str, Any]] = [
             {
                 "url": "domain",
                 "valueCoding": {
                     "system": self.codes.local("training-domain"),
                     "code": a.domain,
-                    "display": domain.get("da", a.domain),
+                    "display": domain.da if domain else a.domain,
                 },
             },
             {"url": "supervised", "valueBoolean": a.supervised},

@@ -35,16 +35,9 @@ def _fill(template: str, values: Mapping[str, Any], lang: str) -> str:
     )
 
 
-def text(base: KnowledgeBase, section: str, key: str, lang: str) -> str:
-    return str(base.raw["texts"][section][key][lang])
-
-
 def rule_label(base: KnowledgeBase, rule_id: str, lang: str) -> str:
     """The name of a risk factor, or the explanation of any other rule."""
-    for factor in base.raw["risk_factors"]["factor"]:
-        if factor["id"] == rule_id:
-            return str(factor["label"][lang])
-    return str(base.raw["texts"]["rules"].get(rule_id, {}).get(lang, rule_id))
+    return base.texts.rule_text(rule_id, lang) or rule_id
 
 
 def step_text(base: KnowledgeBase, step: Step, lang: str) -> str:
@@ -56,8 +49,7 @@ def step_text(base: KnowledgeBase, step: Step, lang: str) -> str:
 
 def long_date(base: KnowledgeBase, when: date, lang: str) -> str:
     """'5. januar 2027' in Danish, '5 January 2027' in English: how a date reads in a sentence."""
-    month = base.raw["texts"]["documents"]["months"][lang][when.month - 1]
-    return f"{when.day}. {month} {when.year}" if lang == "da" else f"{when.day} {month} {when.year}"
+    return base.texts.long_date(when, lang)
 
 
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -81,28 +73,27 @@ def dates_in_words(base: KnowledgeBase, words: str, lang: str) -> str:
 
 def issue_text(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
     """A case problem as a sentence naming the field, the value and what is allowed."""
-    labels = base.raw["texts"]["fields"]
-    label = labels.get(issue.field, {}).get(lang)
+    label = base.texts.field_label(issue.field, lang)
     field = f"{issue.field} ({label})" if label else issue.field
-    template = text(base, "errors", issue.problem, lang)
+    template = base.texts.error(issue.problem, lang)
     value = issue.value if issue.value is not None else ""
     sentence = template.format(field=field, value=value, allowed=issue.allowed)
     return dates_in_words(base, sentence, lang)
 
 
 def field_label(base: KnowledgeBase, path: str, lang: str) -> str:
-    labels = base.raw["texts"]["fields"]
+    labels = base.texts.fields
     generic = path.rsplit("].", maxsplit=1)[-1] if path.startswith("fractures[") else path
     label = (
         labels.get(path)
         or labels.get(f"fractures.{generic}")
         or labels.get(path.split(".", maxsplit=1)[0])
     )
-    return f"{label[lang]} ({path})" if label else path
+    return f"{label(lang)} ({path})" if label else path
 
 
 def exercise_name(base: KnowledgeBase, exercise_id: str, lang: str) -> str:
-    return str(base.exercises[exercise_id]["name"][lang])
+    return base.texts.exercise_name(exercise_id, lang)
 
 
 def dose_text(dose: Dose, lang: str) -> str:
@@ -164,7 +155,7 @@ class _Words:
         )
 
     def acute_advice(self) -> tuple[str, ...]:
-        return tuple(a["id"] for a in self.base.raw["acute_phase"]["advice"])
+        return tuple(a.id for a in self.base.texts.acute_advice)
 
     def group(self, rule: str) -> Group | None:
         return self.base.knowledge.group_of(rule)
@@ -195,4 +186,4 @@ GROUP_VALUES = frozenset(g.value for g in Group)
 
 def group_heading(base: KnowledgeBase, group: Group, lang: str) -> str:
     """The heading a group of reasons is shown under."""
-    return text(base, "groups", group.value, lang)
+    return base.texts.groups[group.value](lang)

@@ -28,7 +28,17 @@ def lang() -> str:
 def category_name(category: str) -> str:
     """A category's name in the active language. The knowledge base owns the names: the list,
     the patient page, the result panel, the forms and the PDFs all show this one."""
-    return str(base().raw["categories"][category]["name"][lang()])
+    return base().texts.category_name(category, lang())
+
+
+def test_label(test: str) -> str:
+    """A function test's label in the active language (texts.toml `[fields]`, `tests.<test>`)."""
+    return base().texts.test_label(test, lang())
+
+
+def choice_word(path: str, value: str) -> str:
+    """The words for a value of a choice field ('patient.sex', 'female'), in the active language."""
+    return base().texts.choices[path][value](lang())
 
 
 @dataclass(frozen=True)

@@ -71,14 +71,12 @@ class MeasureField(forms.FloatField):
 
 
 def _label(path: str) -> str:
-    labels = clinical.base().raw["texts"]["fields"]
-    return str(labels.get(path, {}).get(clinical.lang(), path))
+    return clinical.base().texts.field_label(path, clinical.lang()) or path
 
 
 def choice_labels(path: str, spec: FieldSpec) -> list[tuple[str, str]]:
     """The values of a choice field (rules.case) with their words (texts.toml `[choices]`)."""
-    words = clinical.base().raw["texts"]["choices"][path]
-    return [(value, str(words[value][clinical.lang()])) for value in spec.values]
+    return clinical.base().texts.choice_words(path, spec.values, clinical.lang())
 
 
 def _tri(value: str) -> bool | None:
@@ -112,8 +110,8 @@ def _field(path: str, spec: FieldSpec) -> forms.Field:
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
         case FieldKind.CONDITIONS:
-            conditions = clinical.base().raw["conditions"]
-            options = [(c, v["label"][clinical.lang()]) for c, v in conditions.items()]
+            conditions = clinical.base().texts.conditions
+            options = [(c, label(clinical.lang())) for c, label in conditions.items()]
             return forms.MultipleChoiceField(
                 label=label, choices=options, required=False, widget=forms.CheckboxSelectMultiple
             )

@@ -9,15 +9,25 @@ from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules import Category
 from osteofys.web.accounts.models import Clinic
-from osteofys.web.records.clinical import category_name
+from osteofys.web.records.clinical import category_name, choice_word, test_label
 
-# The names come from the knowledge base, translated when shown (lazy): one name per category.
+# The names and labels come from the knowledge base, in the language active when shown (lazy):
+# one word per category, sex and test. The migrations hold the Danish words, so a Danish word
+# changed in the knowledge base shows up in `makemigrations --check` (tests/web/test_kb_texts.py).
 CATEGORY_CHOICES = [(c.value, lazy(category_name, str)(c.value)) for c in Category]
 
 
+def _sex_word(value: str) -> str:
+    return choice_word("patient.sex", value)
+
+
+_sex = lazy(_sex_word, str)
+_test = lazy(test_label, str)
+
+
 class Sex(models.TextChoices):
-    FEMALE = "female", _("Kvinde")
-    MALE = "male", _("Mand")
+    FEMALE = "female", _sex("female")
+    MALE = "male", _sex("male")
 
 
 class Patient(models.Model):
@@ -138,13 +148,13 @@ class PlanItem(models.Model):
 
 
 class TestName(models.TextChoices):
-    TUG = "tug_s", _("Timed Up and Go (s)")
-    STS5 = "sit_to_stand_5x_s", _("5 × rejse-sætte-sig (s)")
-    TANDEM = "tandem_stance_s", _("Tandemstand (s)")
-    CHAIR30 = "chair_stand_30s", _("30 s rejse-sætte-sig (antal)")
-    ONE_LEG = "one_leg_stance_s", _("Stå på ét ben (s)")
-    GAIT = "gait_speed_m_s", _("Ganghastighed (m/s)")
-    GRIP = "grip_kg", _("Grebsstyrke (kg)")
+    TUG = "tug_s", _test("tug_s")
+    STS5 = "sit_to_stand_5x_s", _test("sit_to_stand_5x_s")
+    TANDEM = "tandem_stance_s", _test("tandem_stance_s")
+    CHAIR30 = "chair_stand_30s", _test("chair_stand_30s")
+    ONE_LEG = "one_leg_stance_s", _test("one_leg_stance_s")
+    GAIT = "gait_speed_m_s", _test("gait_speed_m_s")
+    GRIP = "grip_kg", _test("grip_kg")
 
 
 class Retest(models.Model):

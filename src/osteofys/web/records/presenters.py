@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -121,14 +122,10 @@ def _date(iso: str | None) -> str:
     return date_format(date.fromisoformat(iso), "j. F Y") if iso else ""
 
 
-def _sources(ids: list[str]) -> list[dict[str, str]]:
-    register = clinical.base().raw["sources"]
+def _sources(ids: Iterable[str]) -> list[dict[str, str]]:
+    register = clinical.base().texts.sources
     return [
-        {
-            "id": s,
-            "url": register[s]["url"],
-            "title": f"{register[s]['publisher']}: {register[s]['title']}",
-        }
+        {"id": s, "url": register[s].url, "title": register[s].citation}
         for s in ids
         if s in register
     ]
@@ -152,7 +149,7 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
         if r["rule"] in steps
     ]
     referral = doc["referral"]
-    texts = base.raw["texts"]
+    texts = base.texts
     plan = doc.get("plan")
     return {
         "doc": doc,
@@ -168,13 +165,14 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
             "earliest_text": _date(doc["acute_phase"]["earliest_end"]),
             "fracture_text": _date(doc["acute_phase"]["fracture_date"]),
         },
-        "bone_status": texts["bone_status"][doc["bone_status"]][lang],
+        "bone_status": texts.bone_status[doc["bone_status"]](lang),
         "fall_risk": doc["fall_risk"],
         "low_performance": doc["low_performance"],
         "red_flags": doc["red_flags"],
+        "red_flag_names": [texts.red_flag(f, lang) for f in doc["red_flags"]],
         "referral": {
             **referral,
-            "text": texts["referral"][_referral_key(referral)][lang].format(
+            "text": texts.referral_text(referral.get("basis", "none"), lang).format(
                 referral_min_age_years=int(base.knowledge.value("referral_min_age_years"))
             ),
             "factors": [
@@ -213,29 +211,16 @@ def _reason_groups(base: Any, reasons: list[dict[str, Any]], lang: str) -> dict[
     }
 
 
-def _referral_key(referral: dict[str, Any]) -> str:
-    return {
-        "red_flag": "urgent",
-        "diagnosed": "diagnosed",
-        "by_definition": "by_definition",
-        "risk_factors": "recommended",
-        "under_age": "under_age",
-        "undecided": "undecided",
-        "none": "not_needed",
-    }[referral.get("basis", "none")]
-
-
 def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
-    base, lang = clinical.base(), clinical.lang()
-    domains = base.raw["texts"]["domains"]
+    texts, lang = clinical.base().texts, clinical.lang()
     return {
         "exercise_set": _name(plan["exercise_set"]),
         "domains": [
             {
-                "name": domains[d][lang],
+                "name": texts.domain_name(d, lang),
                 "items": [
                     {
-                        "name": base.exercises[i["exercise"]]["name"][lang],
+                        "name": texts.exercise_name(i["exercise"], lang),
                         "dose": dose_text(Dose.from_dict(i["dose"]), lang),
                     }
                     for i in plan["domains"][d]
@@ -249,21 +234,20 @@ def _plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
 def plain_label(path: str) -> str:
     """A case field's label without its technical path (fractures[2].date -> 'Brud 3: dato')."""
     base, lang = clinical.base(), clinical.lang()
-    labels = base.raw["texts"]["fields"]
     if path.startswith("fractures["):
         index = int(path[len("fractures[") : path.index("]")])
         part = {"date": _("dato"), "low_energy": _("lavenergi"), "site": _("sted")}.get(
             path.rsplit(".", maxsplit=1)[-1], ""
         )
         return f"{_('Brud')} {index + 1}: {part}"
-    return str(labels.get(path, {}).get(lang) or field_label(base, path, lang))
+    return base.texts.field_label(path, lang) or field_label(base, path, lang)
 
 
 def issue_message(issue: Any) -> str:
     """Inline message for a field: the problem and what is allowed, without repeating the label."""
     value = issue.value
     if isinstance(value, float):
-        value = f"{value:g}".replace(".", ",") if clinical.lang() == "da" else f"{value:g}"
+        value = clinical.base().texts.decimal(f"{value:g}", clinical.lang())
     messages = {
         "out_of_range": _("%(value)s er uden for det tilladte interval %(allowed)s."),
         "after_assessment": _(
@@ -399,7 +383,7 @@ def charts(series: dict[str, list[Point]], *, sex: str | None = None) -> list[di
     of the cut-off (the top when higher is worse), and the text alternative names it.
     """
     base = clinical.base()
-    thresholds = base.raw["thresholds"]
+    thresholds = base.knowledge.thresholds
     sexes = {"female": _("kvinder"), "male": _("mænd")}
     out = []
     labels = dict(TestName.choices)
@@ -422,7 +406,7 @@ def charts(series: dict[str, list[Point]], *, sex: str | None = None) -> list[di
                 "change": change,
                 "cutoff": cutoff,
                 "cutoff_for": sexes.get(sex or "", "") if by_sex and cutoff is not None else "",
-                "cutoff_sources": _sources(thresholds[threshold]["sources"]) if threshold else [],
+                "cutoff_sources": _sources(thresholds[threshold].sources) if threshold else [],
                 "higher_is_worse": higher_is_worse,
                 "unable_count": sum(1 for p in points if p[2]),
                 "summary": _chart_summary(label, points, cutoff) if points else "",
@@ -524,21 +508,29 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     doc = assessment.result
     shown = result(doc)
     tests = assessment.inputs.get("tests") or {}
-    labels = clinical.base().raw["texts"]["fields"]
+    labels = clinical.base().texts.fields
     lang = clinical.lang()
     findings = [
-        {"label": labels[f"tests.{k}"][lang], "value": v}
+        {"label": labels[f"tests.{k}"](lang), "value": v}
         for k, v in tests.items()
         if v is not None and f"tests.{k}" in labels
     ]
     risk = assessment.inputs.get("risk_factors") or {}
     for key in ("height_loss_cm", "falls_last_12_months"):
         if risk.get(key):
-            findings.append({"label": labels[f"risk_factors.{key}"][lang], "value": risk[key]})
+            findings.append({"label": labels[f"risk_factors.{key}"](lang), "value": risk[key]})
     patient = assessment.patient
     # The address block: the patient's own doctor as recorded (empty: the page says so).
     gp = [line for line in (patient.gp_name, patient.gp_clinic, patient.gp_address) if line]
-    return {"shown": shown, "findings": findings, "gp": gp, "gp_phone": patient.gp_phone}
+    # The red flags inside the letter's sentence, as the printed letter names them.
+    flags = [name[:1].lower() + name[1:] for name in shown["red_flag_names"]]
+    return {
+        "shown": shown,
+        "findings": findings,
+        "gp": gp,
+        "gp_phone": patient.gp_phone,
+        "red_flags": flags,
+    }
 
 
 PLAN_DOMAINS = ("staerk", "stabil", "strakt")
@@ -549,7 +541,7 @@ def plan_row(item: Any) -> dict[str, Any]:
     base, lang = clinical.base(), clinical.lang()
     return {
         "item": item,
-        "name": base.exercises[item.exercise]["name"][lang],
+        "name": base.texts.exercise_name(item.exercise, lang),
         "dose_text": dose_text(Dose.from_dict(item.dose), lang),
         "form": DoseForm(initial=DoseForm.initial_from(item.dose)),
     }
@@ -557,15 +549,15 @@ def plan_row(item: Any) -> dict[str, Any]:
 
 def plan_group(plan: Plan, domain: str) -> dict[str, Any]:
     """One domain's section of the plan page (the home programme: supervised items apart)."""
-    domains = clinical.base().raw["texts"]["domains"]
+    name = clinical.base().texts.domain_name(domain, clinical.lang())
     rows = [plan_row(i) for i in plan.items.all() if i.domain == domain and not i.supervised]
-    return {"domain": domain, "name": domains[domain][clinical.lang()], "rows": rows}
+    return {"domain": domain, "name": name, "rows": rows}
 
 
 def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
     """The plan with its items, doses as editable forms, and the exercises that may be added."""
     base, lang = clinical.base(), clinical.lang()
-    domains = base.raw["texts"]["domains"]
+    texts = base.texts
     exercises = {e.id: e for e in base.knowledge.exercises}
     caps = services.plan_caps(plan)
     items = list(plan.items.all())
@@ -574,8 +566,8 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
     addable = [
         {
             "id": e.id,
-            "name": base.exercises[e.id]["name"][lang],
-            "domain": domains[e.domain][lang],
+            "name": texts.exercise_name(e.id, lang),
+            "domain": texts.domain_name(e.domain, lang),
             "safe": within(e, caps),
         }
         for e in sorted(exercises.values(), key=lambda e: (e.domain, e.priority, e.id))
@@ -589,7 +581,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         "groups": grouped,
         "supervised": [
             {
-                "name": base.exercises[i.exercise]["name"][lang],
+                "name": texts.exercise_name(i.exercise, lang),
                 "dose_text": dose_text(Dose.from_dict(i.dose), lang),
             }
             for i in items
@@ -598,7 +590,7 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         "addable": addable,
         "show_all": show_all,
         "exercise_set_name": _name(plan.exercise_set),
-        "acute_advice": [a["clinician"][lang] for a in base.raw["acute_phase"]["advice"]]
+        "acute_advice": [a.clinician(lang) for a in texts.acute_advice]
         if plan.acute_advice
         else [],
     }
