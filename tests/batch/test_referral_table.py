@@ -50,7 +50,7 @@ def test_compiled_table_gives_the_cores_basis_on_every_combination() -> None:
                     row[referral.outcome(f.strong_rule)] = c["strong_when"][f.id]
             rows.append(row)
             steps = [Step(f.id, c["present"][f.id], (), (), (), ()) for f in factors]
-            found = factor_findings(factors, steps, c["strong_when"]).values
+            found = factor_findings(factors, steps, c["strong_when"])[0]
             wanted.append({**found, referral.BASIS: by_table(c)[0].value})
         schema = {n: pl.Float64 if n == "age_years" else pl.Boolean for n in rows[0]}
         got = (

@@ -100,18 +100,18 @@ def by_table(c: dict[str, Any]) -> tuple[ReferralBasis, bool, list[str]]:
         )
         for f in factors
     ]
-    found = factor_findings(factors, steps, c["strong_when"])
+    found, missing = factor_findings(factors, steps, c["strong_when"])
     values = {
         "red_flag": c["red_flag"],
         "osteoporosis_diagnosed": c["diagnosed"],
         "age_years": c["age"],
-        **found.values,
+        **found,
     }
-    result = Evaluation(values, dict(found.missing)).table(K.referral_table)
+    result = Evaluation(values, missing).table(K.referral_table)
     basis = ReferralBasis(result.outcome or ReferralBasis.UNDECIDED)
     stopped = result.step is not None and result.step.outcome is None
-    missing = list(result.step.missing) if result.step is not None and stopped else []
-    return basis, values[FactorFinding.DIAGNOSTIC] is True, missing
+    lacking = list(result.step.missing) if result.step is not None and stopped else []
+    return basis, values[FactorFinding.DIAGNOSTIC] is True, lacking
 
 
 def test_the_table_decides_as_p10_and_p4_say_on_every_combination() -> None:

@@ -49,9 +49,9 @@ def assess(
         ev.run(rule)
     rf_steps = [ev.run(rf.rule) for rf in kb.risk_factors]
     strong = {rf.id: ev.run(rf.strong_rule).outcome for rf in kb.risk_factors if rf.strong_rule}
-    factors = factor_findings(kb.risk_factors, rf_steps, strong)
-    ev.values.update(factors.values)
-    ev.missing.update(factors.missing)
+    factor_values, factor_missing = factor_findings(kb.risk_factors, rf_steps, strong)
+    ev.values.update(factor_values)
+    ev.missing.update(factor_missing)
 
     bone_result = ev.table(kb.bone_status)
     bone = BoneStatus(bone_result.outcome or BoneStatus.UNKNOWN)

@@ -215,42 +215,41 @@ def _months_since_latest(
     return completed_months(latest, case.assessment_date), ()
 
 
+_ANY, _STRONG, _DIAGNOSTIC = (
+    FactorFinding.ANY.value,
+    FactorFinding.STRONG.value,
+    FactorFinding.DIAGNOSTIC.value,
+)
+
+
 def factor_findings(
     factors: Sequence[RiskFactor], steps: Sequence[Step], strong: Mapping[str, Tri | str]
-) -> FindingsRecord:
+) -> tuple[dict[str, Tri], dict[str, tuple[str, ...]]]:
     """The `FactorFinding` values from each factor's step and its `strong_when` outcome (by
-    factor id), in three-valued logic; `missing` names the case fields of the unknown factors
-    behind a null one, in knowledge-base order."""
+    factor id), in three-valued logic, and for each null one the case fields of the unknown
+    factors behind it, in knowledge-base order."""
     present = diagnostic = strong_present = False
-    unknown: dict[str, None] = {}
-    unknown_strong: dict[str, None] = {}
-    unknown_diagnostic: dict[str, None] = {}
-    any_unknown = strong_unknown = diagnostic_unknown = False
+    unknown: list[tuple[RiskFactor, Step]] = []
     for rf, step in zip(factors, steps, strict=True):
-        if step.outcome is True:
+        outcome = step.outcome
+        if outcome is True:
             present = True
             diagnostic = diagnostic or rf.diagnostic
+            # A present factor whose `strong_when` is unknown counts as ordinary.
             strong_present = strong_present or rf.strong or strong.get(rf.id) is True
-        elif step.outcome is None:
-            any_unknown = True
-            unknown.update(dict.fromkeys(step.missing))
-            if rf.strong or rf.strong_rule is not None:
-                strong_unknown = True
-                unknown_strong.update(dict.fromkeys(step.missing))
-            if rf.diagnostic:
-                diagnostic_unknown = True
-                unknown_diagnostic.update(dict.fromkeys(step.missing))
-    values: dict[str, Any] = {
-        FactorFinding.ANY: True if present else None if any_unknown else False,
-        FactorFinding.STRONG: True if strong_present else None if strong_unknown else False,
-        FactorFinding.DIAGNOSTIC: True if diagnostic else None if diagnostic_unknown else False,
-    }
-    missing = {
-        FactorFinding.ANY: tuple(unknown),
-        FactorFinding.STRONG: tuple(unknown_strong),
-        FactorFinding.DIAGNOSTIC: tuple(unknown_diagnostic),
-    }
-    return FindingsRecord(
-        {str(k): v for k, v in values.items()},
-        {str(k): v for k, v in missing.items() if values[k] is None},
-    )
+        elif outcome is None:
+            unknown.append((rf, step))
+    values: dict[str, Tri] = {_ANY: present, _STRONG: strong_present, _DIAGNOSTIC: diagnostic}
+    if not unknown:
+        return values, {}
+    missing: dict[str, tuple[str, ...]] = {}
+    could_be_strong = [s for rf, s in unknown if rf.strong or rf.strong_rule is not None]
+    for name, decided, behind in (
+        (_ANY, present, [s for _, s in unknown]),
+        (_STRONG, strong_present, could_be_strong),
+        (_DIAGNOSTIC, diagnostic, [s for rf, s in unknown if rf.diagnostic]),
+    ):
+        if not decided and behind:
+            values[name] = None
+            missing[name] = tuple(dict.fromkeys(f for step in behind for f in step.missing))
+    return values, missing
