@@ -23,7 +23,7 @@ def test_the_stored_choice_shows_the_knowledge_base_name(category: Category, lan
     expected = kb.load().raw["categories"][category.value]["name"][lang]
     with translation.override(lang):
         shown = Assessment(final_category=category.value).get_final_category_display()
-        choices = DecisionForm(suggested="").fields["final_category"].choices  # type: ignore[attr-defined]
+        choices = DecisionForm().fields["final_category"].choices  # type: ignore[attr-defined]
         offered = {key: str(label) for key, label in choices}
     assert shown == expected
     assert offered[category.value] == expected

@@ -66,6 +66,36 @@ def test_override_reason_is_dropped_when_the_suggestion_is_kept(clinic: Clinic, 
     assert not stored.overridden
 
 
+def test_changing_the_decision_needs_a_reason_in_the_service_itself(
+    clinic: Clinic, user: User
+) -> None:
+    """The rule is the service's, so no caller (view, API, script) can store an unexplained
+    override; a refused change writes nothing."""
+    assessment = make_assessment(make_patient(clinic), user)
+    before = (assessment.final_category, assessment.version, assessment.plans.count())
+    for reason in ("", "   "):
+        with pytest.raises(services.OverrideReasonMissingError):
+            services.assessment_decide(
+                assessment=assessment,
+                user=user,
+                final_category="traeningsaktiv",
+                override_reason=reason,
+                version=assessment.version,
+            )
+        assessment.refresh_from_db()
+        assert (assessment.final_category, assessment.version, assessment.plans.count()) == before
+    services.assessment_decide(
+        assessment=assessment,
+        user=user,
+        final_category="traeningsaktiv",
+        override_reason="  trænet 3 gange om ugen i et år  ",
+        version=assessment.version,
+    )
+    assessment.refresh_from_db()
+    assert assessment.final_category == "traeningsaktiv"
+    assert assessment.override_reason == "trænet 3 gange om ugen i et år"
+
+
 def test_plan_for_an_overridden_category_keeps_fact_based_precautions(
     clinic: Clinic, user: User
 ) -> None:

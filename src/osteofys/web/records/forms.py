@@ -18,7 +18,6 @@ from osteofys.rules.limits import EARLIEST_DATE
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked, normalise
 from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
-from osteofys.web.records.services import OverrideReasonMissingError
 
 TRI = [("", _("Ikke angivet")), ("true", _("Ja")), ("false", _("Nej"))]
 # Taken from the patient record, not typed again on every assessment.
@@ -387,17 +386,8 @@ class DecisionForm(forms.Form):
     )
     version = _version_field()
 
-    def __init__(self, *args: Any, suggested: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.suggested = suggested
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["override_reason"] = (data.get("override_reason") or "").strip()
-        final = data.get("final_category")
-        if final and final != self.suggested and not data["override_reason"]:
-            self.add_error("override_reason", OverrideReasonMissingError.message)
-        return data
+    # Whether the choice needs a reason is the service's rule (services.override_reason_for);
+    # the view puts its refusal on the reason field.
 
 
 class RetestForm(forms.Form):

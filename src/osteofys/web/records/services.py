@@ -147,6 +147,21 @@ class OverrideReasonMissingError(ValueError):
     message = _("Skriv en begrundelse, når du vælger en anden kategori end forslaget.")
 
 
+def override_reason_for(final: str, suggested: str, reason: str) -> str:
+    """The reason to store with the clinician's choice: the reason given when the choice differs
+    from the suggestion (required then), nothing when it follows the suggestion.
+
+    Raises:
+        OverrideReasonMissingError: another category than the suggestion, without a reason.
+    """
+    if final == suggested:
+        return ""
+    reason = reason.strip()
+    if not reason:
+        raise OverrideReasonMissingError(OverrideReasonMissingError.message)
+    return reason
+
+
 def assessment_record_case(
     *,
     patient: Patient,
@@ -170,9 +185,7 @@ def assessment_record_case(
         raise CaseRejectedError(evaluated.issues)
     suggested = evaluated.document["category"] or ""
     final = final_category or suggested
-    reason = override_reason.strip()
-    if final != suggested and not reason:
-        raise OverrideReasonMissingError(OverrideReasonMissingError.message)
+    reason = override_reason_for(final, suggested, override_reason)
     return assessment_record(
         patient=patient,
         user=user,
@@ -317,8 +330,10 @@ def assessment_decide(
             written.
         KnowledgeChangedError: The category changed but the knowledge base is no longer the one
             the assessment was made with, so its plan cannot be remade; nothing was written.
+        OverrideReasonMissingError: another category than the suggestion, without a reason;
+            nothing was written.
     """
-    reason = override_reason if final_category != assessment.suggested_category else ""
+    reason = override_reason_for(final_category, assessment.suggested_category, override_reason)
     core_plan = None
     if final_category != assessment.final_category:
         core_plan = _core_plan(assessment, final_category)

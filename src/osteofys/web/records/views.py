@@ -361,9 +361,7 @@ def assessment_decide(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "override_reason": assessment.override_reason,
         "version": assessment.version,
     }
-    form = DecisionForm(
-        request.POST or None, initial=initial, suggested=assessment.suggested_category
-    )
+    form = DecisionForm(request.POST or None, initial=initial)
     context: dict[str, Any] = {"assessment": assessment, "patient": assessment.patient}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -377,6 +375,8 @@ def assessment_decide(request: HttpRequest, assessment_id: int) -> HttpResponse:
             )
         except services.EditConflict as conflict:
             return _decision_conflict(request, conflict, context)
+        except services.OverrideReasonMissingError as missing:
+            form.add_error("override_reason", str(missing))
         except services.KnowledgeChangedError:
             form.add_error(
                 "final_category",
@@ -402,7 +402,7 @@ def _decision_conflict(
     current = conflict.current
     if not isinstance(current, Assessment):
         raise Http404  # deleted while being edited
-    form = DecisionForm(_rebound(request, current.version), suggested=current.suggested_category)
+    form = DecisionForm(_rebound(request, current.version))
     context.update(form=form, assessment=current, conflict=conflicts.assessment(current))
     return render(request, "records/assessment_decision.html", context, status=409)
 
