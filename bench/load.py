@@ -6,7 +6,7 @@ What it does, in order:
    dropped at the end);
 2. migrations, one clinic with one clinician account per simulated clinician, and patients with
    two assessments each (varied, valid cases assessed by the real clinical core, written as
-   bench/web.py seeds them);
+   bench/seeding.py seeds them);
 3. `osteofys serve` (the product server, with `--workers`/`--threads` passed through) on a free
    loopback port;
 4. every clinician logs in through the login form, then repeats a visit until the time is up,
@@ -39,16 +39,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
-import importlib.util
 import itertools
 import os
-import platform
 import random
 import re
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,15 +54,18 @@ import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date
 from http.cookies import SimpleCookie
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
+if __package__ in (None, ""):  # run as a script, `python bench/load.py`: import the package
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench import harness, seeding
+from bench.form import assessment_body
+from bench.seeding import PASSWORD
+
+ROOT = harness.ROOT
 SECTION = "## Load: 50 clinicians, 60 s"
-HOST = "127.0.0.1"
-PASSWORD = "Knogle-sund-2026!"
 THINK_S = (0.5, 2.0)
 LOGIN_SPREAD_S = 10.0
 TIMEOUT_S = 30
@@ -83,20 +82,6 @@ ACTIONS = (
     "patient create",
 )
 EXPECTED = {"login": 302, "assessment save": 302, "re-test": 302, "patient create": 302}
-
-
-def _bench_web() -> Any:
-    """bench/web.py, for its patient generator and the assessment form body (no duplication)."""
-    spec = importlib.util.spec_from_file_location("bench_web", ROOT / "bench" / "web.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit("bench/load.py needs bench/web.py beside it")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-WEB = _bench_web()
 
 
 # --- database and seeding --------------------------------------------------------------------
@@ -132,9 +117,11 @@ def seed(clients: int, n_patients: int, rng: random.Random) -> Seeded:
     counts = dict.fromkeys(("assessments", "plans", "plan items", "re-tests", "overrides"), 0)
     ids: list[int] = []
     today = date.today()
-    for done in range(0, n_patients, WEB.BATCH):
-        rows = [WEB.patient_row(rng, today) for _ in range(min(WEB.BATCH, n_patients - done))]
-        ids += WEB.seed_batch(
+    for done in range(0, n_patients, seeding.BATCH):
+        rows = [
+            seeding.patient_row(rng, today) for _ in range(min(seeding.BATCH, n_patients - done))
+        ]
+        ids += seeding.seed_batch(
             rng, clinic=clinic, user=users[0], rows=rows, counts=counts, per_patient=2
         )
     counts = {"users": len(users), "patients": len(ids), **counts}
@@ -142,12 +129,6 @@ def seed(clients: int, n_patients: int, rng: random.Random) -> Seeded:
 
 
 # --- the server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def serve_options(args: argparse.Namespace) -> list[str]:
@@ -165,72 +146,6 @@ def serve_options(args: argparse.Namespace) -> list[str]:
             raise SystemExit(f"bench/load.py: this `osteofys serve` has no --{name}")
         options += [f"--{name}", str(value)]
     return options
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-
-def start_server(data_dir: Path, env: dict[str, str], options: list[str], log: Path) -> Server:
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "osteofys"), "serve", "--host", HOST]
-    command += ["--port", str(port), "--data-dir", str(data_dir), *options]
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # the server and its workers are one process group
-        )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped (exit {process.returncode}):\n{tail(log)}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
-            return Server(process, f"http://{HOST}:{port}", log)
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer within 120 s:\n{tail(log)}")
-
-
-def stop_server(server: Server) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.process.pid, signal.SIGTERM)
-    try:
-        server.process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.process.pid, signal.SIGKILL)
-        server.process.wait(10)
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
-    return ""
-
-
-def group_cpu(pgid: int) -> tuple[float, int]:
-    """(CPU seconds used so far, number of processes) of a process group: the server and its
-    workers, reaped children included."""
-    total, count = 0.0, 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:
-                total += sum(int(x) for x in fields[11:15])
-                count += 1
-    return total / os.sysconf("SC_CLK_TCK"), count
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine so far, all cores."""
-    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    hz = os.sysconf("SC_CLK_TCK")
-    return (sum(ticks) - ticks[3] - ticks[4]) / hz, sum(ticks) / hz
 
 
 # --- one clinician ---------------------------------------------------------------------------
@@ -327,7 +242,7 @@ class Clinician:
         patient = self.rng.choice(self.run.patient_ids)
         steps: list[tuple[str, str, Any]] = [
             ("patient list", "/patienter/", None),
-            ("search", f"/patienter/?q={self.rng.choice(WEB.SEARCHES)}", None),
+            ("search", f"/patienter/?q={self.rng.choice(seeding.SEARCHES)}", None),
             ("patient page", f"/patienter/{patient}/", None),
         ]
         live = f"/patienter/{patient}/vurdering/live/"
@@ -398,7 +313,7 @@ def run_clinicians(run: Run, usernames: list[str], server_pid: int) -> Phase:
     for thread in threads:
         thread.start()
     run.ready.wait()
-    (cpu0, processes), (busy0, total0) = group_cpu(server_pid), machine_busy()
+    (cpu0, processes), (busy0, total0) = harness.group_cpu(server_pid), harness.machine_cpu()
     load0 = os.getloadavg()[0]
     start = time.monotonic()
     run.deadline = start + run.seconds
@@ -408,7 +323,7 @@ def run_clinicians(run: Run, usernames: list[str], server_pid: int) -> Phase:
     for thread in threads:
         thread.join(TIMEOUT_S + 5)  # a request in flight is finished, not cut off
     wall = time.monotonic() - start
-    (cpu1, _), (busy1, total1) = group_cpu(server_pid), machine_busy()
+    (cpu1, _), (busy1, total1) = harness.group_cpu(server_pid), harness.machine_cpu()
     return Phase(
         clinicians,
         wall,
@@ -445,14 +360,6 @@ def found_writes(acks: Acks) -> Acks:
     )
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, -(-len(sorted_values) * p // 100))
-    return sorted_values[int(rank) - 1]
-
-
 @dataclass
 class Row:
     action: str
@@ -480,9 +387,9 @@ def rows(samples: list[Sample]) -> list[Row]:
                 action,
                 len(chosen),
                 sum(not s.ok for s in chosen),
-                percentile(ms, 50),
-                percentile(ms, 95),
-                percentile(ms, 99),
+                harness.percentile(ms, 50),
+                harness.percentile(ms, 95),
+                harness.percentile(ms, 99),
                 ms[-1],
             )
         )
@@ -526,33 +433,6 @@ def error_examples(samples: list[Sample]) -> list[str]:
             key = f"{s.action}: HTTP {s.status} {s.error}".strip()
             seen[key] = seen.get(key, 0) + 1
     return [f"{count} × {key}" for key, count in sorted(seen.items(), key=lambda x: -x[1])[:8]]
-
-
-def database_description() -> str:
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version} (WAL) in a fresh temporary directory"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        row = cursor.fetchone()
-    return f"PostgreSQL {row[0] if row else '?'} on loopback, fresh database"
-
-
-def machine(database: str) -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Linux {platform.release()}; Python "
-        f"{platform.python_version()}, Django {metadata.version('django')}; {database}"
-    )
 
 
 @dataclass
@@ -608,26 +488,7 @@ def write_docs(engine: str, block: str) -> None:
     """Replace this engine's block of the Load section; add the section or block if missing."""
     begin, end = markers(engine)
     heading = "### SQLite" if engine == "sqlite" else "### PostgreSQL"
-    generated = f"{heading}\n\n{begin}\n{block}\n{end}"
-    text = DOCS.read_text("utf-8") if DOCS.exists() else "# Benchmarks\n"
-    if begin in text and end in text:
-        before, rest = text.split(f"{heading}\n\n{begin}", 1)
-        text = before + generated + rest.split(end, 1)[1]
-    else:
-        found = re.search(rf"^{re.escape(SECTION)}[ \t]*$", text, re.MULTILINE)
-        if found is None:
-            text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{generated}\n"
-        else:
-            following = re.search(r"^## ", text[found.end() :], re.MULTILINE)
-            at = found.end() + following.start() if following else len(text)
-            text = (
-                text[:at].rstrip("\n")
-                + f"\n\n{generated}\n"
-                + ("\n" + text[at:] if following else "")
-            )
-    temporary = DOCS.with_suffix(".md.tmp")
-    temporary.write_text(text, "utf-8")
-    temporary.replace(DOCS)
+    harness.write_docs(SECTION, block, begin=begin, end=end, heading=heading, append=True)
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -651,18 +512,13 @@ def display_command() -> str:
 
 
 def measure(args: argparse.Namespace, data_dir: Path, env: dict[str, str]) -> int:
-    import django
-
-    django.setup()
     from django.db import connections
 
     print(f"seeding {args.clients} clinicians and {args.patients:,} patients ...", flush=True)
     seeded = seed(args.clients, args.patients, random.Random(2026))
-    form = urllib.parse.parse_qsl(
-        WEB.assessment_body(seeded.patient_ids[0]), keep_blank_values=True
-    )
+    form = urllib.parse.parse_qsl(assessment_body(seeded.patient_ids[0]), keep_blank_values=True)
     context = {
-        "machine": machine(database_description()),
+        "machine": harness.machine(harness.database_description()),
         "command": display_command(),
         "clients": args.clients,
         "seconds": args.duration,
@@ -670,14 +526,20 @@ def measure(args: argparse.Namespace, data_dir: Path, env: dict[str, str]) -> in
     connections.close_all()
     options = serve_options(args)
     context["serve"] = " ".join(options) or "(defaults)"
-    server = start_server(data_dir, env, options, data_dir / "serve.log")
-    parts = urllib.parse.urlsplit(server.base)
-    run = Run((parts.hostname or HOST, parts.port or 80), seeded.patient_ids, form, args.duration)
+    port = harness.free_port()
+    server = harness.start_server(
+        harness.serve_command(port, data_dir, *options),
+        port=port,
+        env=env,
+        log=data_dir / "serve.log",
+        name="osteofys serve",
+    )
+    run = Run((harness.HOST, port), seeded.patient_ids, form, args.duration)
     print(f"{args.clients} clinicians for {args.duration} s against {server.base} ...", flush=True)
     try:
         phase = run_clinicians(run, seeded.usernames, server.process.pid)
     finally:
-        stop_server(server)
+        server.stop(30)
     samples = [s for c in phase.clinicians for s in c.samples]
     acked = Acks()
     for c in phase.clinicians:
@@ -696,7 +558,7 @@ def measure(args: argparse.Namespace, data_dir: Path, env: dict[str, str]) -> in
     print("\n" + block + "\n")
     if args.write_docs:
         write_docs("sqlite" if "SQLite" in context["machine"] else "postgresql", block)
-        print(f"wrote {DOCS.relative_to(ROOT)}")
+        print(f"wrote {harness.DOCS.relative_to(ROOT)}")
     lost = sum(
         len(getattr(acked, n)) - len(getattr(outcome.found, n))
         for n in ("assessments", "retests", "patients")
@@ -707,20 +569,13 @@ def measure(args: argparse.Namespace, data_dir: Path, env: dict[str, str]) -> in
 
 def main() -> int:
     args = parse_args()
-    url, created = WEB.fresh_database(args.database_url, "osteofys_load")
+    url, created = harness.fresh_database(args.database_url, "osteofys_load")
     data_dir = Path(tempfile.mkdtemp(prefix="osteofys-load-"))
-    env = {**os.environ, "OSTEOFYS_DATA_DIR": str(data_dir)}
-    env.pop("OSTEOFYS_DATABASE_URL", None)
-    if url:
-        env["OSTEOFYS_DATABASE_URL"] = url
-    os.environ.clear()
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "osteofys.web.settings"
     try:
-        return measure(args, data_dir, env)
+        return measure(args, data_dir, harness.django_setup(data_dir, url))
     finally:
         if url and created:
-            WEB.drop_database(url, created)
+            harness.drop_database(url, created)
         if args.keep:
             print(f"data kept in {data_dir}")
         else:

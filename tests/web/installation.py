@@ -1,4 +1,7 @@
-"""A throw-away OsteoFys installation for tests that run the real `osteofys` command and server."""
+"""A throw-away OsteoFys installation for tests that run the real `osteofys` command and server.
+
+The server is started, stopped and waited for by the benchmarks' harness (`bench.harness`).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,9 @@ import contextlib
 import http.client
 import os
 import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +21,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from bench import harness
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = Path(sys.executable).parent / ("osteofys.exe" if os.name == "nt" else "osteofys")
+SCRIPT = harness.OSTEOFYS
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 ENGINES = ["sqlite", "postgresql"]
 # For Installation.python: what every `osteofys` command does before Django starts.
@@ -191,35 +192,8 @@ def installation(engine: str, tmp_path: Path) -> Iterator[Installation]:
 # --- a real server ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-    def kill(self) -> None:
-        """SIGKILL to the server and anything it started: no chance to clean up."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text("utf-8", "replace").splitlines()[-30:])
+free_port = harness.free_port
+Server = harness.Server
 
 
 def start_server(
@@ -233,28 +207,17 @@ def start_server(
     """`osteofys serve` on a free loopback port, in its own process group; returns once it
     answers HTTP. serve_args go to the command (`--workers 1`), env adds to the environment."""
     port = free_port()
-    command = [str(SCRIPT), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--data-dir", str(site.data_dir), *serve_args]
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
+    try:
+        return harness.start_server(
+            harness.serve_command(port, site.data_dir, *serve_args),
+            port=port,
             env={**site.env, **(env or {})},
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            log=log,
+            wait_s=wait_s,
+            name="osteofys serve",
         )
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"osteofys serve stopped (exit {process.returncode}):\n{server.tail()}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return server
-        time.sleep(0.2)
-    server.kill()
-    pytest.fail(f"osteofys serve did not answer within {wait_s:.0f} s:\n{server.tail()}")
+    except harness.ServerError as exc:
+        pytest.fail(str(exc))
 
 
 class Browser:

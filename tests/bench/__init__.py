@@ -1,0 +1,1 @@
+"""Tests of the benchmarks\x27 harness (bench/harness.py)."""
