@@ -39,8 +39,8 @@ test: lint
 		$(BIN)/python -m pytest tests/web -m "not e2e" --create-db; \
 	fi
 
-## bench: benchmark figures (not a test)
-bench: $(VENV)/.installed
+## bench: benchmark figures with pyperf (not a test): median and spread over fresh processes
+bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/assess.py
 	$(BIN)/python bench/pdf.py
 

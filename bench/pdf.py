@@ -1,19 +1,28 @@
 """Benchmark: time to render a patient handout as PDF (12 exercises with SVG drawings).
 
-Prints the median of 20 renders. Each render is the whole path a download takes: the data model
-from a stored result, the 12 exercise drawings, and the typst compile into PDF. Each render has
-another patient name, so typst cannot hand back a cached document. The first render of a process
-(fonts loaded, nothing cached yet) is reported apart. Run: `python bench/pdf.py`.
+Each render is the whole path a download takes: the data model from a stored result, the 12
+exercise drawings, and the typst compile into PDF. Each render has another patient name, so typst
+cannot hand back a cached document. Measured with pyperf (bench/micro.py): fresh worker
+processes, one render per value; the first render of each process (fonts loaded, nothing cached
+yet) is its warm-up value and is reported apart. Run: `make bench` or `python bench/pdf.py`
+(pyperf's options pass through).
 """
 
 from __future__ import annotations
 
-import platform
+import itertools
 import re
 import statistics
+import sys
 import time
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script, `python bench/pdf.py`: import the package
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench import harness, micro
 from osteofys import kb
 from osteofys.documents import handout_data, handout_pdf
 from osteofys.documents.model import plan_items
@@ -21,7 +30,7 @@ from osteofys.kb.explain import words
 from osteofys.rules import assess, parse_case
 from osteofys.rules.result import write_result
 
-RENDERS = 20
+VALUES = 5  # renders per process after the first
 # An everyday-active 68-year-old woman without fractures: a plan of 12 home exercises.
 CASE = {
     "format": "osteofys.case/1",
@@ -44,7 +53,8 @@ CASE = {
 }
 
 
-def main() -> None:
+def renderer() -> tuple[Callable[[int], bytes], int]:
+    """render(n): the handout of patient number n as PDF bytes; and the number of exercises."""
     base = kb.load()
     k = base.knowledge
     assessment = assess(parse_case(CASE, k.input_ranges, k.conditions), k)
@@ -63,24 +73,35 @@ def main() -> None:
         )
         return handout_pdf(data)
 
-    clock = time.perf_counter
-    t0 = clock()
-    first = render(0)
-    cold = clock() - t0
-    timings = []
-    for n in range(1, RENDERS + 1):
-        t0 = clock()
-        render(n)
-        timings.append(clock() - t0)
+    return render, len(items)
 
+
+def main() -> None:
+    runner = micro.runner(loops=1, values=VALUES)
+    render, exercises = renderer()
+    patients = itertools.count(1)
+
+    def time_render(loops: int) -> float:
+        clock = time.perf_counter
+        start = clock()
+        for _ in range(loops):
+            render(next(patients))
+        return clock() - start
+
+    rendered = runner.bench_time_func("handout pdf", time_render)
+    if micro.is_worker(runner) or rendered is None:
+        return
+    first = render(0)
     pages = len(re.findall(rb"/Type\s*/Page\b", first))
-    print(f"python {platform.python_version()} on {platform.machine()}")
-    print(f"handout: {len(items)} exercises with drawings, {pages} pages, {len(first)} bytes")
-    print(f"first render in this process: {cold * 1000:.0f} ms")
+    cold = [v * 1000 for v in micro.first_values(rendered)]
+    print()
+    print(harness.machine())
+    print(f"handout: {exercises} exercises with drawings, {pages} pages, {len(first)} bytes")
     print(
-        f"median of {RENDERS} renders: {statistics.median(timings) * 1000:.1f} ms "
-        f"(min {min(timings) * 1000:.1f}, max {max(timings) * 1000:.1f})"
+        f"first render in a fresh process: median {statistics.median(cold):.0f} ms "
+        f"(range {min(cold):.0f}-{max(cold):.0f} over {len(cold)} processes)"
     )
+    print(f"render: {micro.line(rendered, 1e3, 'ms')}")
 
 
 if __name__ == "__main__":
