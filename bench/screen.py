@@ -8,21 +8,22 @@ also gives the ratio to the per-record Python engine (`rules.assess` on cases bu
 `osteofys.batch.cases`) on a 100,000-citizen sample, and with `--scaling` shows that peak memory
 follows the number of citizens, not the number of event rows.
 
-Every measurement runs in a fresh process (peak RSS is that process's), formats and engines
-interleaved, `--repeats` times; medians are shown with the range. Data are generated with
-`osteofys synth` under /tmp and reused while their parameters match.
+The repeated runs are pyperf's (bench/micro.py): each run is a fresh worker process with one
+value (`-p N` processes, 3 by default; everything is imported before the clock starts), its peak
+RSS is pyperf's `mem_max_rss` of that process; medians are shown with the range. pyperf runs one
+benchmark's processes after another, not interleaved. The per-record Python engine, the check that
+both engines refer the same citizens and `--scaling` are single fresh-process runs. Data are
+generated with `osteofys synth` under /tmp and reused while their parameters match.
 
 Run: `.venv/bin/python bench/screen.py --scaling` (about 6 minutes on 2 cores, data included).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -31,18 +32,28 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import polars as pl
+if __package__ in (None, ""):  # run as a script, `python bench/screen.py`: import the package
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+import polars as pl
+import pyperf
+
+from bench import harness, micro
 from osteofys import kb
 from osteofys.batch import cases
 from osteofys.batch.mapping import load_mapping
 from osteofys.cli import main as osteofys_main
 from osteofys.rules import assess
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = harness.ROOT
 OSTEOFYS = Path(sys.executable).parent / "osteofys"
 ON = "2026-11-26"
 SOURCES = ("citizens", "diagnoses", "prescriptions")
+MODES = (
+    ("read", "read + parse, group-by code"),
+    ("bare", "bare scan, group-by citizen"),
+    ("screen", "osteofys screen"),
+)
 
 
 # --- what one child process measures ----------------------------------------------------------
@@ -157,13 +168,6 @@ def ensure_data(folder: Path, citizens: int, fmt: str, prescriptions: float = 10
     return time.perf_counter() - start
 
 
-def spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med:.{digits}f} {unit}"
-    return f"{med:.{digits}f} {unit} ({min(values):.{digits}f}-{max(values):.{digits}f})"
-
-
 def describe(work: Path, made: dict[str, float]) -> None:
     sizes = {
         fmt: sum((work / fmt / f"{s}.{fmt}").stat().st_size for s in SOURCES) / 1e6
@@ -189,48 +193,42 @@ def describe(work: Path, made: dict[str, float]) -> None:
     )
 
 
-def full_runs(work: Path, repeats: int) -> None:
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for repeat in range(repeats):
-        order = [(m, f) for f in ("csv", "parquet") for m in ("read", "bare", "screen")]
-        if repeat % 2:
-            order.reverse()
-        for mode, fmt in order:
-            runs.setdefault((mode, fmt), []).append(run_child(mode, work / fmt, fmt))
+def time_child(loops: int, mode: str, folder: Path, fmt: str) -> float:
+    """pyperf's time function: `loops` runs of one mode in this worker process."""
+    return sum(child(mode, folder, fmt)["seconds"] for _ in range(loops))
+
+
+def peak_rss_mb(bench: pyperf.Benchmark) -> float:
+    """The largest peak RSS of the benchmark's worker processes, in MB."""
+    return max(run.get_metadata().get("mem_max_rss", 0) for run in bench.get_runs()) / 2**20
+
+
+def full_runs(runs: dict[tuple[str, str], pyperf.Benchmark]) -> None:
     print()
     print(f"{'':<34}{'wall time, median (range)':>28}{'peak RSS':>11}")
-    labels = (
-        ("read", "read + parse, group-by code"),
-        ("bare", "bare scan, group-by citizen"),
-        ("screen", "osteofys screen"),
-    )
     for fmt in ("csv", "parquet"):
-        for mode, label in labels:
+        for mode, label in MODES:
             got = runs[(mode, fmt)]
-            rss = max(r["rss_mb"] for r in got)
-            seconds = spread([r["seconds"] for r in got])
-            print(f"{fmt + ' ' + label:<34}{seconds:>28}{rss:>8.0f} MB")
+            seconds = harness.spread(list(got.get_values()))
+            print(f"{fmt + ' ' + label:<34}{seconds:>28}{peak_rss_mb(got):>8.0f} MB")
         for base, label in (("bare", "bare scan"), ("read", "read + parse")):
-            ratios = [
-                s["seconds"] / b["seconds"]
-                for s, b in zip(runs[("screen", fmt)], runs[(base, fmt)], strict=True)
-            ]
-            print(f"{fmt + ' screen / ' + label:<34}{spread(ratios, 'x'):>28}")
+            ratio = runs[("screen", fmt)].median() / runs[(base, fmt)].median()
+            print(f"{fmt + ' screen / ' + label:<34}{f'{ratio:.2f} x (medians)':>28}")
 
 
-def sample_runs(sample: Path, citizens: int, repeats: int) -> None:
-    batch = [run_child("screen", sample, "csv") for _ in range(repeats)]
+def sample_runs(sample: Path, citizens: int, batch: pyperf.Benchmark) -> None:
+    check = run_child("screen", sample, "csv")
     python = run_child("python", sample, "csv")
-    best = statistics.median(b["seconds"] for b in batch)
+    best = batch.median()
     print()
     print(f"against the per-record Python engine, {citizens:,}-citizen sample (CSV):")
-    print(f"  osteofys screen (polars)   {spread([b['seconds'] for b in batch])}")
+    print(f"  osteofys screen (polars)   {harness.spread(list(batch.get_values()))}")
     print(
         f"  per-record Python engine   {python['seconds']:.1f} s "
         f"(reading {python['read_seconds']:.1f} s, assess {python['assess_seconds']:.1f} s)"
     )
     print(f"  ratio                      {python['seconds'] / best:.0f}x")
-    assert python["referred"] == batch[0]["referred"], "the two engines refer different citizens"
+    assert python["referred"] == check["referred"], "the two engines refer different citizens"
     print(f"  both engines refer the same {python['referred']:,} citizens")
 
 
@@ -250,24 +248,40 @@ def scaling_runs(work: Path, citizens: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    def pass_options(command: list[str], args: Any) -> None:
+        command += ["--citizens", str(args.citizens), "--sample", str(args.sample)]
+        command += ["--work", str(args.work)]
+
+    runner = micro.runner(processes=3, values=1, warmups=0, loops=1, add_cmdline_args=pass_options)
+    parser = runner.argparser
     parser.add_argument("--citizens", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/osteofys-bench-screen"))
     parser.add_argument("--scaling", action="store_true", help="also run 3x the prescriptions")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "FOLDER", "FORMAT"))
-    args = parser.parse_args()
+    args = runner.parse_args()
     if args.child:
         mode, folder, fmt = args.child
         print(json.dumps(child(mode, Path(folder), fmt)))
         return
     work: Path = args.work
-    made = {fmt: ensure_data(work / fmt, args.citizens, fmt) for fmt in ("csv", "parquet")}
-    ensure_data(work / "sample", args.sample, "csv")
-    describe(work, made)
-    full_runs(work, args.repeats)
-    sample_runs(work / "sample", args.sample, args.repeats)
+    if not args.worker:
+        made = {fmt: ensure_data(work / fmt, args.citizens, fmt) for fmt in ("csv", "parquet")}
+        ensure_data(work / "sample", args.sample, "csv")
+        describe(work, made)
+    runs = {
+        (mode, fmt): runner.bench_time_func(f"{fmt} {mode}", time_child, mode, work / fmt, fmt)
+        for fmt in ("csv", "parquet")
+        for mode, _ in MODES
+    }
+    sample = runner.bench_time_func("sample screen", time_child, "screen", work / "sample", "csv")
+    if args.worker:
+        return
+    done = {key: bench for key, bench in runs.items() if bench is not None}
+    assert sample is not None
+    assert len(done) == len(runs)
+    full_runs(done)
+    sample_runs(work / "sample", args.sample, sample)
     if args.scaling:
         scaling_runs(work, args.citizens)
     print()
