@@ -50,3 +50,15 @@ def test_a_file_that_is_not_toml_is_named(tmp_path: Path) -> None:
     (data / "exercises" / "log_roll.toml").write_text("id = \n", "utf-8")
     (problem,) = kb.check(data)
     assert (problem.code, problem.file) == (Code.READ_FAILED, "exercises/log_roll.toml")
+
+
+def test_a_field_error_without_its_inline_words_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(kb.DATA_DIR, data)
+    texts = data / "texts.toml"
+    text = texts.read_text("utf-8")
+    assert text.count("\nbad_date = { da =") == 1
+    texts.write_text(text.replace("\nbad_date = { da =", "\nbad_dates = { da ="), "utf-8")
+    found = [p for p in kb.check(data) if p.code is Code.ERROR_TEXT_MISSING]
+    assert [(p.where, p.file) for p in found] == [("texts.errors_inline", "texts.toml")]
+    assert "bad_date" in found[0].detail

@@ -370,3 +370,17 @@ def test_language_switch_to_english(logged_in: Client, clinic: Clinic) -> None:
     assert 'lang="en"' in html
     assert "New patient" in html
     assert "Ny patient" not in html
+
+
+def test_a_field_error_next_to_the_field_is_the_knowledge_bases_inline_text(
+    logged_in: Client, clinic: Clinic
+) -> None:
+    """The form says a field's problem in the knowledge base's words (texts.errors_inline), the
+    same owner as the sentences of the API and the CLI, without repeating the label."""
+    patient = make_patient(clinic)
+    url = reverse("records:assessment_create", kwargs={"patient_id": patient.pk})
+    html = logged_in.post(url, _assessment_post(tests__tug_s="500")).content.decode()
+    assert "500 er uden for det tilladte interval 3–120." in html
+    assert not Assessment.objects.exists()
+    html = logged_in.post(url, _assessment_post(tests__gait_speed_m_s="9,5")).content.decode()
+    assert "9,5 er uden for det tilladte interval 0,05–3." in html

@@ -81,6 +81,23 @@ def issue_text(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
     return dates_in_words(base, sentence, lang)
 
 
+def issue_inline(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
+    """A field's problem as said next to the field on a form, whose label already stands there:
+    the value (a decimal written the reader's way) and what is allowed."""
+    value: Any = issue.value if issue.value is not None else ""
+    if isinstance(value, float):
+        value = base.texts.decimal(f"{value:g}", lang)
+    if issue.problem not in base.texts.errors_inline:
+        return issue_text(base, issue, lang)  # not a one-field problem: say it in full
+    template = base.texts.error_inline(issue.problem, lang)
+    # The range as the form's help text writes it ("0,05–3"); dates are spelt out below.
+    allowed = _DECIMAL.sub(lambda m: base.texts.decimal(m.group(), lang), str(issue.allowed))
+    return dates_in_words(base, template.format(value=value, allowed=allowed), lang)
+
+
+_DECIMAL = re.compile(r"(?<![\d-])\d+\.\d+(?![\d-])")
+
+
 def field_label(base: KnowledgeBase, path: str, lang: str) -> str:
     labels = base.texts.fields
     generic = path.rsplit("].", maxsplit=1)[-1] if path.startswith("fractures[") else path

@@ -96,6 +96,8 @@ ERROR_CODES = [
     "invalid_json",
     "unreadable",
 ]
+# The problems the core reports on one field; a form says them next to it (texts.errors_inline).
+FIELD_ERROR_CODES = ERROR_CODES[: ERROR_CODES.index("more_issues")]
 # Codes the FHIR mapping (osteofys.fhir) writes or reads; fhir.toml must define each of them.
 FHIR_CODES = (
     "dxa_lumbar_spine",
@@ -703,9 +705,10 @@ class _Builder:
                             f"texts.rules.{rid}.{lng}",
                             f"placeholder {{{name}}} is unknown",
                         )
-        for code in ERROR_CODES:
-            if code not in texts.get("errors", {}):
-                self.fail(Code.ERROR_TEXT_MISSING, "texts.errors", f"no message for {code}")
+        for table, codes in (("errors", ERROR_CODES), ("errors_inline", FIELD_ERROR_CODES)):
+            for code in codes:
+                if code not in texts.get(table, {}):
+                    self.fail(Code.ERROR_TEXT_MISSING, f"texts.{table}", f"no message for {code}")
         labels = texts.get("fields", {})
         for path in sorted(set(case_fields()) - labels.keys()):
             self.fail(Code.FIELD_LABEL_MISSING, "texts.fields", f"no label for {path}")

@@ -228,6 +228,8 @@ class Texts:
     risk_factors: Mapping[str, Text]
     conditions: Mapping[str, Text]
     errors: Mapping[str, Text]
+    errors_inline: Mapping[str, Text]
+    """The problems of one field as said next to it on a form (no field name)."""
     referral: Mapping[str, Text]
     bone_status: Mapping[str, Text]
     groups: Mapping[str, Text]
@@ -278,6 +280,10 @@ class Texts:
     def error(self, problem: str, lang: str) -> str:
         """The sentence template of a case problem (texts.toml `[errors]`)."""
         return self.errors[problem](lang)
+
+    def error_inline(self, problem: str, lang: str) -> str:
+        """The template of a field's problem as said next to the field (`[errors_inline]`)."""
+        return self.errors_inline[problem](lang)
 
     def referral_text(self, basis: ReferralBasis | str, lang: str) -> str:
         """The referral sentence for a basis (SPEC P4, P10), its {placeholders} unfilled."""
@@ -423,6 +429,7 @@ def build_texts(
         risk_factors=MappingProxyType(risk_factors),
         conditions=MappingProxyType(conditions),
         errors=r.table(texts.get("errors"), "texts.errors"),
+        errors_inline=r.table(texts.get("errors_inline"), "texts.errors_inline"),
         referral=r.table(
             texts.get("referral"), "texts.referral", [*REFERRAL_TEXT.values(), "modifiable"]
         ),

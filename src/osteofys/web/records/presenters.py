@@ -19,10 +19,10 @@ from django.utils.translation import ngettext
 
 from osteofys.kb.explain import (
     by_group,
-    dates_in_words,
     dose_text,
     field_label,
     group_heading,
+    issue_inline,
     rule_label,
     step_text,
 )
@@ -245,24 +245,7 @@ def plain_label(path: str) -> str:
 
 def issue_message(issue: Any) -> str:
     """Inline message for a field: the problem and what is allowed, without repeating the label."""
-    value = issue.value
-    if isinstance(value, float):
-        value = clinical.base().texts.decimal(f"{value:g}", clinical.lang())
-    messages = {
-        "out_of_range": _("%(value)s er uden for det tilladte interval %(allowed)s."),
-        "after_assessment": _(
-            "%(value)s ligger efter undersøgelsesdatoen (skal være %(allowed)s)."
-        ),
-        "before_birth": _("%(value)s ligger før fødselsdatoen (skal være %(allowed)s)."),
-        "bad_date": _("%(value)s er ikke en gyldig dato."),
-        "wrong_type": _("%(value)s har forkert type (forventet: %(allowed)s)."),
-        "bad_choice": _("%(value)s er ikke en tilladt værdi."),
-        "required": _("Skal udfyldes."),
-        "unknown_field": _("Ukendt felt."),
-    }
-    template = messages.get(issue.problem, issue.problem)
-    message = template % {"value": value, "allowed": issue.allowed}
-    return dates_in_words(clinical.base(), message, clinical.lang())
+    return issue_inline(clinical.base(), issue, clinical.lang())
 
 
 def attach_issues(form: AssessmentForm, formset: Any, evaluated: clinical.Evaluated) -> None:
