@@ -23,8 +23,11 @@ _QUOTE_ITEMS = 10
 
 
 class FieldKind(StrEnum):
-    """How a case field is written in case JSON and checked. Every consumer (parser, form, API
-    schema, loader, batch) matches on it exhaustively, so a new kind is named by mypy."""
+    """How a case field is written in case JSON and checked.
+
+    Every consumer (parser, form, API schema, loader, batch) matches on it exhaustively, so a new
+    kind is named by mypy.
+    """
 
     NUMBER = "number"
     INTEGER = "integer"
@@ -81,9 +84,11 @@ def choices_of(choices: type[StrEnum]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    """What the case format says about one field, declared with it (`dataclasses.field`
-    metadata). The range of a numeric field is the knowledge base's (input_ranges.toml, keyed by
-    the field's `section.field` path); its label is in texts.toml `[fields]`."""
+    """What the case format says about one field, declared with it (`dataclasses.field` metadata).
+
+    The range of a numeric field is the knowledge base's (input_ranges.toml, keyed by the field's
+    `section.field` path); its label is in texts.toml `[fields]`.
+    """
 
     kind: FieldKind
     choices: type[StrEnum] | None = None
@@ -91,10 +96,13 @@ class FieldSpec:
     finding: bool = False
     """Copied unchanged into the findings record under the field's own name (rules.findings)."""
 
-    @property
-    def values(self) -> tuple[str, ...]:
-        """The allowed values of a choice field; empty for every other kind."""
-        return choices_of(self.choices) if self.choices else ()
+    values: tuple[str, ...] = field(init=False, default=())
+    """The allowed values of a choice field, in declared order; empty for every other kind.
+    Spelt out once here, as the parser reads them for every choice field of every case."""
+
+    def __post_init__(self) -> None:
+        if self.choices is not None:
+            object.__setattr__(self, "values", choices_of(self.choices))
 
     @property
     def ranged(self) -> bool:

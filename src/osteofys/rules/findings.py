@@ -71,9 +71,11 @@ LATE_FINDINGS: frozenset[str] = frozenset({"bone_status", "category"})
 
 
 class FactorFinding(StrEnum):
-    """Findings aggregated from the risk-factor outcomes (`factor_findings`; the batch engine
-    makes the same columns), readable by every rule after the risk factors: the referral table
-    (SPEC P10)."""
+    """Findings aggregated from the risk-factor outcomes (`factor_findings`).
+
+    The batch engine makes the same columns. Every rule after the risk factors can read them: the
+    referral table (SPEC P10).
+    """
 
     ANY = "risk_factor_any"
     """True when a factor is present; null when none is and one is unknown."""
@@ -225,9 +227,11 @@ _ANY, _STRONG, _DIAGNOSTIC = (
 def factor_findings(
     factors: Sequence[RiskFactor], steps: Sequence[Step], strong: Mapping[str, Tri | str]
 ) -> tuple[dict[str, Tri], dict[str, tuple[str, ...]]]:
-    """The `FactorFinding` values from each factor's step and its `strong_when` outcome (by
-    factor id), in three-valued logic, and for each null one the case fields of the unknown
-    factors behind it, in knowledge-base order."""
+    """The `FactorFinding` values from each factor's step and its `strong_when` outcome.
+
+    The outcomes come by factor id. The values are three-valued, and each null one comes with the
+    case fields of the unknown factors behind it, in knowledge-base order.
+    """
     present = diagnostic = strong_present = False
     unknown: list[tuple[RiskFactor, Step]] = []
     for rf, step in zip(factors, steps, strict=True):

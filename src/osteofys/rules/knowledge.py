@@ -98,9 +98,12 @@ class TableRow:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """First-match table. `stop_on_unknown`: an unknown row before the match makes the result
-    `on_unknown` (the category: null; the referral: undecided); otherwise the first true row wins
-    and unknown rows are only noted (bone status, where a later DXA can only refine)."""
+    """First-match table.
+
+    `stop_on_unknown`: an unknown row before the match makes the result `on_unknown` (the category:
+    null; the referral: undecided); otherwise the first true row wins and unknown rows are only
+    noted (bone status, where a later DXA can only refine).
+    """
 
     id: str
     rows: tuple[TableRow, ...]
@@ -208,8 +211,10 @@ class Knowledge:
         )
 
     def group_of(self, rule_id: str) -> Group | None:
-        """The group a rule belongs to, None for an id this knowledge base does not have (a
-        result stored under an older one)."""
+        """The group a rule belongs to.
+
+        None for an id this knowledge base does not have (a result stored under an older one).
+        """
         groups = self.cache.get("groups")
         if not isinstance(groups, dict):
             groups = {r.id: r.group for r in self.rules()}

@@ -104,8 +104,11 @@ class AcutePhase:
 
 
 class Group(StrEnum):
-    """What a rule is about. The web page, the CLI report and the PDFs show reasons by group,
-    in this order; every rule in the knowledge base names its group (checked by the loader)."""
+    """What a rule is about.
+
+    The web page, the CLI report and the PDFs show reasons by group, in this order; every rule in
+    the knowledge base names its group (checked by the loader).
+    """
 
     CATEGORY = "category"
     RED_FLAG = "red_flag"
@@ -118,9 +121,12 @@ class Group(StrEnum):
 
 
 class Outcome(StrEnum):
-    """The rule outcomes the core reads by name. A rule declares the one it sets (`sets`); the
-    loader checks that each of these is set by exactly one rule, so a renamed rule id cannot
-    break an assessment, and a knowledge-base edit that drops one is named by `kb check`."""
+    """The rule outcomes the core reads by name.
+
+    A rule declares the one it sets (`sets`); the loader checks that each of these is set by exactly
+    one rule, so a renamed rule id cannot break an assessment, and a knowledge-base edit that drops
+    one is named by `kb check`.
+    """
 
     RED_FLAG = "red_flag"
     """SPEC P4: suspends the category, makes the referral urgent."""

@@ -130,8 +130,10 @@ class KeptItem:
 
 
 def kept_items(plan: Plan) -> list[KeptItem]:
-    """The plan as it is kept: home exercises per domain in order, then the supervised HiRIT
-    lifts (P13, Stærk: they load bone through heavy strength training)."""
+    """The plan as kept: home exercises per domain in order, then the supervised HiRIT lifts.
+
+    HiRIT (P13, Stærk) loads bone through heavy strength training.
+    """
     items = [
         KeptItem(i.exercise, d.domain.value, n, dict(i.dose.as_dict()))
         for d in plan.domains

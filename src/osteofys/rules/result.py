@@ -366,8 +366,11 @@ def _read(cls: type, raw: Mapping[str, Any]) -> Any:
 
 
 def read_result(stored: Mapping[str, Any]) -> Result:
-    """A stored result document as the typed structure. A key that an earlier version did not
-    write takes its default; a key this version does not know is ignored."""
+    """A stored result document as the typed structure.
+
+    A key that an earlier version did not write takes its default; a key this version does not know
+    is ignored.
+    """
     result: Result = _read(Result, stored)
     return result
 
@@ -431,7 +434,9 @@ def _json_schema() -> dict[str, Any]:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the result document, generated from the dataclasses above (inline,
-    without `$ref`, so that it can be embedded in an OpenAPI document as it is)."""
+    """The JSON Schema of the result document, generated from the dataclasses above.
+
+    Inline, without `$ref`, so that it can be embedded in an OpenAPI document as it is.
+    """
     schema: dict[str, Any] = _json_schema()
     return copy.deepcopy(schema)
