@@ -56,9 +56,11 @@ _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 def dates_in_words(base: KnowledgeBase, words: str, lang: str) -> str:
-    """`words` with every ISO date written as a long date. The core's issues carry ISO dates (it
-    returns structure); a sentence for a person carries dates as that person reads them. A
-    string that only looks like a date (2026-13-45) is left as typed."""
+    """`words` with every ISO date written as a long date.
+
+    The core's issues carry ISO dates (it returns structure); a sentence for a person carries dates
+    as that person reads them. A string that only looks like a date (2026-13-45) is left as typed.
+    """
 
     def spelled(match: re.Match[str]) -> str:
         try:
@@ -82,8 +84,10 @@ def issue_text(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
 
 
 def issue_inline(base: KnowledgeBase, issue: CaseIssue, lang: str) -> str:
-    """A field's problem as said next to the field on a form, whose label already stands there:
-    the value (a decimal written the reader's way) and what is allowed."""
+    """A field's problem as said next to the field on a form, whose label already stands there.
+
+    It gives the value (a decimal written the reader's way) and what is allowed.
+    """
     value: Any = issue.value if issue.value is not None else ""
     if isinstance(value, float):
         value = base.texts.decimal(f"{value:g}", lang)
@@ -186,9 +190,12 @@ def words(base: KnowledgeBase, lang: str = "da") -> Words:
 def by_group(
     base: KnowledgeBase, rule_ids: list[str], stored: Mapping[str, str | None] | None = None
 ) -> dict[Group, list[str]]:
-    """The rule ids under the group each rule declares, groups in `Group` order, ids in the
-    order given. `stored` holds the groups a stored result wrote; a result stored before groups
-    takes them from this knowledge base, and an id it does not know is left out."""
+    """The rule ids under the group each rule declares.
+
+    Groups in `Group` order, ids in the order given. `stored` holds the groups a stored result
+    wrote; a result stored before groups takes them from this knowledge base, and an id it does not
+    know is left out.
+    """
     found: dict[Group, list[str]] = {}
     for rule_id in rule_ids:
         written = (stored or {}).get(rule_id)

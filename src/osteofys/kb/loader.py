@@ -215,8 +215,10 @@ def _read_toml(path: Path, data_dir: Path) -> dict[str, Any]:
 
 
 def read_raw(data_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Every TOML file of the knowledge base, parsed. Raises KnowledgeError naming a file that
-    cannot be read."""
+    """Every TOML file of the knowledge base, parsed.
+
+    Raises KnowledgeError naming a file that cannot be read.
+    """
     if not data_dir.is_dir():
         raise KnowledgeError([Problem(Code.READ_FAILED, str(data_dir), "is not a directory")])
     raw = {p.stem: _read_toml(p, data_dir) for p in sorted(data_dir.glob("*.toml"))}

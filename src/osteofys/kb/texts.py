@@ -370,8 +370,10 @@ class _Reader:
 def build_texts(
     raw: Mapping[str, Any], exercises: Mapping[str, Mapping[str, Any]], fail: Fail
 ) -> Texts:
-    """The typed texts of a knowledge base read by `loader.read_raw`, every missing key reported
-    through `fail` (the loader's check)."""
+    """The typed texts of a knowledge base read by `loader.read_raw`.
+
+    Every missing key is reported through `fail` (the loader's check).
+    """
     from osteofys.kb.loader import EQUIPMENT  # noqa: PLC0415 (the loader imports this module)
 
     r = _Reader(fail)
