@@ -81,8 +81,10 @@ def _compare(expr: lang.Cmp, cutoffs: Mapping[str, float]) -> pl.Expr:
 
 
 def compile_rule(rule: Rule) -> pl.Expr:
-    """A rule's outcome as `Evaluation.run` decides it, `provisional_if_missing` and
-    `false_when` included (SPEC P7, P8, P14)."""
+    """A rule's outcome as `Evaluation.run` decides it (SPEC P7, P8, P14).
+
+    `provisional_if_missing` and `false_when` included.
+    """
     cutoffs = dict(rule.cutoffs)
     out = compile_expr(rule.expr, cutoffs)
     if rule.provisional_if_missing:
@@ -94,9 +96,11 @@ def compile_rule(rule: Rule) -> pl.Expr:
 
 
 def compile_table(table: Table) -> pl.Expr:
-    """A first-match table's outcome (a string column) as `Evaluation.table` decides it: the
-    outcome of the first true row; with `stop_on_unknown`, `on_unknown` at an unknown row before
-    it; otherwise the default (null when there is none)."""
+    """A first-match table's outcome (a string column) as `Evaluation.table` decides it.
+
+    The outcome of the first true row; with `stop_on_unknown`, `on_unknown` at an unknown row before
+    it; otherwise the default (null when there is none).
+    """
     out = pl.lit(table.default, dtype=pl.String)
     for row in reversed(table.rows):
         test = compile_rule(row.rule)

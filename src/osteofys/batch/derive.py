@@ -20,8 +20,11 @@ from osteofys.rules.findings import DIAGNOSTIC_SITES, DIRECT, FINDINGS, derive, 
 
 
 def column_type(kind: FieldKind) -> pl.DataType | None:
-    """The polars type of a case field's column; None for a kind that is never one column (a
-    date, or a number that may be "unable": the core reads those through derived findings)."""
+    """The polars type of a case field's column; None for a kind that is never one column.
+
+    A date, or a number that may be "unable", is not one column: the core reads those through
+    derived findings.
+    """
     match kind:
         case FieldKind.NUMBER:
             return pl.Float64()
@@ -110,9 +113,11 @@ def absent_values() -> dict[str, object]:
 
 
 def window_start(on: date, months: int) -> date:
-    """The first day d with `on < add_months(d, months)`: events from it up to the day before
-    `on` lie within the window (`cases.within`). add_months only grows with d, so the days that
-    qualify are exactly those from this one on."""
+    """The first day d with `on < add_months(d, months)`.
+
+    Events from it up to the day before `on` lie within the window (`cases.within`). add_months only
+    grows with d, so the days that qualify are exactly those from this one on.
+    """
     day = add_months(on, -months) - timedelta(days=3)
     while add_months(day, months) <= on:
         day += timedelta(days=1)
@@ -157,8 +162,9 @@ def matches(codes: CodeSet, code: pl.Expr) -> pl.Expr:
 
 
 def candidates(codes: CodeSet, raw: pl.Expr, *, icd10: bool) -> pl.Expr:
-    """A cheap test on codes as written: true for every code whose normalised form `codes`
-    matches (and for a few others), so that only these rows need the costlier normalisation.
+    """A cheap test on codes as written: true for each code `codes` matches once normalised.
+
+    It is true for a few others too; only the rows it passes need the costlier normalisation.
 
     A code of capitals, digits and dots normalises to itself, or to itself without an SKS `D`,
     minus the dots: unless a dot falls among its first `width` characters (after the `D`), those
@@ -259,9 +265,11 @@ def _fracture_facts() -> list[pl.Expr]:
 
 
 def prescription_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> pl.LazyFrame:
-    """One row per citizen with dispensings that matter: glucocorticoid DDD, hormone therapy,
-    osteoporosis treatment, each within its window. `rows` are valid prescriptions with `_key`
-    (the citizen), `_code` (normalised ATC), `_date` and `_ddd`."""
+    """One row per citizen with dispensings that matter, each within its window.
+
+    Those are glucocorticoid DDD, hormone therapy and osteoporosis treatment. `rows` are valid
+    prescriptions with `_key` (the citizen), `_code` (normalised ATC), `_date` and `_ddd`.
+    """
     code, when = pl.col("_code"), pl.col("_date")
     rules = mapping.drug_rules()
     within = {
@@ -289,8 +297,7 @@ def findings(
     *,
     names: frozenset[str] = FINDINGS,
 ) -> pl.LazyFrame:
-    """Every citizen's findings record (the columns in `names`), beside `_key`, `_id` and
-    `_birth_date`.
+    """Every citizen's findings record: `_key`, `_id`, `_birth_date` and the columns in `names`.
 
     `people` are the valid citizens as `inputs.citizens` parses them (their row number is the
     key); `diagnoses` and `prescriptions` the per-citizen facts above.

@@ -36,8 +36,10 @@ EXAMPLES = 5
 
 
 class InputError(Exception):
-    """A file that cannot be screened at all: missing, unreadable, unknown format, lacking a
-    required column, or a CSV row that cannot be split into fields.
+    """A file that cannot be screened at all.
+
+    Missing, unreadable, unknown format, lacking a required column, or a CSV row that cannot be
+    split into fields.
 
     `problem` is a stable code, `detail` the file or the columns; `row` and `values` locate a
     broken CSV row (its number and what was wrong: field counts, or the bad bytes).
@@ -142,8 +144,11 @@ def open_table(source: str, path: Path) -> Table:
 
 
 def broken(table: Table, exc: Exception) -> InputError:
-    """The error for a file that failed while being read: for CSV, the first row that is not
-    UTF-8 or cannot be split into the header's fields, found with the standard library."""
+    """The error for a file that failed while being read.
+
+    For CSV it names the first row that is not UTF-8 or cannot be split into the header's fields,
+    found with the standard library.
+    """
     path, source = table.path, table.source
     if table.empty_is_null:
         with path.open("rb") as f:
@@ -232,8 +237,10 @@ def absent(table: Table, name: str) -> pl.Expr:
 
 
 def citizens(table: Table, on: date, ranges: Mapping[str, tuple[float, float]]) -> Checked:
-    """Parsed citizens: `_id`, `_birth_date`, `_sex` and `_<column>` for every questionnaire
-    column (null when the file lacks it)."""
+    """Parsed citizens: `_id`, `_birth_date`, `_sex` and `_<column>` for each questionnaire column.
+
+    A column the file lacks is null.
+    """
     found = table.schema
     fields = case_fields()
     parsed: dict[str, pl.Expr] = {

@@ -59,8 +59,10 @@ BASIS = "_basis"
 
 
 def evaluate(frame: pl.LazyFrame, rules: ReferralRules) -> pl.LazyFrame:
-    """Add each criterion's outcome (under its `sets` name), each risk factor's outcome, the
-    risk-factor findings and the referral basis (`BASIS`)."""
+    """Add each criterion's and each risk factor's outcome, the risk-factor findings and the basis.
+
+    A criterion's outcome goes under its `sets` name, the referral basis under `BASIS`.
+    """
     for rule in rules.criteria:
         # Later criteria read earlier ones by name: one step each, in order.
         frame = frame.with_columns(compile_rule(rule).alias(rule.sets or outcome(rule)))
@@ -76,8 +78,10 @@ def _any(items: list[pl.Expr]) -> pl.Expr:
 
 
 def factor_findings(factors: tuple[RiskFactor, ...]) -> dict[str, pl.Expr]:
-    """The `FactorFinding` columns from the factors' outcome columns, as
-    `rules.findings.factor_findings` decides them."""
+    """The `FactorFinding` columns from the factors' outcome columns.
+
+    Decided as `rules.findings.factor_findings` decides them.
+    """
 
     def strong(rf: RiskFactor) -> pl.Expr:
         present = pl.col(outcome(rf.rule))
@@ -105,9 +109,11 @@ RECOMMENDED = {basis.value: basis.recommended for basis in ReferralBasis}
 
 
 def columns(k: Knowledge, rules: ReferralRules) -> dict[str, pl.Expr]:
-    """The output columns `refer`, `already_known`, `strong` and `n_risk_factors`, and the
-    present factors as the bit mask `MASK` (`factor_names` spells it out), read from the
-    columns that `evaluate` added."""
+    """The output columns, read from the columns that `evaluate` added.
+
+    `refer`, `already_known`, `strong` and `n_risk_factors`, and the present factors as the bit mask
+    `MASK` (`factor_names` spells it out).
+    """
     if len(rules.factors) > MAX_FACTORS:
         raise ValueError(f"more than {MAX_FACTORS} risk factors do not fit the bit mask")
     fired = [pl.col(outcome(rf.rule)).fill_null(False) for rf in rules.factors]

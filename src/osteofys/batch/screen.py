@@ -55,8 +55,11 @@ class Paths:
 
 @dataclass
 class Screening:
-    """The outcome of a run. `table` holds the output columns and, for the summary, `age_years`,
-    `sex` and the present risk factors as a bit mask (`referral.MASK`, bit i = `factor_ids[i]`)."""
+    """The outcome of a run.
+
+    `table` holds the output columns and, for the summary, `age_years`, `sex` and the present risk
+    factors as a bit mask (`referral.MASK`, bit i = `factor_ids[i]`).
+    """
 
     table: pl.DataFrame
     problems: list[Problem]
@@ -87,8 +90,10 @@ class Registry:
     rows_read: dict[str, int] = field(default_factory=dict)
 
     def findings(self, names: frozenset[str] = FINDINGS) -> pl.LazyFrame:
-        """The findings record of every valid citizen: `_key` (row number in the citizens
-        file), `_id`, `_birth_date` and the findings in `names`."""
+        """The findings record of every valid citizen.
+
+        `_key` (row number in the citizens file), `_id`, `_birth_date` and the findings in `names`.
+        """
         return derive.findings(
             self.people.lazy().filter(self.valid),
             derive.diagnosis_facts(self.good[DIAGNOSES].lazy(), self.mapping, self.on),
@@ -190,8 +195,11 @@ def _codes(source: str, mapping: RegistryMapping) -> CodeSet:
 def _events(
     table: inputs.Table, registry: pl.DataFrame, mapping: RegistryMapping, on: date
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Read one event file once: (rows with a problem, flagged; valid rows with a mapped code
-    dated before `on`, code normalised; number of rows read)."""
+    """Read one event file once.
+
+    Returns the rows with a problem, flagged; the valid rows with a mapped code dated before `on`,
+    code normalised; and the number of rows read.
+    """
     checked = inputs.events(table, registry.lazy())
     codes = _codes(table.source, mapping)
     diagnoses = table.source == DIAGNOSES
@@ -210,8 +218,11 @@ def _events(
 
 
 def _collect(table: inputs.Table, frame: pl.LazyFrame) -> pl.DataFrame:
-    """Run a streaming query over one file; a file that breaks while being read is an input
-    error naming the file (and, for CSV, the row), not a traceback."""
+    """Run a streaming query over one file.
+
+    A file that breaks while being read is an input error naming the file (and, for CSV, the row),
+    not a traceback.
+    """
     try:
         return frame.collect(engine="streaming")
     except (OSError, pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:

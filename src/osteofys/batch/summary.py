@@ -1,5 +1,8 @@
-"""Counts for the summary of a screening run: totals, referrals by age band and sex, and
-citizens per risk factor. The command line turns them into Danish or English text."""
+"""Counts for the summary of a screening run.
+
+Totals, referrals by age band and sex, and citizens per risk factor. The command line turns them
+into Danish or English text.
+"""
 
 from __future__ import annotations
 

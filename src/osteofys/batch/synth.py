@@ -72,8 +72,11 @@ NO_ONE = (0.0,) * 4
 
 @dataclass(frozen=True, slots=True)
 class Drug:
-    """Users (by `rate`) get up to `dispensings` dispensings, each kept with probability `keep`,
-    spread over the `years` before the screening date, of `ddd` (low, step, steps) DDD each."""
+    """How a drug is dispensed in the synthetic population.
+
+    Users (by `rate`) get up to `dispensings` dispensings, each kept with probability `keep`, spread
+    over the `years` before the screening date, of `ddd` (low, step, steps) DDD each.
+    """
 
     rate: Rate
     dispensings: int
