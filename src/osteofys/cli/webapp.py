@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
 
 def configure(data_dir: str | None) -> Config:
-    """Point Django at OsteoFys's settings (with `--data-dir` when given) and return the
-    configuration they read from the environment. Writes nothing.
+    """Point Django at OsteoFys's settings and return the configuration read from the environment.
+
+    `data_dir` (`--data-dir`) is used when given. Writes nothing.
 
     A malformed OSTEOFYS_* variable ends the command with its Danish message (exit 2).
     """

@@ -125,7 +125,8 @@ def handout_data(
             Supervised (HiRIT) items are left out: they are never a home programme.
         illustrate: (exercise id, raw exercise, lang) -> SVG of the exercise; the knowledge
             base's illustration renderer by default.
-        clinic, patient: names to print (a blank line to write on when empty).
+        clinic: the clinic's name to print (a blank line to write on when empty).
+        patient: the patient's name to print (a blank line to write on when empty).
         contact: the clinic's {"address", "phone", "email"} (any may be missing), printed where
             the handout says to contact the physiotherapist.
         when: the date printed (today when None).
@@ -288,6 +289,7 @@ def gp_letter_data(
     """The GP letter from stored data.
 
     Args:
+        base: the knowledge base the texts come from.
         result: the stored result document: referral, risk factors with the trace values and
             cut-offs of that day, bone status, fall risk, acute phase.
         inputs: the stored case (case format): tests, height loss, falls, fractures, DXA.
@@ -300,6 +302,7 @@ def gp_letter_data(
         clinician: the physiotherapist who signs.
         when: the letter's date (today when None).
         category: the clinician's final category; the stored suggestion when None.
+        lang: "da" or "en".
     """
     labels = _docs(base).labels("letter", lang)
     texts = base.texts
@@ -385,7 +388,7 @@ def _patient_line(
 
 
 def _trace_values(base: KnowledgeBase, result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """rule id -> the values a step read and the cut-offs it used, as stored that day."""
+    """The values each step read and the cut-offs it used, as stored that day, by rule id."""
     current = {t.id: t.value for t in base.knowledge.thresholds.values()}
     out = {}
     for step in result.get("trace", []):

@@ -51,8 +51,11 @@ LOGO_FORMATS = {"image/png": "png", "image/jpeg": "jpg"}
 def with_logo(
     data: Mapping[str, Any], logo: bytes | None, content_type: str = ""
 ) -> dict[str, Any]:
-    """`data` with the clinic's logo for the template's header, or with none (None, empty or
-    another format: the document is still made, without a logo)."""
+    """`data` with the clinic's logo for the template's header, or with none.
+
+    A logo that is None, empty or of another format is left out: the document is still made, without
+    a logo.
+    """
     fmt = LOGO_FORMATS.get(content_type)
     if not logo or fmt is None:
         return {**data, "logo": None}

@@ -17,8 +17,10 @@ from osteofys.kb import pose
 
 
 def drawing_problems(raw: dict[str, Any]) -> list[str]:
-    """Why the exercise `raw` cannot be drawn (empty when it draws, or when its table is unsound:
-    the vocabulary check names that)."""
+    """Why the exercise `raw` cannot be drawn; empty when it draws.
+
+    Empty too when its table is unsound: the vocabulary check names that.
+    """
     if pose.check(raw):
         return []
     try:
