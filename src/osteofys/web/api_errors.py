@@ -65,8 +65,10 @@ def error_body(detail: str, errors: Iterable[FieldError] = ()) -> dict[str, Any]
 
 
 def capped(errors: list[FieldError]) -> list[FieldError]:
-    """At most MAX_ISSUES errors, then one saying how many more there were: a bad input never
-    gets an answer much bigger than a good one."""
+    """At most MAX_ISSUES errors, then one saying how many more there were.
+
+    A bad input never gets an answer much bigger than a good one.
+    """
     if len(errors) <= MAX_ISSUES:
         return errors
     rest = len(errors) - MAX_ISSUES

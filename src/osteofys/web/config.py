@@ -120,8 +120,11 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Config:
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool | None:
-    """1 or 0; None when not set. Anything else is refused rather than read as off: a
-    OSTEOFYS_DEBUG=true that silently meant False (or True) would be worse than an error."""
+    """1 or 0; None when not set.
+
+    Anything else is refused rather than read as off: a OSTEOFYS_DEBUG=true that silently meant
+    False (or True) would be worse than an error.
+    """
     value = env.get(name) or None
     if value is None:
         return None
@@ -172,8 +175,10 @@ def prepare_data_dir(config: Config) -> Path:
 
 
 def _write_new(path: Path, content: str) -> None:
-    """Create `path` (0600) with `content`; a file that exists, or that another process creates
-    meanwhile (O_EXCL), is left as it is."""
+    """Create `path` (0600) with `content`, unless it exists.
+
+    A file that exists, or that another process creates meanwhile (O_EXCL), is left as it is.
+    """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     except FileExistsError:
@@ -183,9 +188,11 @@ def _write_new(path: Path, content: str) -> None:
 
 
 def too_open(directory: Path) -> list[tuple[Path, int]]:
-    """(path, mode) of the data directory and the files in it that others than the owner can
-    use: the SQLite database with its -wal and -shm, and the secret key. Empty on Windows,
-    where POSIX modes say nothing."""
+    """(path, mode) of each private file or directory that others than the owner can use.
+
+    Those are the data directory, the SQLite database with its -wal and -shm, and the secret key.
+    Empty on Windows, where POSIX modes say nothing.
+    """
     if os.name == "nt":
         return []
     candidates = [(directory, PRIVATE_DIR_MODE)] + [

@@ -1,5 +1,4 @@
-"""Load what every worker needs before the first request, then take it out of the garbage
-collector's sight.
+"""Load what every worker needs before the first request and keep the garbage collector off it.
 
 Python's cyclic garbage collector scans every tracked object in its oldest generation now and
 then: with Django, the knowledge base, the compiled templates and two translation catalogues in

@@ -11,8 +11,11 @@ from osteofys.web.accounts.selectors import remember_profile
 
 
 class ClinicModelBackend(ModelBackend):
-    """Every signed-in request needs the user and, right after, their profile and clinic (the
-    scope of everything they see): one joined query instead of two."""
+    """One joined query for the user, their profile and their clinic, instead of two.
+
+    Every signed-in request needs the user and, right after, their profile and clinic (the scope of
+    everything they see).
+    """
 
     def get_user(self, user_id: Any) -> Any:
         user = (

@@ -10,8 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 
 def admin_required(view: Any) -> Any:
-    """Only a signed-in clinic admin reaches `view`; anyone else gets the login page or a 404
-    (a clinician is not even told the page exists)."""
+    """Only a signed-in clinic admin reaches `view`.
+
+    Anyone else gets the login page or a 404 (a clinician is not even told the page exists).
+    """
 
     @wraps(view)
     @login_required

@@ -134,8 +134,10 @@ def logo_type(data: bytes) -> str | None:
 
 
 class ClinicSettingsForm(forms.Form):
-    """The clinic's name and contact details and its logo, printed on the handout and the GP
-    letter. A plain form (not a ModelForm): the service `clinic_update` does the writing."""
+    """The clinic's name, contact details and logo, printed on the handout and the GP letter.
+
+    A plain form (not a ModelForm): the service `clinic_update` does the writing.
+    """
 
     name = forms.CharField(
         label=_("Klinikkens navn"),

@@ -1,5 +1,8 @@
-"""Request guards: setup on first start, idle session expiry, revoked sessions, the pending
-two-factor or password step, and the Content-Security-Policy header."""
+"""Request guards.
+
+Setup on first start, idle session expiry, revoked sessions, the pending two-factor or password
+step, and the Content-Security-Policy header.
+"""
 
 from __future__ import annotations
 
@@ -112,8 +115,11 @@ class PendingStepMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    """Tells the browser to run only the app's own scripts and styles: an injected script (a
-    patient name with markup that slipped through, say) cannot run or send data elsewhere."""
+    """Tells the browser to run only the app's own scripts and styles.
+
+    An injected script (a patient name with markup that slipped through, say) cannot run or send
+    data elsewhere.
+    """
 
     POLICY = "; ".join(
         [

@@ -94,8 +94,11 @@ def api_token_get(user: User, token_id: int) -> ApiToken:
 
 
 def api_token_user(secret: str) -> User | None:
-    """The active user a presented secret belongs to, or None (unknown, revoked, inactive user,
-    a deactivated clinic, or a user no longer in the token's clinic). Marks the token as used."""
+    """The active user a presented secret belongs to, or None. Marks the token as used.
+
+    None for an unknown or revoked token, an inactive user, a deactivated clinic, or a user no
+    longer in the token's clinic.
+    """
     if not secret.startswith(SCHEME):
         return None
     token = (

@@ -202,8 +202,11 @@ def _session_verified(request: HttpRequest, device: TOTPDevice) -> bool:
 @require_POST
 @login_required
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
-    """Turn two-factor login off: only from a session that gave a code, and with a current code
-    or the password once more (a session left open on a shared PC is not enough)."""
+    """Turn two-factor login off: only from a session that gave a code.
+
+    It also takes a current code or the password once more (a session left open on a shared PC is
+    not enough).
+    """
     user = cast(User, request.user)  # login_required
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
@@ -237,8 +240,10 @@ def _identity_confirmed(form: TwoFactorRemoveForm, user: User, device: TOTPDevic
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    """The user's own new password (the current one required). Other sessions and the user's
-    API tokens end; this session stays signed in."""
+    """The user's own new password (the current one required).
+
+    Other sessions and the user's API tokens end; this session stays signed in.
+    """
     user = cast(User, request.user)  # login_required
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -390,8 +395,10 @@ def _user_edit_context(form: UserEditForm, user: User) -> dict[str, Any]:
 
 
 def _colleague(request: HttpRequest, user_id: int) -> User:
-    """Another user of the admin's clinic (a 404 for anyone else, oneself included: one's own
-    password and two-factor login are changed on one's own pages, with a code or password)."""
+    """Another user of the admin's clinic; a 404 for anyone else, oneself included.
+
+    One's own password and two-factor login are changed on one's own pages, with a code or password.
+    """
     user = selectors.user_get(selectors.clinic_of(request.user), user_id)
     if user.pk == request.user.pk:
         raise Http404

@@ -61,8 +61,11 @@ def entry_list(
 
 
 def patient_names(clinic: Clinic, patient_ids: set[int]) -> dict[int, str]:
-    """The names of the clinic's patients among `patient_ids`, in one query, for showing next to
-    the ids on the log page. The log itself keeps ids only; a deleted patient has no name here."""
+    """The names of the clinic's patients among `patient_ids`, in one query.
+
+    For showing next to the ids on the log page. The log itself keeps ids only; a deleted patient
+    has no name here.
+    """
     if not patient_ids:
         return {}
     found = Patient.objects.filter(clinic=clinic, pk__in=patient_ids).values_list("pk", "name")

@@ -55,9 +55,12 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 def _named(request: HttpRequest, entries: list[AuditEntry]) -> list[AuditEntry]:
-    """Give each security event about a user that user's name as `subject`, and each entry about
-    a patient who still exists the patient's name as `patient_name`. The log keeps ids only; the
-    names are looked up in the clinic's own users and patients, one query each for the page."""
+    """Give each entry the name of the user or patient it is about.
+
+    A security event about a user gets that user's name as `subject`, an entry about a patient who
+    still exists the patient's name as `patient_name`. The log keeps ids only; the names are looked
+    up in the clinic's own users and patients, one query each for the page.
+    """
     clinic = clinic_of(request.user)
     ids = {e.object_id for e in entries if e.object_type == ObjectType.USER and e.object_id}
     users = user_list(clinic).filter(pk__in=ids)

@@ -26,8 +26,10 @@ def _lang() -> str:
 
 
 def _level(value: str, scale: tuple[str, ...]) -> str:
-    """The colour of a tag: the lowest level of its scale is calm, the next notice, the rest
-    caution."""
+    """The colour of a tag.
+
+    The lowest level of its scale is calm, the next notice, the rest caution.
+    """
     if value == scale[0]:
         return "calm"
     return "notice" if value == scale[1] else "caution"

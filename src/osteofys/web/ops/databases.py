@@ -173,7 +173,7 @@ def _tool(name: str) -> str:
 
 
 def _pg_env() -> dict[str, str]:
-    """libpq's environment for the configured database: no password on a command line."""
+    """The libpq environment for the configured database: no password on a command line."""
     db = settings.DATABASES["default"]
     env = dict(os.environ)
     for variable, value in (

@@ -198,8 +198,10 @@ def _mismatch(field: str) -> FieldError:
 
 
 def _case_for(patient: Patient, given: dict[str, Any]) -> dict[str, Any]:
-    """The case with the patient's birth date and sex from the record (the web form does the
-    same); height and weight too when the case leaves them out."""
+    """The case with the patient's birth date and sex from the record, as the web form does.
+
+    Height and weight too when the case leaves them out.
+    """
     case = copy.deepcopy(given)
     person = case.setdefault("patient", {})
     if person is None:
@@ -224,8 +226,11 @@ def _case_for(patient: Patient, given: dict[str, Any]) -> dict[str, Any]:
     summary="Gem en vurdering af patienten (og træningsplanen)",
 )
 def assessment_create(request: HttpRequest, id: Id, payload: AssessmentIn) -> Status[AssessmentOut]:
-    """Stored as the web form stores it: inputs, suggestion, the chosen category with its reason,
-    the knowledge-base version and the trace; the plan is made from the chosen category."""
+    """Stored as the web form stores it.
+
+    Inputs, suggestion, the chosen category with its reason, the knowledge-base version and the
+    trace; the plan is made from the chosen category.
+    """
     patient = selectors.patient_get(request_clinic(request), id)
     case = _case_for(patient, payload.case)
     try:
@@ -340,7 +345,8 @@ def fhir_export(
 ) -> dict[str, Any]:
     """Patient, the latest assessment's observations and conditions, and the current plan.
 
-    The full CPR number only when asked for (`?cpr=full`): an explicit, logged choice."""
+    The full CPR number only when asked for (`?cpr=full`): an explicit, logged choice.
+    """
     patient = selectors.patient_get(request_clinic(request), id)
     try:
         return interop.fhir_bundle(patient, lang=_lang(lang), full_cpr=cpr == "full")
@@ -364,8 +370,10 @@ def _fhir_errors(exc: FhirImportError) -> list[FieldError]:
     summary="Importér DXA-målinger (Bundle af Observations) som en ny vurdering",
 )
 def fhir_import(request: HttpRequest, id: Id, bundle: Body[FhirResource]) -> Status[FhirImportOut]:
-    """A new assessment dated today, with the imported DXA and the other inputs of the latest
-    assessment (or only the patient record when there is none)."""
+    """A new assessment dated today, with the imported DXA and the latest assessment's inputs.
+
+    Without an earlier assessment, the other inputs come from the patient record only.
+    """
     patient = selectors.patient_get(request_clinic(request), id)
     try:
         imported = interop.dxa_record(patient, request_user(request), bundle)

@@ -115,8 +115,11 @@ def _fracture_schema() -> dict[str, Any]:
 
 @cache
 def case_schema(*, patient_from_record: bool = False) -> dict[str, Any]:
-    """JSON Schema of a case (case-format.md). With `patient_from_record`, the birth date and sex
-    may be left out: they are taken from the patient record."""
+    """JSON Schema of a case (case-format.md).
+
+    With `patient_from_record`, the birth date and sex may be left out: they are taken from the
+    patient record.
+    """
     sections: dict[str, dict[str, Any]] = {}
     required: dict[str, list[str]] = {}
     for path, spec in case_fields().items():

@@ -26,8 +26,11 @@ def lang() -> str:
 
 
 def category_name(category: str) -> str:
-    """A category's name in the active language. The knowledge base owns the names: the list,
-    the patient page, the result panel, the forms and the PDFs all show this one."""
+    """A category's name in the active language.
+
+    The knowledge base owns the names: the list, the patient page, the result panel, the forms and
+    the PDFs all show this one.
+    """
     return base().texts.category_name(category, lang())
 
 
@@ -69,9 +72,11 @@ def evaluate(
 def reassessed(
     inputs: dict[str, Any], retests: list[tuple[str, date, float | str | None]]
 ) -> dict[str, Any] | None:
-    """The result document of stored inputs with newer re-test results in place of their tests
-    (test id, date, value or "unable"), dated the latest re-test; None without re-tests or when
-    the case no longer passes the core's checks."""
+    """The result document of stored inputs with newer re-test results in place of their tests.
+
+    Re-tests are (test id, date, value or "unable"); the result is dated the latest re-test. None
+    without re-tests or when the case no longer passes the core's checks.
+    """
     if not retests:
         return None
     case = copy.deepcopy(inputs)

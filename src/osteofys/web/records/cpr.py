@@ -34,6 +34,9 @@ def masked(cpr: str) -> str:
 
 
 def digest(cpr: str) -> str:
-    """A keyed hash of ten CPR digits, for search: equal numbers give equal digests, and the
-    digest alone (in a backup, a query plan) does not give the number back without the key."""
+    """A keyed hash of ten CPR digits, for search.
+
+    Equal numbers give equal digests, and the digest alone (in a backup, a query plan) does not give
+    the number back without the key.
+    """
     return salted_hmac("osteofys.records.cpr-search", cpr, algorithm="sha256").hexdigest()

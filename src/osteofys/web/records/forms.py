@@ -1,5 +1,8 @@
-"""Forms. The assessment form mirrors the case format; the clinical core does the validation of
-ranges and dates, so its messages (naming the field and what is allowed) are the ones shown."""
+"""Forms.
+
+The assessment form mirrors the case format; the clinical core does the validation of ranges and
+dates, so its messages (naming the field and what is allowed) are the ones shown.
+"""
 
 from __future__ import annotations
 
@@ -58,8 +61,10 @@ class MeasureInput(forms.TextInput):
 
 
 class MeasureField(forms.FloatField):
-    """A decimal measurement that accepts 8,5 and 8.5 and shows 50 as 50 (FloatField with
-    localize=True shows a stored 50.0 as "50,0")."""
+    """A decimal measurement that accepts 8,5 and 8.5 and shows 50 as 50.
+
+    FloatField with localize=True shows a stored 50.0 as "50,0".
+    """
 
     widget = MeasureInput
 

@@ -117,10 +117,12 @@ def _retest(r: Retest) -> dict[str, Any]:
 
 
 def patient_archive(patient: Patient, clinic: Clinic, today: date) -> bytes:
-    """A ZIP with data.json (patient, assessments with inputs and results, plans, re-tests) and
-    the documents as PDF: the handout of every plan and the GP letter of every assessment (each
-    assessment page offers its letter, so any of them may have been handed out), both rendered
-    from what was stored."""
+    """A ZIP with data.json and the documents as PDF, all from what was stored.
+
+    data.json holds the patient, assessments with inputs and results, plans and re-tests. The PDFs
+    are the handout of every plan and the GP letter of every assessment (each assessment page offers
+    its letter, so any of them may have been handed out).
+    """
     assessments = list(
         patient.assessments.select_related("created_by", "patient").order_by(
             "assessment_date", "id"

@@ -1,5 +1,7 @@
-"""FHIR glue: from a stored patient, assessment and plan to the pure `osteofys.fhir` mapping, and
-from an imported DXA Bundle to a new stored assessment.
+"""FHIR glue between the stored records and the pure `osteofys.fhir` mapping.
+
+From a stored patient, assessment and plan to the mapping, and from an imported DXA Bundle to a new
+stored assessment.
 
 The export states what was stored (the result document of that day, the plan as edited), never a
 recomputation with today's knowledge base.
@@ -28,8 +30,10 @@ from osteofys.web.records.models import Assessment, Patient, Plan
 
 
 class NothingToExportError(Exception):
-    """The patient has no assessment yet, so there is nothing clinical to export (the Danish
-    message says so); the API answers it as a conflict."""
+    """The patient has no assessment yet, so there is nothing clinical to export.
+
+    The Danish message says so; the API answers it as a conflict.
+    """
 
 
 def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[str, Any]:
@@ -74,9 +78,11 @@ def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[
 
 
 def stored_case(assessment: Assessment) -> Case:
-    """The stored inputs as a core Case. They were checked when they were recorded; today's
-    ranges may be narrower, and a stored record is exported as it was, so ranges are not
-    checked again."""
+    """The stored inputs as a core Case, without checking ranges again.
+
+    They were checked when they were recorded; today's ranges may be narrower, and a stored record
+    is exported as it was.
+    """
     knowledge = clinical.base().knowledge
     anything = dict.fromkeys(knowledge.input_ranges, (-math.inf, math.inf))
     conditions = (assessment.inputs.get("risk_factors") or {}).get("conditions") or []

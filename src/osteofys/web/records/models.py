@@ -95,9 +95,12 @@ class Assessment(models.Model):
 
 
 class AssessmentDraft(models.Model):
-    """What one user has typed so far in a new assessment of one patient: offered back after a
-    closed tab or a lost session. The posted form fields as they were typed (never a CPR number:
-    the assessment form has none). Deleted when the assessment is saved or the draft discarded."""
+    """What one user has typed so far in a new assessment of one patient.
+
+    Offered back after a closed tab or a lost session. The posted form fields as they were typed
+    (never a CPR number: the assessment form has none). Deleted when the assessment is saved or the
+    draft discarded.
+    """
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")

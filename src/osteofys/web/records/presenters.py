@@ -132,8 +132,11 @@ def _sources(ids: Iterable[str]) -> list[dict[str, str]]:
 
 
 def result(stored: dict[str, Any]) -> dict[str, Any]:
-    """The result document as the result panel shows it. A result stored by an earlier version
-    is read with the defaults of the keys it lacks (rules.result owns the format)."""
+    """The result document as the result panel shows it.
+
+    A result stored by an earlier version is read with the defaults of the keys it lacks
+    (rules.result owns the format).
+    """
     base, lang = clinical.base(), clinical.lang()
     typed = read_result(stored)
     doc: dict[str, Any] = to_json(typed)
@@ -193,8 +196,10 @@ _BOXED = (Group.CATEGORY, Group.RED_FLAG, Group.ACUTE_PHASE, Group.REFERRAL)
 
 
 def _reason_groups(base: Any, reasons: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """The reasons under the group each rule declares: a boxed group inside its box, every other
-    group under its own heading."""
+    """The reasons under the group each rule declares.
+
+    A boxed group goes inside its box, every other group under its own heading.
+    """
     by_rule = {r["rule"]: r for r in reasons}
     stored = {x: r["group"] for x, r in by_rule.items()}
     found = by_group(base, list(by_rule), stored)
@@ -346,8 +351,10 @@ def assessment_initial(patient: Any, latest: Assessment | None) -> AssessmentSta
 
 
 def mark_prefilled(form: AssessmentForm, start: AssessmentStart) -> None:
-    """Mark the fields still holding a pre-filled value (`bound_field.mark`, shown by
-    includes/field.html). A value the clinician has changed since is no longer marked."""
+    """Mark the fields still holding a pre-filled value (`bound_field.mark`).
+
+    includes/field.html shows the mark. A value the clinician has changed since is no longer marked.
+    """
     changed = set(form.changed_data) if form.is_bound else set()
     # The date is in the note at the top of the form; the mark stays short beside each label.
     for name in start.carried - changed:
@@ -422,8 +429,11 @@ def _cutoff_id(test: str, sex: str | None) -> str | None:
 
 
 def _same_day_slots(points: list[Point]) -> list[int]:
-    """0 for the first result of a day, 1 for the second...: the chart spreads them apart, so two
-    results of one day are both seen instead of one drawn over the other."""
+    """0 for the first result of a day, 1 for the second, and so on.
+
+    The chart spreads them apart, so two results of one day are both seen instead of one drawn over
+    the other.
+    """
     slots: list[int] = []
     seen: dict[date, int] = {}
     for when, _value, _unable in points:

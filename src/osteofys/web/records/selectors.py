@@ -54,8 +54,10 @@ def cpr_complete(text: str) -> str | None:
 def patient_list(
     clinic: Clinic, query: str = "", page: int | str = 1, *, cpr: str | None = None
 ) -> Page[Any]:
-    """One page of the clinic's patients with each one's latest category, searched by name, by
-    birth date (`query` DDMMÅÅ) or by CPR number (`cpr`, ten digits: its digest is compared).
+    """One page of the clinic's patients with each one's latest category.
+
+    Searched by name, by birth date (`query` DDMMÅÅ) or by CPR number (`cpr`, ten digits: its digest
+    is compared).
 
     A `query` that looks like a CPR number finds nobody: only `cpr` compares CPR numbers.
     The latest assessment is looked up for the page's rows only (one query), not annotated on the
@@ -104,9 +106,11 @@ def _matching(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
 
 
 def patient_get(clinic: Clinic, patient_id: int, *, log_view: bool = True) -> Patient:
-    """The clinic's patient, or 404. The read is logged unless `log_view` is False, which only the
-    live result uses: it runs every half second while a form is typed, and opening that form
-    was logged already."""
+    """The clinic's patient, or 404.
+
+    The read is logged unless `log_view` is False, which only the live result uses: it runs every
+    half second while a form is typed, and opening that form was logged already.
+    """
     patient = Patient.objects.filter(clinic=clinic, pk=patient_id).first()
     if patient is None:
         raise Http404
@@ -144,8 +148,10 @@ def assessment_saved_since(patient: Patient, user: Any, when: datetime) -> bool:
 
 
 def assessment_list(patient: Patient) -> QuerySet[Assessment]:
-    """A patient's assessments, newest first, with their plans' ids (the patient is already
-    scoped and logged by `patient_get`)."""
+    """A patient's assessments, newest first, with their plans' ids.
+
+    The patient is already scoped and logged by `patient_get`.
+    """
     return patient.assessments.order_by("-assessment_date", "-id").prefetch_related(
         Prefetch("plans", queryset=Plan.objects.only("id", "assessment_id").order_by("id"))
     )

@@ -61,8 +61,11 @@ class KnowledgeChangedError(Exception):
 
 
 def _save_versioned(obj: Patient | Assessment | Plan, version: int | None, **values: Any) -> None:
-    """Write `values` only if the row still has `version` (default: the version `obj` was read
-    with), and bump it. The single UPDATE decides, the same way on SQLite and PostgreSQL."""
+    """Write `values` only if the row still has `version`, and bump it.
+
+    `version` defaults to the version `obj` was read with. The single UPDATE decides, the same way
+    on SQLite and PostgreSQL.
+    """
     expected = obj.version if version is None else version
     model = type(obj)
     written = model.objects.filter(pk=obj.pk, version=expected).update(
@@ -83,8 +86,10 @@ def patient_create(*, clinic: Clinic, data: dict[str, Any]) -> Patient:
 
 
 def _patient_values(data: dict[str, Any]) -> dict[str, Any]:
-    """The stored columns, with the CPR number's search digest made whenever the number is set
-    (so search by CPR compares digests and never reads the number)."""
+    """The stored columns, with the CPR number's search digest whenever the number is set.
+
+    So search by CPR compares digests and never reads the number.
+    """
     values = {f: data.get(f) or _blank(f) for f in PATIENT_FIELDS}
     values["cpr_digest"] = digest(values["cpr"]) if values["cpr"] else ""
     return values
@@ -148,8 +153,10 @@ class OverrideReasonMissingError(ValueError):
 
 
 def override_reason_for(final: str, suggested: str, reason: str) -> str:
-    """The reason to store with the clinician's choice: the reason given when the choice differs
-    from the suggestion (required then), nothing when it follows the suggestion.
+    """The reason to store with the clinician's choice.
+
+    The reason given when the choice differs from the suggestion (required then), nothing when it
+    follows the suggestion.
 
     Raises:
         OverrideReasonMissingError: another category than the suggestion, without a reason.
@@ -171,10 +178,11 @@ def assessment_record_case(
     override_reason: str = "",
     hirit: bool = False,
 ) -> Assessment:
-    """The one way a new assessment is recorded (the form, the API, the FHIR import): run the core
-    with the clinician's choice, refuse another category than the suggestion without a reason,
-    store. The choice only steers the plan (`confirmed_category`), so one evaluation gives both
-    the suggestion and the plan of the chosen category.
+    """The one way a new assessment is recorded (the form, the API, the FHIR import).
+
+    Run the core with the clinician's choice, refuse another category than the suggestion without a
+    reason, store. The choice only steers the plan (`confirmed_category`), so one evaluation gives
+    both the suggestion and the plan of the chosen category.
 
     Raises:
         CaseRejectedError: the case fails the core's checks.
@@ -206,8 +214,10 @@ def assessment_record(
     final_category: str,
     override_reason: str,
 ) -> Assessment:
-    """Store inputs, suggestion, the final choice with its reason, KB version/hash and trace,
-    and make the training plan from the confirmed result."""
+    """Store inputs, suggestion, the final choice with its reason, KB version/hash and trace.
+
+    Then make the training plan from the confirmed result.
+    """
     if evaluated.assessment is None or evaluated.document is None:
         raise ValueError("only a case that passed validation can be recorded")
     assessment = assessment_row(
@@ -272,8 +282,11 @@ _CPR_IN_TEXT = re.compile(r"\b(\d{6})-?\d{4}\b")
 
 
 def draft_fields(posted: Any, names: frozenset[str]) -> dict[str, list[str]]:
-    """The posted assessment form as a draft: only the form's fields (`names` and the fracture
-    rows), never the CSRF token or anything else posted along, and no CPR number."""
+    """The posted assessment form as a draft: only the form's fields, and no CPR number.
+
+    The fields are `names` and the fracture rows, never the CSRF token or anything else posted
+    along.
+    """
     fields: dict[str, list[str]] = {}
     count = 0
     for name, values in posted.lists():
@@ -288,8 +301,10 @@ def draft_fields(posted: Any, names: frozenset[str]) -> dict[str, list[str]]:
 
 
 def draft_save(*, patient: Patient, user: User, fields: dict[str, list[str]]) -> None:
-    """Keep what the user has typed so far in a new assessment of the patient (one per user and
-    patient). Not in the access log: it runs on every change while typing (see views).
+    """Keep what the user has typed so far in a new assessment of the patient.
+
+    One draft per user and patient. Not in the access log: it runs on every change while typing (see
+    views).
 
     One statement (INSERT ... ON CONFLICT DO UPDATE, the same on SQLite and PostgreSQL): this
     runs half a second after each keystroke, and two such requests may overlap.
@@ -408,9 +423,10 @@ def plan_item_add(
     precaution_note: str = "",
     version: int | None = None,
 ) -> PlanItem:
-    """Add an exercise from the knowledge base to the plan, with its default dose for the plan's
-    exercise set. The plan's caps hold here, whoever calls: an exercise that breaks one (impact,
-    spinal flexion, fall risk) is added only with a confirmation and a written reason, both kept.
+    """Add a knowledge-base exercise to the plan, with its default dose for the plan's exercise set.
+
+    The plan's caps hold here, whoever calls: an exercise that breaks one (impact, spinal flexion,
+    fall risk) is added only with a confirmation and a written reason, both kept.
 
     Raises:
         ExerciseNotOfferedError: not an exercise of the knowledge base, or a supervised-only one.

@@ -39,8 +39,11 @@ from osteofys.web.records.models import Assessment, Patient, Plan
 
 @login_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    """The clinic's patients, searched by name or birth date (GET ?q=, or POST from the search
-    box) or by CPR number (POST only: the number never enters a URL, the history or a log)."""
+    """The clinic's patients, searched by name or birth date, or by CPR number.
+
+    Name or birth date come by GET ?q= or POST from the search box; a CPR number by POST only: the
+    number never enters a URL, the history or a log.
+    """
     if request.method == "POST":
         return _patient_search(request)
     query = request.GET.get("q", "")
@@ -82,9 +85,11 @@ def _patient_page_list(
     shown: str | None = None,
     push: str | None = None,
 ) -> HttpResponse:
-    """The list page or (for htmx) its rows. `shown` is the search as the page repeats it and
-    `push` the search the browser's address bar gets (htmx): for a CPR number neither is the
-    number."""
+    """The list page or (for htmx) its rows.
+
+    `shown` is the search as the page repeats it and `push` the search the browser's address bar
+    gets (htmx): for a CPR number neither is the number.
+    """
     page_ = selectors.patient_list(clinic_of(request.user), query, page, cpr=cpr)
     context = {
         "page": page_,
@@ -137,8 +142,10 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _rebound(request: HttpRequest, version: int) -> Any:
-    """The posted data as typed, carrying the stored version: saving again is a deliberate
-    overwrite of what the other user saved."""
+    """The posted data as typed, carrying the stored version.
+
+    Saving again is a deliberate overwrite of what the other user saved.
+    """
     data = request.POST.copy()
     data["version"] = str(version)
     return data
@@ -189,7 +196,9 @@ def _assessment_forms(
     data: QueryDict | None, start: presenters.AssessmentStart
 ) -> tuple[AssessmentForm, Any]:
     """The form and fracture rows: fresh from `start`, or bound to `data` (posted or a draft).
-    Bound forms get `start` as initial too, so the fields still holding it stay marked."""
+
+    Bound forms get `start` as initial too, so the fields still holding it stay marked.
+    """
     if data is None:
         form = AssessmentForm(initial=start.initial)
         return form, FractureFormSet(initial=start.fractures, prefix="brud")
@@ -305,8 +314,9 @@ def _keep_draft(request: HttpRequest, patient: Patient, form: AssessmentForm) ->
 
 @login_required
 def assessment_live(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The live result panel (htmx): the suggestion for what is typed so far, which is also kept
-    as the user's draft. The assessment itself is not saved here.
+    """The live result panel (htmx): the suggestion for what is typed so far.
+
+    What is typed is also kept as the user's draft. The assessment itself is not saved here.
 
     Neither the panel nor the draft is logged: this runs half a second after every keystroke,
     which would flood the access log, and opening the form was logged already. Continuing or
@@ -433,9 +443,11 @@ def _htmx(request: HttpRequest) -> bool:
 def _plan_done(
     request: HttpRequest, plan: Plan, message: str, parts: list[tuple[str, dict[str, Any]]]
 ) -> HttpResponse:
-    """An edit made in place (htmx): the changed parts of the page, the message for the live
-    region, and the plan's new version for every form still on the page (so the next edit is
-    not taken for someone else's)."""
+    """An edit made in place (htmx): the changed parts and the message for the live region.
+
+    Every form still on the page gets the plan's new version too, so the next edit is not taken for
+    someone else's.
+    """
     html = "".join(render_to_string(t, {"plan": plan, **c}, request) for t, c in parts)
     html += render_to_string("records/_plan_status.html", {"message": message}, request)
     response = HttpResponse(html)
@@ -569,9 +581,11 @@ def _plan_conflict(
     change: str,
     typed_dose: tuple[int, dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """The plan as stored now, with what this user tried kept: the add form as posted, a typed
-    dose in its row's form. Nothing was saved. In place (htmx) the plan's part of the page is
-    replaced by it, with the same banner."""
+    """The plan as stored now, with what this user tried kept. Nothing was saved.
+
+    The add form is shown as posted, a typed dose in its row's form. In place (htmx) the plan's part
+    of the page is replaced by it, with the same banner.
+    """
     plan = selectors.plan_get(clinic_of(request.user), stale.pk)
     context = presenters.plan_page(plan, show_all=True)
     for row in (r for g in context["groups"] for r in g["rows"]):

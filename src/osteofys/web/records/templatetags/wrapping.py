@@ -1,5 +1,8 @@
-"""The `break_after_slash` filter: long names such as "Funktionsbegrænset/stillesiddende" wrap at
-the slash on a narrow screen instead of running out of their box."""
+"""The `break_after_slash` filter: long names wrap at the slash on a narrow screen.
+
+A name such as "Funktionsbegrænset/stillesiddende" then breaks there instead of running out of its
+box.
+"""
 
 from __future__ import annotations
 
