@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date
 from enum import StrEnum
@@ -357,29 +357,34 @@ class _Parser:
     def value(self, path: str, spec: FieldSpec, raw: Any) -> Any:
         if raw is None:
             return None
-        match spec.kind:
-            case FieldKind.NUMBER:
-                return self.number(path, raw, integer=False)
-            case FieldKind.INTEGER:
-                return self.number(path, raw, integer=True)
-            case FieldKind.NUMBER_OR_UNABLE:
-                return UNABLE if raw == UNABLE else self.number(path, raw, integer=False)
-            case FieldKind.BOOLEAN:
-                if not isinstance(raw, bool):
-                    self.fail(path, "wrong_type", raw, "true/false")
-                    return None
-                return raw
-            case FieldKind.CHOICE:
-                if raw not in spec.values:
-                    self.fail(path, "bad_choice", raw, ", ".join(spec.values))
-                    return None
-                return raw
-            case FieldKind.DATE:
-                return self.date_(path, raw)
-            case FieldKind.CONDITIONS:
-                return self.condition_list(path, raw)
-            case _:
-                assert_never(spec.kind)
+        return _READERS[spec.kind](self, path, spec, raw)
+
+    def read_number(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        return self.number(path, raw, integer=False)
+
+    def read_integer(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        return self.number(path, raw, integer=True)
+
+    def read_number_or_unable(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        return UNABLE if raw == UNABLE else self.number(path, raw, integer=False)
+
+    def read_boolean(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        if not isinstance(raw, bool):
+            self.fail(path, "wrong_type", raw, "true/false")
+            return None
+        return raw
+
+    def read_choice(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        if raw not in spec.values:
+            self.fail(path, "bad_choice", raw, ", ".join(spec.values))
+            return None
+        return raw
+
+    def read_date(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        return self.date_(path, raw)
+
+    def read_conditions(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        return self.condition_list(path, raw)
 
     def condition_list(self, path: str, raw: Any) -> tuple[str, ...] | None:
         if not isinstance(raw, list):
@@ -451,6 +456,35 @@ def _quote(value: Any) -> Any:
         if not small or (isinstance(value, dict) and any(_quote(k) is not k for k in value)):
             return "[…]" if isinstance(value, list) else "{…}"
     return value
+
+
+_Reader = Callable[[_Parser, str, FieldSpec, Any], Any]
+
+
+def _reader(kind: FieldKind) -> _Reader:
+    """The parser's reader of one kind of field; exhaustive, so mypy names a kind without one."""
+    match kind:
+        case FieldKind.NUMBER:
+            return _Parser.read_number
+        case FieldKind.INTEGER:
+            return _Parser.read_integer
+        case FieldKind.NUMBER_OR_UNABLE:
+            return _Parser.read_number_or_unable
+        case FieldKind.BOOLEAN:
+            return _Parser.read_boolean
+        case FieldKind.CHOICE:
+            return _Parser.read_choice
+        case FieldKind.DATE:
+            return _Parser.read_date
+        case FieldKind.CONDITIONS:
+            return _Parser.read_conditions
+        case _:
+            assert_never(kind)
+
+
+# Looked up rather than matched for every field of every case (a match on enum members costs
+# an attribute look-up per arm).
+_READERS: dict[FieldKind, _Reader] = {kind: _reader(kind) for kind in FieldKind}
 
 
 def parse_case(
