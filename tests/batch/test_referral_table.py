@@ -88,7 +88,7 @@ def _both(base: KnowledgeBase, case: dict[str, Any]) -> tuple[ReferralBasis, boo
     types = finding_types()
     names = sorted(rules.reads | {"age_years"})
     row = pl.DataFrame([{n: found[n] for n in names}], schema={n: types[n] for n in names})
-    decided = referral.evaluate(row.lazy(), rules).with_columns(**referral.columns(k, rules))
+    decided = referral.evaluate(row.lazy(), rules).with_columns(**referral.columns(rules))
     return core.basis, core.recommended, decided.collect()["refer"].item()
 
 

@@ -78,7 +78,7 @@ def batch_referral(case: dict[str, Any]) -> dict[str, Any]:
     types = finding_types()
     names = sorted(rules.reads | {"age_years"})
     row = pl.DataFrame([{n: found.values[n] for n in names}], schema={n: types[n] for n in names})
-    decided = evaluate(row.lazy(), rules).with_columns(**columns(k, rules)).collect()
+    decided = evaluate(row.lazy(), rules).with_columns(**columns(rules)).collect()
     spelt = factor_names(decided[MASK], rules).item()
     return {
         "refer": decided["refer"].item(),

@@ -108,7 +108,7 @@ MASK = "_factors"
 RECOMMENDED = {basis.value: basis.recommended for basis in ReferralBasis}
 
 
-def columns(k: Knowledge, rules: ReferralRules) -> dict[str, pl.Expr]:
+def columns(rules: ReferralRules) -> dict[str, pl.Expr]:
     """The output columns, read from the columns that `evaluate` added.
 
     `refer`, `already_known`, `strong` and `n_risk_factors`, and the present factors as the bit mask

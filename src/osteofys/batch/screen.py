@@ -170,7 +170,7 @@ def screen(
     tell("rules", 1 - _weights(paths)[CITIZENS], 1.0)
     rules = referral_rules(base.knowledge)
     evaluated = evaluate(registry.findings(rules.reads | {"age_years", "sex"}), rules)
-    table = _decide(evaluated, base, rules)
+    table = _decide(evaluated, rules)
     bad = registry.bad
     tell("done", 1.0, 1.0)
     return Screening(
@@ -229,15 +229,14 @@ def _collect(table: inputs.Table, frame: pl.LazyFrame) -> pl.DataFrame:
         raise UnusableFilesError([inputs.broken(table, exc)]) from exc
 
 
-def _decide(evaluated: pl.LazyFrame, base: KnowledgeBase, rules: ReferralRules) -> pl.DataFrame:
+def _decide(evaluated: pl.LazyFrame, rules: ReferralRules) -> pl.DataFrame:
     """The referral columns and the priority, referred citizens first in priority order.
 
     Priority: a strong factor first, then more risk factors, then older (earlier birth date),
     then citizen id so that a rerun gives the same list. The others follow in file order.
     """
-    k = base.knowledge
     decided = (
-        evaluated.with_columns(**columns(k, rules))
+        evaluated.with_columns(**columns(rules))
         .select(
             "refer",
             "already_known",
