@@ -20,11 +20,12 @@ from osteofys.documents import (
     handout_pdf,
     illustration,
 )
-from osteofys.documents.model import dose_dict, dose_from, plan_items
+from osteofys.documents.model import plan_items
 from osteofys.kb.explain import dose_text, words
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules import Assessment
 from osteofys.rules.findings import FINDINGS
+from osteofys.rules.model import Dose
 from osteofys.rules.result import write_result
 from tests.conftest import vary
 from tests.documents.helpers import all_text, figures_by_page, flat, page_texts, text_sizes
@@ -78,7 +79,7 @@ def _check_exercise_pages(
         found = [i for i, text in enumerate(pages) if marker in text]
         assert len(found) == 1, f"no single page for {marker!r}"
         page = found[0]
-        assert dose_text(dose_from(item["dose"]), lang) in pages[page]
+        assert dose_text(Dose.from_dict(item["dose"]), lang) in pages[page]
         assert [alt for alt in figures.get(page, []) if name in alt], f"{name}: no drawing"
         at.append(page)
     # One page each, nothing spills over: exercise pages follow each other, then the diary.
@@ -222,7 +223,7 @@ def test_every_exercise_of_the_library_fits_one_page_with_its_drawing(
         key=lambda e: ("staerk", "stabil", "strakt").index(e.domain) * 1000 + e.priority,
     )
     items = [
-        {"exercise": e.id, "domain": e.domain.value, "dose": dose_dict(e.dose_for("default"))}
+        {"exercise": e.id, "domain": e.domain.value, "dose": dict(e.dose_for("default").as_dict())}
         for e in exercises
     ]
     result = {"category": "hverdagsaktiv", "knowledge_version": base.version, "plan": {}}

@@ -8,7 +8,6 @@ from datetime import date
 from osteofys.kb.explain import (
     by_group,
     dose_text,
-    exercise_name,
     field_label,
     goal_text,
     rule_label,
@@ -152,18 +151,18 @@ def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step
         r.lines.append("")
         r.para(f"{name.upper()} – {goal_text(r.base, plan.exercise_set, domain.domain, r.lang)}")
         width = max(
-            (len(exercise_name(r.base, i.exercise, r.lang)) for i in domain.items), default=10
+            (len(r.texts.exercise_name(i.exercise, r.lang)) for i in domain.items), default=10
         )
         r.lines.append(f"    {r.ui('exercise'):<{width}}  {r.ui('dose')}")
         for item in domain.items:
-            name = exercise_name(r.base, item.exercise, r.lang)
+            name = r.texts.exercise_name(item.exercise, r.lang)
             r.lines.append(f"    {name:<{width}}  {dose_text(item.dose, r.lang)}")
     if plan.supervised:
         r.lines.append("")
         r.para(f"{r.ui('supervised')}:")
         for item in plan.supervised:
             r.bullet(
-                f"{exercise_name(r.base, item.exercise, r.lang)} – {dose_text(item.dose, r.lang)}",
+                f"{r.texts.exercise_name(item.exercise, r.lang)} – {dose_text(item.dose, r.lang)}",
                 4,
             )
     r.reasons(training)

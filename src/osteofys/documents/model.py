@@ -52,11 +52,6 @@ def _docs(base: KnowledgeBase) -> DocumentTexts:
     return base.texts.documents
 
 
-def long_date(base: KnowledgeBase, when: date, lang: str) -> str:
-    """'26. november 2026' in Danish, '26 November 2026' in English."""
-    return base.texts.long_date(when, lang)
-
-
 def _as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -70,16 +65,6 @@ def _num(value: Any, lang: str) -> str:
     if isinstance(value, float):
         value = round(value, 1)
     return number(value, lang).replace("-", "\u2212")
-
-
-def dose_from(stored: Mapping[str, Any]) -> Dose:
-    """A stored dose dict ({"sets": 2, "reps": [8, 12], ...}) as the core's Dose."""
-    return Dose.from_dict(stored)
-
-
-def dose_dict(dose: Dose) -> dict[str, Any]:
-    """The core's Dose as stored with a plan item."""
-    return dict(dose.as_dict())
 
 
 def plan_items(assessment: Assessment) -> list[dict[str, Any]]:
@@ -174,7 +159,7 @@ def handout_data(
         "clinic": clinic,
         "contact": _contact(contact),
         "patient": patient,
-        "date": long_date(base, when or date.today(), lang),
+        "date": base.texts.long_date(when or date.today(), lang),
         "footer": _made_with(base, result, lang),
         "category": {"name": shown.name(lang), "text": shown.patient(lang)} if shown else None,
         "no_category": labels["no_category"] if not shown else None,
@@ -203,7 +188,7 @@ def _exercise(
         "name": name,
         "purpose": texts.purpose(lang) if texts else None,
         "how": list(texts.how(lang)) if texts else [],
-        "dose": dose_text(dose_from(item.get("dose") or {}), lang),
+        "dose": dose_text(Dose.from_dict(item.get("dose") or {}), lang),
         "harder": texts.progression(lang) if texts else None,
         "easier": texts.regression(lang) if texts else None,
         "avoid": texts.avoid(lang) if texts else None,
@@ -224,7 +209,7 @@ def _acute(
         # P4: an acute phase as a precaution until the red flag is clarified; no fracture date.
         note, heading = labels["acute_precaution"], labels["acute_precaution_heading"]
     elif phase.get("until"):
-        until = long_date(base, date.fromisoformat(phase["until"]), lang)
+        until = base.texts.long_date(date.fromisoformat(phase["until"]), lang)
         note = labels["acute_until"].format(until=until)
     return {
         "heading": heading,
@@ -320,7 +305,7 @@ def gp_letter_data(
     footer = labels["footer"].format(
         version=result.get("knowledge_version") or base.version,
         hash=str(result.get("knowledge_hash") or "")[:12],
-        date=long_date(base, assessed, lang) if assessed else "?",
+        date=base.texts.long_date(assessed, lang) if assessed else "?",
     )
     return {
         "kind": "gp_letter",
@@ -328,13 +313,13 @@ def gp_letter_data(
         "labels": labels,
         "clinic": {"name": str(clinic.get("name") or ""), **_contact(clinic)},
         "recipient": _recipient(gp, labels),
-        "date": long_date(base, when or date.today(), lang),
+        "date": base.texts.long_date(when or date.today(), lang),
         "patient_line": _patient_line(base, patient, labels, lang),
         "title": labels[LETTER_TITLE.get(basis, "title_info")],
         "urgent": bool(referral.get("urgent")),
         "intro": labels["intro"].format(
             name=name or labels["the_patient"],
-            date=long_date(base, assessed, lang) if assessed else "?",
+            date=base.texts.long_date(assessed, lang) if assessed else "?",
         ),
         "recommendation": recommendation,
         "by_definition": bool(referral.get("osteoporosis_by_definition")),
@@ -376,7 +361,7 @@ def _patient_line(
     parts = [str(patient.get("name") or "")]
     born = _as_date(patient.get("birth_date"))
     if born:
-        parts.append(f"{labels['born']} {long_date(base, born, lang)}")
+        parts.append(f"{labels['born']} {base.texts.long_date(born, lang)}")
     sex = str(patient.get("sex"))
     if sex in _docs(base).sex:
         parts.append(_docs(base).sex[sex](lang))
@@ -447,7 +432,7 @@ def _fractures(base: KnowledgeBase, inputs: Mapping[str, Any], lang: str) -> lis
             ", ".join(
                 (
                     site[:1].upper() + site[1:],
-                    long_date(base, when, lang) if when else docs.energy["no_date"](lang),
+                    base.texts.long_date(when, lang) if when else docs.energy["no_date"](lang),
                     docs.energy[energy](lang),
                 )
             )
@@ -487,7 +472,9 @@ def _findings(
     if scores:
         when = _as_date(dxa.get("date"))
         if when:
-            rows.append({"label": fields["dxa.date"](lang), "value": long_date(base, when, lang)})
+            rows.append(
+                {"label": fields["dxa.date"](lang), "value": base.texts.long_date(when, lang)}
+            )
         for key in scores:
             add(f"dxa.{key}", dxa[key])
     return rows
@@ -526,7 +513,7 @@ def _assessment_rows(
         if phase.get("precautionary"):
             acute = labels["acute_precaution"]
         elif phase.get("until"):
-            until = long_date(base, date.fromisoformat(phase["until"]), lang)
+            until = base.texts.long_date(date.fromisoformat(phase["until"]), lang)
             acute = labels["acute_until"].format(until=until)
         else:
             acute = tri(True)

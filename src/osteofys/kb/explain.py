@@ -47,11 +47,6 @@ def step_text(base: KnowledgeBase, step: Step, lang: str) -> str:
     return _fill(rule_label(base, step.rule, lang), values, lang)
 
 
-def long_date(base: KnowledgeBase, when: date, lang: str) -> str:
-    """'5. januar 2027' in Danish, '5 January 2027' in English: how a date reads in a sentence."""
-    return base.texts.long_date(when, lang)
-
-
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -64,7 +59,7 @@ def dates_in_words(base: KnowledgeBase, words: str, lang: str) -> str:
 
     def spelled(match: re.Match[str]) -> str:
         try:
-            return long_date(base, date.fromisoformat(match.group()), lang)
+            return base.texts.long_date(date.fromisoformat(match.group()), lang)
         except ValueError:
             return match.group()
 
@@ -113,10 +108,6 @@ def field_label(base: KnowledgeBase, path: str, lang: str) -> str:
     return f"{label(lang)} ({path})" if label else path
 
 
-def exercise_name(base: KnowledgeBase, exercise_id: str, lang: str) -> str:
-    return base.texts.exercise_name(exercise_id, lang)
-
-
 def dose_text(dose: Dose, lang: str) -> str:
     """'2 × 8–12 gentagelser, 2–3 dage/uge' and the like."""
     words = {
@@ -160,7 +151,7 @@ class _Words:
         return step_text(self.base, step, self.lang)
 
     def exercise_name(self, exercise: str) -> str:
-        return exercise_name(self.base, exercise, self.lang)
+        return self.base.texts.exercise_name(exercise, self.lang)
 
     def dose(self, dose: Dose) -> str:
         return dose_text(dose, self.lang)

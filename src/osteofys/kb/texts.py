@@ -214,7 +214,6 @@ LETTER_KEYS = (
 ).split()
 ENERGY_KEYS = ("low", "high", "unknown", "no_date")
 SEXES = ("female", "male")
-FHIR_NOTES = ("knowledge", "overridden", "provisional")
 
 
 @dataclass(frozen=True, slots=True)
