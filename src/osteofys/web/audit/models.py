@@ -36,9 +36,6 @@ class ObjectType(models.TextChoices):
     API_TOKEN = "api_token", _("API-nøgle")
 
 
-SECURITY_OBJECT_TYPES = (ObjectType.USER, ObjectType.CLINIC, ObjectType.API_TOKEN)
-
-
 class Detail(models.TextChoices):
     """What exactly happened, as a fixed code: the log has no free text that could hold a name."""
 
