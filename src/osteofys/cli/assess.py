@@ -26,10 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    return run_assess(args.case, as_json=args.json, lang=args.lang, hirit=args.hirit_med_hensyn)
-
-
 def _read(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
@@ -91,18 +87,19 @@ def read_case(source: str, lang: str) -> tuple[KnowledgeBase, Case, Any] | None:
     return base, case, data
 
 
-def run_assess(source: str, *, as_json: bool, lang: str, hirit: bool) -> int:
+def run(args: argparse.Namespace) -> int:
     from osteofys.cli.report import render_report
     from osteofys.kb.explain import words
     from osteofys.rules import assess
     from osteofys.rules.result import write_result
 
-    read = read_case(source, lang)
+    lang = args.lang
+    read = read_case(args.case, lang)
     if read is None:
         return EXIT_USAGE
     base, case, _ = read
-    result = assess(case, base.knowledge, hirit_for_med_hensyn=hirit)
-    if as_json:
+    result = assess(case, base.knowledge, hirit_for_med_hensyn=args.hirit_med_hensyn)
+    if args.json:
         json.dump(write_result(result, words(base, lang)), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:

@@ -16,16 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_kb_check(args.data_dir)
-
-
-def run_kb_check(data_dir: str | None = None) -> int:
     from pathlib import Path
 
     from osteofys import kb
     from osteofys.illustrations import data_dir_problems
 
-    directory = Path(data_dir) if data_dir else kb.DATA_DIR
+    directory = Path(args.data_dir) if args.data_dir else kb.DATA_DIR
     drawing = [
         kb.Problem(kb.Code.POSE, where, what) for where, what in data_dir_problems(directory)
     ]
