@@ -125,7 +125,6 @@ def bundle(
     *,
     activities: Sequence[CarePlanActivity] | None = None,
     lang: str = "da",
-    bundle_id: str | None = None,
     final_category: str | None = None,
 ) -> dict[str, Any]:
     """The assessment as a FHIR R4 Bundle (type collection), as plain JSON-able data.
@@ -148,7 +147,6 @@ def bundle(
         activities: the plan to export, e.g. the clinician's edited plan items; None takes the
             plan of `assessment` (see `activities_from`).
         lang: language of the human-readable texts ("da" or "en"). Codes do not change.
-        bundle_id: the Bundle id; None gives one derived from the subject id and the date.
         final_category: the clinician's confirmed category when it differs from the suggestion.
 
     Raises:
@@ -171,7 +169,7 @@ def bundle(
     ]
     return {
         "resourceType": "Bundle",
-        "id": bundle_id or export.uuid("bundle"),
+        "id": export.uuid("bundle"),
         "type": "collection",
         "entry": [
             {"fullUrl": export.url(kind), "resource": resource}
