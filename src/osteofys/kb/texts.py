@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from osteofys.rules.assess import RED_FLAG_FIELDS
 from osteofys.rules.model import (
@@ -28,19 +28,23 @@ from osteofys.rules.model import (
     ReferralBasis,
 )
 
+T = TypeVar("T")
+
 Fail = Callable[[str, str], None]
 """Reports one problem: (where, what), as the loader's check does."""
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """One text of the knowledge base in Danish and English."""
+# No slots: typing sets `__orig_class__` on an instance made through an alias (`Text(...)`), which
+# a slotted frozen dataclass refuses with a TypeError; a plain frozen one refuses it quietly.
+@dataclass(frozen=True)
+class Bilingual(Generic[T]):
+    """One thing of the knowledge base said in Danish and English (a text, a list of lines)."""
 
-    da: str
-    en: str
+    da: T
+    en: T
 
-    def __call__(self, lang: str) -> str:
-        """The text in `lang` ("da" or "en")."""
+    def __call__(self, lang: str) -> T:
+        """It in `lang` ("da" or "en")."""
         match lang:
             case "da":
                 return self.da
@@ -50,22 +54,10 @@ class Text:
                 raise ValueError(f"no language {lang!r}")
 
 
-@dataclass(frozen=True, slots=True)
-class Lines:
-    """A list of texts (steps, month names) in Danish and English."""
-
-    da: tuple[str, ...]
-    en: tuple[str, ...]
-
-    def __call__(self, lang: str) -> tuple[str, ...]:
-        """The lines in `lang` ("da" or "en")."""
-        match lang:
-            case "da":
-                return self.da
-            case "en":
-                return self.en
-            case _:
-                raise ValueError(f"no language {lang!r}")
+Text = Bilingual[str]
+"""One text in Danish and English."""
+Lines = Bilingual[tuple[str, ...]]
+"""A list of texts (steps, month names) in Danish and English."""
 
 
 @dataclass(frozen=True, slots=True)
