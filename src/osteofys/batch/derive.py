@@ -80,18 +80,22 @@ def finding_types() -> dict[str, pl.DataType]:
 
 # Findings the registry files can give; every other finding is what the core derives for a case
 # with only the patient's birth date and sex recorded.
+QUESTIONNAIRE_FINDINGS = (
+    "menopause_age",
+    "smoking",
+    "alcohol_units_per_week",
+    "parent_hip_fracture",
+    "falls_last_12_months",
+    "height_loss_cm",
+)
+"""Findings a citizen file gives as answered, taken over as they are (`_<name>` columns)."""
 REGISTRY_FINDINGS = frozenset(
     {
         "age_years",
         "sex",
         "bmi",
         "osteoporosis_diagnosed",
-        "menopause_age",
-        "smoking",
-        "alcohol_units_per_week",
-        "parent_hip_fracture",
-        "falls_last_12_months",
-        "height_loss_cm",
+        *QUESTIONNAIRE_FINDINGS,
         "glucocorticoid_mg_per_day",
         "glucocorticoid_months",
         "aromatase_inhibitor",
@@ -313,17 +317,7 @@ def findings(
         "bmi": weight / (height / 100).pow(2),
         "osteoporosis_diagnosed": pl.col("_known_diagnosis").fill_null(False)
         | pl.col("_known_treatment").fill_null(False),
-        **{
-            name: pl.col(f"_{name}")
-            for name in (
-                "menopause_age",
-                "smoking",
-                "alcohol_units_per_week",
-                "parent_hip_fracture",
-                "falls_last_12_months",
-                "height_loss_cm",
-            )
-        },
+        **{name: pl.col(f"_{name}") for name in QUESTIONNAIRE_FINDINGS},
         "glucocorticoid_mg_per_day": pl.when(qualifies).then(mg_per_day).otherwise(0.0),
         "glucocorticoid_months": pl.when(qualifies).then(months).otherwise(0.0),
         "aromatase_inhibitor": pl.col("aromatase_inhibitor").fill_null(False),
