@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 import pytest
+
 from bench import harness
 
 ROOT = Path(__file__).resolve().parents[2]
