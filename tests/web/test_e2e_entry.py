@@ -190,7 +190,14 @@ def test_a_draft_comes_back_after_a_new_login(server: str, tmp_path: Path) -> No
         patient = _new_patient(page, server, "Kladde Nielsen")
         page.goto(patient + "vurdering/")
         _fill_assessment(page)
-        with page.expect_response(lambda r: r.url.endswith("/vurdering/live/")):
+        # Wait for the live request that carries 12,5 (it saves the draft), not for one still in
+        # flight from the filling before it.
+        with page.expect_response(
+            lambda r: (
+                r.url.endswith("/vurdering/live/")
+                and "tests__tug_s=12%2C5" in (r.request.post_data or "")
+            )
+        ):
             page.locator("[name=tests__tug_s]").fill("12,5")
             page.locator("[name=tests__tug_s]").blur()
         context.close()  # the tab and the session are gone
