@@ -58,13 +58,13 @@ def _as_date(value: date | str | None) -> date | None:
     return date.fromisoformat(value)
 
 
-def _num(value: Any, lang: str) -> str:
+def _num(base: KnowledgeBase, value: Any, lang: str) -> str:
     """A number for print: one decimal at most, decimal comma in Danish, a real minus sign."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float):
         value = round(value, 1)
-    return number(value, lang).replace("-", "\u2212")
+    return number(base, value, lang).replace("-", "\u2212")
 
 
 def plan_items(assessment: Assessment) -> list[dict[str, Any]]:
@@ -399,7 +399,9 @@ def _risk_factors(
     out = []
     for rf in referral.get("reasons", []):
         found = values.get(rf, {})
-        filled = {k: _num(v, lang) for k, v in found.items() if not isinstance(v, list | tuple)}
+        filled = {
+            k: _num(base, v, lang) for k, v in found.items() if not isinstance(v, list | tuple)
+        }
         listed = found.get("conditions") or (inputs.get("risk_factors") or {}).get("conditions")
         filled["conditions"] = ", ".join(texts.condition(str(c), lang) for c in listed or ())
         explanation = explanations.get(rf)
@@ -455,7 +457,7 @@ def _findings(
         elif isinstance(value, bool):
             shown = ui["yes" if value else "no"](lang)
         else:
-            shown = _num(value, lang)
+            shown = _num(base, value, lang)
         rows.append({"label": fields[path](lang), "value": shown})
 
     for test, value in (inputs.get("tests") or {}).items():

@@ -15,12 +15,12 @@ from osteofys.rules.model import Dose, Group, Step
 from osteofys.rules.result import DoseLine, Words
 
 
-def number(value: Any, lang: str) -> str:
-    """A number as a clinician writes it: no trailing .0, and a decimal comma in Danish."""
+def number(base: KnowledgeBase, value: Any, lang: str) -> str:
+    """A number as a clinician writes it: no trailing .0, and the language's decimal sign."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     text = str(int(value)) if float(value).is_integer() else f"{value:g}"
-    return text.replace(".", ",") if lang == "da" else text
+    return base.texts.decimal(text, lang)
 
 
 class _Values(dict[str, str]):
@@ -28,11 +28,10 @@ class _Values(dict[str, str]):
         return "?"
 
 
-def _fill(template: str, values: Mapping[str, Any], lang: str) -> str:
+def _fill(base: KnowledgeBase, template: str, values: Mapping[str, Any], lang: str) -> str:
     used = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return template.format_map(
-        _Values({k: number(values[k], lang) for k in used if k in values and values[k] is not None})
-    )
+    present = {k: values[k] for k in used if k in values and values[k] is not None}
+    return template.format_map(_Values({k: number(base, v, lang) for k, v in present.items()}))
 
 
 def rule_label(base: KnowledgeBase, rule_id: str, lang: str) -> str:
@@ -44,7 +43,7 @@ def step_text(base: KnowledgeBase, step: Step, lang: str) -> str:
     """One trace step as a sentence, with the case values and cut-offs filled in."""
     values: dict[str, Any] = {t.id: t.value for t in base.knowledge.thresholds.values()}
     values.update(dict(step.inputs))
-    return _fill(rule_label(base, step.rule, lang), values, lang)
+    return _fill(base, rule_label(base, step.rule, lang), values, lang)
 
 
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
