@@ -11,8 +11,7 @@ from osteofys import kb
 from osteofys.fhir.codes import codes
 from osteofys.kb import Code
 from osteofys.kb.loader import DATA_DIR, KnowledgeBase
-from tests.kb.problems import problems_at
-from tests.kb.test_knowledge_base import edit
+from tests.kb.problems import edit, problems_at
 
 
 @pytest.fixture

@@ -4,27 +4,16 @@ choice finding may be compared with (issue 14, item 5)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from osteofys import kb
 from osteofys.kb import Code
-from osteofys.kb.loader import DATA_DIR, LITERALS
+from osteofys.kb.loader import LITERALS
 from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, case_fields
 from osteofys.rules.findings import DIRECT
 from tests.kb.problems import problems_at
 
 SITES = "fractures.site"
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A private, writable copy of the shipped knowledge base."""
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    return copy
 
 
 def _choice_fields() -> dict[str, tuple[str, ...]]:

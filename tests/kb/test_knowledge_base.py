@@ -7,7 +7,6 @@ with a plain string replacement (checked to have happened) and expect `kb.check`
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from osteofys.kb import Code
 from osteofys.kb.loader import DATA_DIR, KnowledgeBase, KnowledgeError, content_hash, load_from
 from osteofys.rules import lang
 from osteofys.rules.model import Category, Component, Domain
-from tests.kb.problems import problems_at
+from tests.kb.problems import edit, problems_at
 
 EVIDENCE_TAGS = {"SRC", "SRC-2", "DERIVED", "CONFLICT", "SILENT"}
 RISK_FACTOR_IDS = {"RF1a", *(f"RF{i}" for i in range(1, 19))}
@@ -111,29 +110,6 @@ CATEGORY_NAMES_DA = {
 
 
 # --------------------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(scope="module")
-def shipped() -> KnowledgeBase:
-    return kb.load()
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A private, writable copy of the shipped knowledge base."""
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    return copy
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace the single occurrence of `old` in `path` and make sure it was replaced."""
-    text = path.read_text("utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path.name}"
-    path.write_text(text.replace(old, new), "utf-8")
-    changed = path.read_text("utf-8")
-    assert changed != text
-    assert old not in changed or old in new
 
 
 def is_text(node: Any) -> bool:

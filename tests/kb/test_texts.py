@@ -6,35 +6,16 @@ renames is reported by `kb.check` naming the table and the key, instead of faili
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from osteofys import kb
-from osteofys.kb.loader import DATA_DIR, KnowledgeBase
+from osteofys.kb.loader import KnowledgeBase
 from osteofys.kb.texts import Text
 from osteofys.rules.model import Category, ReferralBasis
-
-
-@pytest.fixture(scope="module")
-def shipped() -> KnowledgeBase:
-    return kb.load()
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    return copy
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace the single occurrence of `old` in `path`."""
-    text = path.read_text("utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path.name}"
-    path.write_text(text.replace(old, new), "utf-8")
+from tests.kb.problems import edit
 
 
 def reported(problems: list[object], where: str, key: str) -> None:
