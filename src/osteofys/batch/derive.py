@@ -14,7 +14,7 @@ from typing import assert_never
 import polars as pl
 
 from osteofys.batch.mapping import CodeSet, RegistryMapping
-from osteofys.rules.case import Case, FieldKind, Patient
+from osteofys.rules.case import Case, FieldKind, FractureSite, Patient
 from osteofys.rules.dates import add_months
 from osteofys.rules.findings import DIAGNOSTIC_SITES, DIRECT, FINDINGS, derive, direct_spec
 
@@ -227,7 +227,7 @@ def diagnosis_facts(rows: pl.LazyFrame, mapping: RegistryMapping, on: date) -> p
         .unique()
         .with_columns(
             _diagnostic=pl.col("_site").is_in(sorted(DIAGNOSTIC_SITES)),
-            _vertebra=pl.col("_site") == "vertebra",
+            _vertebra=pl.col("_site") == FractureSite.VERTEBRA.value,
             _adult=age_on(pl.col("_birth_date"), pl.col("_date")) >= mapping.adult_age,
         )
         .group_by("_key")

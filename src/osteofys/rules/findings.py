@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from osteofys.rules.case import UNABLE, Case, FieldKind, FieldSpec, Fracture, case_fields
+from osteofys.rules.case import (
+    UNABLE,
+    Case,
+    FieldKind,
+    FieldSpec,
+    Fracture,
+    FractureSite,
+    case_fields,
+)
 from osteofys.rules.dates import age_on, completed_months
 from osteofys.rules.knowledge import RiskFactor
 from osteofys.rules.model import Step, Tri
 
-DIAGNOSTIC_SITES = frozenset({"vertebra", "hip"})
+DIAGNOSTIC_SITES = frozenset({FractureSite.VERTEBRA.value, FractureSite.HIP.value})
 
 # Findings copied straight from the case, under the field's own name: name -> "section.field".
 # Which fields they are is declared with the field (`FieldSpec.finding`, rules.case).
@@ -163,14 +171,16 @@ def _fracture_findings(
         return
     # Unknown energy counts as low energy: the cautious reading of SPEC §10.2 (low_energy ≠ no).
     fragile = [f for f in fractures if f.low_energy is not False]
-    vertebral = [f for f in fractures if f.site == "vertebra"]
+    vertebral = [f for f in fractures if f.site == FractureSite.VERTEBRA]
     acute_site = [f for f in fractures if f.site in DIAGNOSTIC_SITES]
     values["has_any_fracture"] = bool(fractures)
     values["has_vertebral_fracture"] = bool(vertebral)
     values["has_diagnostic_fracture"] = any(f.site in DIAGNOSTIC_SITES for f in fragile)
-    values["has_diagnostic_hip_fracture"] = any(f.site == "hip" for f in fragile)
+    values["has_diagnostic_hip_fracture"] = any(f.site == FractureSite.HIP for f in fragile)
     values["low_energy_fracture_count"] = len(fragile)
-    values["low_energy_vertebral_fracture_count"] = sum(f.site == "vertebra" for f in fragile)
+    values["low_energy_vertebral_fracture_count"] = sum(
+        f.site == FractureSite.VERTEBRA for f in fragile
+    )
     values["single_peripheral_fracture_only"] = (
         len(fragile) == 1 and fragile[0].site not in DIAGNOSTIC_SITES
     )
