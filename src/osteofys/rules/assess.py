@@ -14,13 +14,12 @@ from osteofys.rules.model import (
     BoneStatus,
     Category,
     Outcome,
-    Plan,
     Referral,
     ReferralBasis,
     Step,
     Tri,
 )
-from osteofys.rules.plan import build_plan, tighten
+from osteofys.rules.plan import plan_for
 
 RED_FLAG_FIELDS = ("new_sudden_back_pain", "neurological_symptoms")
 
@@ -83,7 +82,7 @@ def assess(
     for name in (Outcome.FALL_RISK, Outcome.LOW_PERFORMANCE):
         missing.update(dict.fromkeys(ev.by_outcome[name].missing))
 
-    plan = _plan(kb, ev, confirmed_category or category, acute, red_flag is True)
+    plan = plan_for(kb, ev, confirmed_category or category, acute, red_flag is True)
     return Assessment(
         category=category,
         provisional=category is not None and ev.values["min_t"] is None,
@@ -164,33 +163,4 @@ def _referral(
         basis,
         ev.values[FactorFinding.DIAGNOSTIC] is True,
         tuple(rf.id for rf in fired if rf.modifiable),
-    )
-
-
-def _plan(
-    kb: Knowledge, ev: Evaluation, category: Category | None, acute: AcutePhase, red_flag: bool
-) -> Plan | None:
-    if category is None and not red_flag:
-        return None
-    # P3, A6: during the acute phase (or while it is unknown) start with the FB exercise set.
-    careful = red_flag or acute.active is not False
-    exercise_set = Category.FUNKTIONSBEGRAENSET if careful or category is None else category
-    info = kb.categories[exercise_set]
-    caps = dict(info.caps)
-    cap_rules = [f"category:{exercise_set}"]
-    for precaution in kb.precautions:
-        # A precaution that is unknown still applies: missing data never loosens safety.
-        if ev.outcomes[precaution.rule.id] is not False:
-            tighten(caps, precaution.caps)
-            cap_rules.append(precaution.rule.id)
-    levels = kb.acute_activity_levels if careful else info.activity_levels
-    return build_plan(
-        kb,
-        exercise_set,
-        caps,
-        tuple(cap_rules),
-        fall_risk_first=ev.values[Outcome.FALL_RISK] is True,
-        acute_advice=careful,
-        hirit=ev.values[Outcome.HIRIT_OFFERED] is True and not careful,
-        activity_levels=levels,
     )

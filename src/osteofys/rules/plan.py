@@ -6,8 +6,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from osteofys.rules.engine import Evaluation
 from osteofys.rules.knowledge import Exercise, Knowledge
-from osteofys.rules.model import CAP_SCALES, Category, Domain, DomainPlan, Plan, PlanItem
+from osteofys.rules.model import (
+    CAP_SCALES,
+    AcutePhase,
+    Category,
+    Domain,
+    DomainPlan,
+    Outcome,
+    Plan,
+    PlanItem,
+)
 
 Selection = tuple[tuple[DomainPlan, ...], tuple[PlanItem, ...]]
 DOMAIN_ORDER = (Domain.STAERK, Domain.STABIL, Domain.STRAKT)
@@ -112,6 +122,36 @@ def _select(
             if e.hirit and exercise_set in e.categories and within(e, caps)
         )
     return tuple(domains), supervised
+
+
+def plan_for(
+    kb: Knowledge, ev: Evaluation, category: Category | None, acute: AcutePhase, red_flag: bool
+) -> Plan | None:
+    """The training plan for the category, within the caps its facts and precautions set."""
+    if category is None and not red_flag:
+        return None
+    # P3, A6: during the acute phase (or while it is unknown) start with the FB exercise set.
+    careful = red_flag or acute.active is not False
+    exercise_set = Category.FUNKTIONSBEGRAENSET if careful or category is None else category
+    info = kb.categories[exercise_set]
+    caps = dict(info.caps)
+    cap_rules = [f"category:{exercise_set}"]
+    for precaution in kb.precautions:
+        # A precaution that is unknown still applies: missing data never loosens safety.
+        if ev.outcomes[precaution.rule.id] is not False:
+            tighten(caps, precaution.caps)
+            cap_rules.append(precaution.rule.id)
+    levels = kb.acute_activity_levels if careful else info.activity_levels
+    return build_plan(
+        kb,
+        exercise_set,
+        caps,
+        tuple(cap_rules),
+        fall_risk_first=ev.values[Outcome.FALL_RISK] is True,
+        acute_advice=careful,
+        hirit=ev.values[Outcome.HIRIT_OFFERED] is True and not careful,
+        activity_levels=levels,
+    )
 
 
 # Supervised lifts come after every home exercise of their domain when a plan is kept.
