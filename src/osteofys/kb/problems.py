@@ -157,6 +157,22 @@ class Code(StrEnum):
         "osteofys.E087",
         "a decision table's outcome for an unknown row is not allowed",
     )
+    FAMILY = (
+        "osteofys.E088",
+        "a family (progression ladder) is malformed: unknown pattern, no levels or a duplicate id",
+    )
+    FAMILY_MEMBERSHIP = (
+        "osteofys.E089",
+        "an exercise is in no family or in more than one, or a family lists an unknown exercise",
+    )
+    LAYOUT = (
+        "osteofys.E090",
+        "a plan layout is missing or malformed: unknown pattern or family, or a bad max_items",
+    )
+    PLAN_VOCABULARY = (
+        "osteofys.E091",
+        "a dose names an intensity or progression the knowledge base does not define",
+    )
 
 
 _SECTION = re.compile(r"[A-Za-z_]+")
