@@ -173,6 +173,14 @@ class Code(StrEnum):
         "osteofys.E091",
         "a dose names an intensity or progression the knowledge base does not define",
     )
+    SOURCE_HOST = (
+        "osteofys.E092",
+        "a source's url is on a host that is not on the allow-list (hosts.toml)",
+    )
+    RETIRED_SOURCE = (
+        "osteofys.E093",
+        "a retired source is cited, or a retired source does not name the sources that replace it",
+    )
 
 
 _SECTION = re.compile(r"[A-Za-z_]+")
