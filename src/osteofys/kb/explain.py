@@ -110,8 +110,8 @@ def field_label(base: KnowledgeBase, path: str, lang: str) -> str:
 def dose_text(dose: Dose, lang: str) -> str:
     """'2 × 8–12 gentagelser, 2–3 dage/uge' and the like."""
     words = {
-        "da": ("gentagelser", "sek.", "min.", "stød", "dage/uge", "gang", "runder"),
-        "en": ("reps", "s", "min", "impacts", "days/week", "time", "rounds"),
+        "da": ("gentagelser", "sek.", "min.", "stød", "dage/uge", "anstrengelse", "pause"),
+        "en": ("reps", "s", "min", "impacts", "days/week", "effort", "rest"),
     }[lang]
 
     def span(r: tuple[int, int]) -> str:
@@ -129,6 +129,10 @@ def dose_text(dose: Dose, lang: str) -> str:
         parts.append(f"{dose.impacts} {words[3]}")
     if dose.days_per_week:
         parts.append(f"{span(dose.days_per_week)} {words[4]}")
+    if dose.effort:
+        parts.append(f"{words[5]} {span(dose.effort)}/10")
+    if dose.rest_s:
+        parts.append(f"{words[6]} {span(dose.rest_s)} {words[1]}")
     return ", ".join(parts)
 
 
@@ -167,6 +171,12 @@ class _Words:
 
     def acute_advice(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.base.texts.acute_advice)
+
+    def dose_words(self, kind: str, key: str | None) -> str:
+        if key is None:
+            return ""
+        text: str = self.base.raw["plan"][kind][key]["text"][self.lang]
+        return text
 
     def group(self, rule: str) -> Group | None:
         return self.base.knowledge.group_of(rule)

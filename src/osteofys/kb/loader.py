@@ -10,21 +10,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from osteofys.kb import pose
 from osteofys.kb.problems import Code, Problem
 from osteofys.kb.texts import Texts, build_texts
 from osteofys.rules import lang
-from osteofys.rules.case import FRACTURE_FIELDS, FieldSpec, case_fields
+from osteofys.rules.case import DECISION, DECISION_FIELDS, FRACTURE_FIELDS, FieldSpec, case_fields
 from osteofys.rules.findings import CHOICES, FACTOR_FINDINGS, FINDINGS, LATE_FINDINGS
 from osteofys.rules.knowledge import (
     AlternativeRule,
     CategoryInfo,
     Exercise,
+    Family,
     Knowledge,
+    Layout,
     Precaution,
     RiskFactor,
     Rule,
+    Slot,
     Table,
     TableRow,
     Threshold,
@@ -32,6 +36,7 @@ from osteofys.rules.knowledge import (
 )
 from osteofys.rules.model import (
     CAP_SCALES,
+    PATTERN_PLACE,
     BoneStatus,
     Category,
     Component,
@@ -40,9 +45,10 @@ from osteofys.rules.model import (
     Evidence,
     Group,
     Outcome,
+    Pattern,
     ReferralBasis,
 )
-from osteofys.rules.plan import candidates, tighten
+from osteofys.rules.plan import ACUTE_SITES, candidates, tighten
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGS = ("da", "en")
@@ -92,6 +98,16 @@ ERROR_CODES = [
     "bad_choice",
     "required",
     "too_many",
+    # The clinician's acute-phase decision (rules.case; refusals: rules.model.AcuteRefusal).
+    "too_long",
+    "only_with_start",
+    "no_fracture",
+    "before_earliest_end",
+    "not_active",
+    "red_flag_active",
+    "already_active",
+    "not_recent",
+    "undecided",
     "more_issues",
     "invalid_json",
     "unreadable",
@@ -144,15 +160,17 @@ LITERALS: dict[str, frozenset[str]] = {
     "bone_status": frozenset(b.value for b in BoneStatus),
     **CHOICES,
 }
-DOSE_RANGES = ("reps", "hold_s", "minutes", "days_per_week")
+DOSE_RANGES = ("reps", "hold_s", "minutes", "days_per_week", "rest_s")
+# Keys of plan.toml's texts a dose names (DOSE_VOCABULARY) and the 0-10 effort scale.
+DOSE_VOCABULARY = ("intensity", "progression")
+EFFORT_SCALE = (0, 10)
 EXERCISE_KEYS = [
     "id",
-    "domain",
-    "component",
     "categories",
     "impact",
     "spinal_flexion",
     "fall_risk",
+    "load",
     "equipment",
     "supervised_only",
     "hirit",
@@ -261,11 +279,18 @@ class _Builder:
         self.digest = digest
         self.problems: list[Problem] = []
         self.sources: frozenset[str] = frozenset()
+        """The current source ids (sources.toml without the retired ones)."""
+        self.retired: dict[str, tuple[str, ...]] = {}
+        """Retired source ids and the sources to cite instead."""
         self.thresholds: dict[str, Threshold] = {}
         self.rule_ids: set[str] = set()
         self.setters: dict[str, list[str]] = {}
         """The rules that declare they set each outcome (`sets`), by outcome name."""
         self.names: set[str] = set(FINDINGS)
+        self.ladder_places: dict[str, tuple[Family, int]] = {}
+        """Each exercise's family and level, from families.toml."""
+        self.exercise_rule_ids: set[str] = set()
+        """Entry, exclude and slot criteria: rules without a text of their own."""
 
     def fail(self, code: Code, where: str, detail: str) -> None:
         self.problems.append(Problem(code, where, detail))
@@ -284,7 +309,10 @@ class _Builder:
             self.fail(Code.SOURCES_MISSING, where, "needs a non-empty list of source ids")
             return ()
         for sid in ids:
-            if sid not in self.sources:
+            if sid in self.retired:
+                instead = ", ".join(self.retired[sid])
+                self.fail(Code.RETIRED_SOURCE, where, f"source {sid!r} is retired: cite {instead}")
+            elif sid not in self.sources:
                 self.fail(Code.UNKNOWN_SOURCE, where, f"unknown source {sid!r}")
         return tuple(ids)
 
@@ -317,21 +345,64 @@ class _Builder:
                 ):
                     self.fail(Code.TEXT_LISTS_DIFFER, where, "da and en lists differ in length")
 
+    def allowed_hosts(self) -> frozenset[str]:
+        """hosts.toml: every host a source's url may point to, whatever its kind."""
+        hosts: set[str] = set()
+        for kind, names in self.section("hosts").items():
+            if not isinstance(names, list) or not all(
+                isinstance(n, str) and n == n.strip().lower() and n and "/" not in n for n in names
+            ):
+                self.fail(
+                    Code.SOURCE_HOST, f"hosts.{kind}", "must be a list of lower-case host names"
+                )
+                continue
+            hosts.update(names)
+        return frozenset(hosts)
+
     def load_sources(self) -> None:
+        """sources.toml: complete entries, web addresses on allowed hosts, retired ids kept apart."""
         sources = self.section("sources")
+        hosts = self.allowed_hosts()
+        retired: dict[str, tuple[str, ...]] = {}
         for sid, entry in sources.items():
+            where = f"sources.{sid}"
+            if isinstance(entry, dict) and entry.get("retired") is True:
+                instead = entry.get("replaced_by")
+                if not isinstance(instead, list) or not instead or not entry.get("note"):
+                    self.fail(
+                        Code.RETIRED_SOURCE, where, "a retired source needs replaced_by and a note"
+                    )
+                retired[sid] = tuple(map(str, instead)) if isinstance(instead, list) else ()
+                continue
             if not isinstance(entry, dict) or not all(
                 entry.get(k) for k in ("publisher", "title", "url")
             ):
-                self.fail(
-                    Code.SOURCE_INCOMPLETE, f"sources.{sid}", "needs publisher, title and url"
-                )
-            elif not str(entry["url"]).startswith(("http://", "https://")):
-                self.fail(
-                    Code.SOURCE_URL, f"sources.{sid}", f"url {entry['url']!r} is not a web address"
-                )
-        self.sources = frozenset(sources)
-        missing = [f"S{i:02d}" for i in range(1, 65) if f"S{i:02d}" not in self.sources]
+                self.fail(Code.SOURCE_INCOMPLETE, where, "needs publisher, title and url")
+                continue
+            also = entry.get("see_also", [])
+            if not isinstance(also, list):
+                self.fail(Code.SOURCE_URL, where, "see_also must be a list of web addresses")
+                also = []
+            for url in [entry["url"], *also]:
+                if not str(url).startswith(("http://", "https://")):
+                    self.fail(Code.SOURCE_URL, where, f"url {url!r} is not a web address")
+                elif (host := urlsplit(str(url)).hostname or "") not in hosts:
+                    self.fail(
+                        Code.SOURCE_HOST,
+                        where,
+                        f"{url!r}: the host {host!r} is not on the allow-list (hosts.toml)",
+                    )
+        self.retired = retired
+        self.sources = frozenset(sources) - frozenset(retired)
+        for sid, instead in retired.items():
+            for other in instead:
+                if other not in self.sources:
+                    self.fail(
+                        Code.RETIRED_SOURCE,
+                        f"sources.{sid}",
+                        f"replaced_by names {other!r}, which is not a current source",
+                    )
+        missing = [f"S{i:02d}" for i in range(1, 65) if f"S{i:02d}" not in sources]
         if missing:
             self.fail(
                 Code.REGISTER_INCOMPLETE, "sources", f"the register lacks {', '.join(missing)}"
@@ -537,7 +608,14 @@ class _Builder:
         if not isinstance(entry, dict):
             self.fail(Code.DOSE_NOT_A_TABLE, where, "dose must be a table")
             return None
-        unknown = entry.keys() - {"sets", "impacts", "note", *DOSE_RANGES}
+        unknown = entry.keys() - {
+            "sets",
+            "impacts",
+            "note",
+            "effort",
+            *DOSE_RANGES,
+            *DOSE_VOCABULARY,
+        }
         if unknown:
             self.fail(Code.DOSE_KEYS, where, f"unknown dose keys {sorted(unknown)}")
         ranges: dict[str, tuple[int, int]] = {}
@@ -560,6 +638,18 @@ class _Builder:
             self.fail(Code.DOSE_DAYS, where, "days_per_week must be within 1..7")
         if not ranges.keys() & {"reps", "hold_s", "minutes"} and "impacts" not in entry:
             self.fail(Code.DOSE_EMPTY, where, "needs reps, hold_s, minutes or impacts")
+        effort = entry.get("effort")
+        if effort is not None and not (
+            isinstance(effort, list)
+            and len(effort) == 2
+            and EFFORT_SCALE[0] <= effort[0] <= effort[1] <= EFFORT_SCALE[1]
+        ):
+            self.fail(Code.DOSE_RANGE, where, "effort must be [min, max] on the 0-10 scale")
+            effort = None
+        words = {key: entry.get(key) for key in DOSE_VOCABULARY}
+        for key, value in words.items():
+            if value is not None and value not in self.section("plan").get(key, {}):
+                self.fail(Code.PLAN_VOCABULARY, where, f"{key} {value!r} is not in plan.toml")
         return Dose(
             sets=entry.get("sets"),
             reps=ranges.get("reps"),
@@ -567,6 +657,10 @@ class _Builder:
             minutes=ranges.get("minutes"),
             impacts=entry.get("impacts"),
             days_per_week=days,
+            effort=(effort[0], effort[1]) if effort else None,
+            rest_s=ranges.get("rest_s"),
+            intensity=words["intensity"],
+            progression=words["progression"],
         )
 
     def check_exercise_tags(self, where: str, e: dict[str, Any]) -> bool:
@@ -606,19 +700,12 @@ class _Builder:
             self.fail(Code.POSE, where, problem)
         if e["id"] != eid:
             self.fail(Code.EXERCISE_FILE_NAME, where, f"id {e['id']!r} differs from the file name")
-        try:
-            domain, component = Domain(e["domain"]), Component(e["component"])
-        except ValueError:
-            self.fail(
-                Code.EXERCISE_DOMAIN,
-                where,
-                f"unknown domain/component {e['domain']}/{e['component']}",
-            )
+        place = self.ladder_places.get(eid)
+        if place is None:
+            self.fail(Code.FAMILY_MEMBERSHIP, where, "is in no family (families.toml)")
             return None
-        if component not in DOMAIN_COMPONENTS[domain]:
-            self.fail(
-                Code.EXERCISE_COMPONENT, where, f"component {component} does not belong to {domain}"
-            )
+        family, level = place
+        domain, component = PATTERN_PLACE[family.pattern]
         cats = e["categories"]
         if not self.check_exercise_tags(where, e):
             return None
@@ -635,6 +722,13 @@ class _Builder:
             id=eid,
             domain=domain,
             component=component,
+            pattern=family.pattern,
+            family=family.id,
+            level=level,
+            load=e["load"],
+            entry=self.exercise_rule(where, eid, "entry", e),
+            exclude=self.exercise_rule(where, eid, "exclude", e),
+            capacity=self.capacity(where, e.get("capacity")),
             categories=frozenset(cats),
             impact=e["impact"],
             spinal_flexion=e["spinal_flexion"],
@@ -646,6 +740,97 @@ class _Builder:
             doses={k: v for k, v in doses.items() if v is not None},
             sources=sources,
         )
+
+    def exercise_rule(self, where: str, eid: str, key: str, e: dict[str, Any]) -> Rule | None:
+        """An exercise's entry or exclude criterion, compiled as a rule of the training group."""
+        if key not in e:
+            return None
+        rid = f"{eid}.{key}"
+        self.exercise_rule_ids.add(rid)
+        entry = {"id": rid, "when": e[key], "sources": e["sources"], "evidence": e["evidence"]}
+        return self.rule(where, entry, late=True, group=Group.TRAINING.value)
+
+    def capacity(self, where: str, name: Any) -> str | None:
+        if name is not None and name not in FINDINGS:
+            self.fail(Code.UNKNOWN_FINDING, where, f"capacity reads unknown finding {name!r}")
+            return None
+        return name
+
+    def families(self) -> tuple[Family, ...]:
+        """families.toml: the ladders, and each exercise's (family, level) for `exercise`."""
+        families = []
+        seen: set[str] = set()
+        for i, entry in enumerate(self.section("families").get("family", [])):
+            where = f"families.family[{i}]"
+            fid, levels = entry.get("id"), entry.get("levels")
+            try:
+                pattern = Pattern(entry.get("pattern"))
+            except ValueError:
+                self.fail(Code.FAMILY, where, f"unknown pattern {entry.get('pattern')!r}")
+                continue
+            if (
+                not isinstance(fid, str)
+                or fid in seen
+                or not isinstance(levels, list)
+                or not levels
+            ):
+                self.fail(Code.FAMILY, where, "needs a new id and a list of levels")
+                continue
+            seen.add(fid)
+            family = Family(fid, pattern, tuple(levels))
+            for n, eid in enumerate(levels, start=1):
+                if eid not in self.exercise_raw:
+                    self.fail(Code.FAMILY_MEMBERSHIP, where, f"lists unknown exercise {eid!r}")
+                elif eid in self.ladder_places:
+                    self.fail(Code.FAMILY_MEMBERSHIP, where, f"{eid} is in two families")
+                else:
+                    self.ladder_places[eid] = (family, n)
+            families.append(family)
+        return tuple(families)
+
+    def layouts(self, families: tuple[Family, ...]) -> dict[str, Layout]:
+        """plan.toml's layouts: one per exercise set and one per acute-phase site."""
+        by_id = {f.id: f for f in families}
+        layouts = {}
+        for lid, entry in self.section("plan").get("layout", {}).items():
+            where = f"plan.layout.{lid}"
+            size = entry.get("max_items")
+            if not isinstance(size, int) or size < 1:
+                self.fail(Code.LAYOUT, where, "max_items must be a whole number of at least 1")
+                continue
+            sources = entry.get("sources")
+            slots = [
+                self.slot(f"{where}.slots[{i}]", slot, by_id, sources)
+                for i, slot in enumerate(entry.get("slots", []))
+            ]
+            self.check_evidence(where, entry.get("evidence"))
+            checked = self.check_sources(where, sources)
+            layouts[lid] = Layout(lid, size, tuple(s for s in slots if s), checked)
+        for lid in (*CATEGORIES, *(f"acute_{site}" for site in ACUTE_SITES)):
+            if lid not in layouts:
+                self.fail(Code.LAYOUT, "plan.layout", f"no layout {lid}")
+        return layouts
+
+    def slot(
+        self, where: str, entry: Any, families: dict[str, Family], sources: Any
+    ) -> Slot | None:
+        entry = {"pattern": entry} if isinstance(entry, str) else entry
+        try:
+            pattern = Pattern(entry.get("pattern"))
+        except (ValueError, AttributeError):
+            self.fail(Code.LAYOUT, where, f"unknown pattern {entry!r}")
+            return None
+        family = entry.get("family")
+        if family is not None and getattr(families.get(family), "pattern", None) != pattern:
+            self.fail(Code.LAYOUT, where, f"{family!r} is not a family of {pattern}")
+            return None
+        when = None
+        if "when" in entry:
+            rid = f"{where}.when"
+            self.exercise_rule_ids.add(rid)
+            rule = {"id": rid, "when": entry["when"], "sources": sources, "evidence": "DERIVED"}
+            when = self.rule(where, rule, late=True, group=Group.TRAINING.value)
+        return Slot(pattern, family, when)
 
     def plan_components(self) -> dict[tuple[str, str], tuple[str, ...]]:
         doses = self.section("doses")
@@ -718,7 +903,11 @@ class _Builder:
 
     def check_choice_texts(self, words: dict[str, Any]) -> None:
         """Every value of every choice field (rules.case) has its words in texts.choices."""
-        chosen = {**case_fields(), **{f"fractures.{n}": s for n, s in FRACTURE_FIELDS.items()}}
+        chosen = {
+            **case_fields(),
+            **{f"fractures.{n}": s for n, s in FRACTURE_FIELDS.items()},
+            **{f"{DECISION}.{n}": s for n, s in DECISION_FIELDS.items()},
+        }
         for path, spec in chosen.items():
             for value in spec.values:
                 if value not in words.get(path, {}):
@@ -745,6 +934,7 @@ class _Builder:
             ("acute_phase", "advice", r"A\d+"),
             ("acute_phase", "avoid", r"AV\d+"),
             ("safety_messages", "message", r"M\d+"),
+            ("safety_messages", "fall", r"F\d+"),
         ):
             seen: set[str] = set()
             for i, entry in enumerate(self.section(name).get(key, [])):
@@ -926,6 +1116,8 @@ class _Builder:
             if rule:
                 precautions.append(Precaution(rule, caps))
         categories = self.categories()
+        families = self.families()
+        layouts = self.layouts(families)
         exercises = [self.exercise(k, v) for k, v in self.exercise_raw.items()]
         components = self.plan_components()
         self.check_registers({f.id for f in factors})
@@ -934,6 +1126,7 @@ class _Builder:
         self.check_texts()
         self.check_rule_texts(
             set(self.rule_ids)
+            - self.exercise_rule_ids
             - {f.id for f in factors}
             - {f.strong_rule.id for f in factors if f.strong_rule}
         )
@@ -965,6 +1158,8 @@ class _Builder:
             categories=categories,
             exercises=tuple(e for e in exercises if e),
             plan_components=components,
+            families=families,
+            layouts=layouts,
             acute_activity_levels=acute_levels,
             category_requires=tuple(decision.get("requires", ())),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from osteofys.rules import lang
-from osteofys.rules.model import Component, Domain, Dose, Group
+from osteofys.rules.model import CAP_SCALES, Component, Domain, Dose, Group, Pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +161,53 @@ class Exercise:
     priority: int
     doses: Mapping[str, Dose]
     sources: tuple[str, ...]
+    load: str = "bodyweight"
+    pattern: Pattern = Pattern.SQUAT
+    family: str = ""
+    level: int = 1
+    """Its place on the family's ladder, 1 = easiest (families.toml owns it)."""
+    entry: Rule | None = None
+    """What the recorded tests must show before a plan starts at this level."""
+    exclude: Rule | None = None
+    """A finding that keeps the exercise out of a plan; unknown keeps it out too."""
+    capacity: str | None = None
+    """The recorded test that bounds the hold or the repetitions of the dose."""
 
     def dose_for(self, category: str) -> Dose:
         return self.doses.get(category) or self.doses["default"]
+
+    @property
+    def tags(self) -> tuple[tuple[str, str], ...]:
+        """The safety tags, in CAP_SCALES order."""
+        return tuple((tag, getattr(self, tag)) for tag in CAP_SCALES)
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A progression ladder: the exercises of one pattern from easiest to hardest."""
+
+    id: str
+    pattern: Pattern
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    pattern: Pattern
+    family: str | None = None
+    """The family the slot prefers; otherwise the pattern's families in order."""
+    when: Rule | None = None
+    """The slot is part of the plan only when this holds (e.g. fall risk)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which slots a plan fills, in priority order, and how many exercises it holds at most."""
+
+    id: str
+    max_items: int
+    slots: tuple[Slot, ...]
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +231,9 @@ class Knowledge:
     categories: Mapping[str, CategoryInfo]
     exercises: tuple[Exercise, ...]
     plan_components: Mapping[tuple[str, str], tuple[str, ...]]
-    """(category, domain) -> dose-line components in order; picks round-robin over them."""
+    """(category, domain) -> dose-line components in order (doses.toml)."""
+    families: tuple[Family, ...] = ()
+    layouts: Mapping[str, Layout] = field(default_factory=dict)
     acute_activity_levels: tuple[str, ...] = ()
     category_requires: tuple[str, ...] = ()
     """Findings the category needs (SPEC P14); if one is missing the category is null."""
@@ -195,6 +241,14 @@ class Knowledge:
 
     def value(self, threshold_id: str) -> float:
         return self.thresholds[threshold_id].value
+
+    def exercise(self, exercise_id: str) -> Exercise | None:
+        """The exercise with this id; None for one this knowledge base does not have."""
+        by_id = self.cache.get("exercises")
+        if not isinstance(by_id, dict):
+            by_id = {e.id: e for e in self.exercises}
+            self.cache["exercises"] = by_id
+        return by_id.get(exercise_id)
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule of the knowledge base, in the order the core runs them."""

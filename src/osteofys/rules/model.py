@@ -47,6 +47,43 @@ class Component(StrEnum):
     SAFE_MOVEMENT = "safe_movement"
 
 
+class Pattern(StrEnum):
+    """The movement patterns a plan's slots are filled with (issue 15; SPEC §8.2)."""
+
+    SQUAT = "squat"
+    HINGE = "hinge"
+    PULL = "pull"
+    PUSH = "push"
+    IMPACT = "impact"
+    STATIC_BALANCE = "static_balance"
+    DYNAMIC_BALANCE = "dynamic_balance"
+    FLOOR_RECOVERY = "floor_recovery"
+    AEROBIC = "aerobic"
+    BACK_EXTENSORS = "back_extensors"
+    POSTURE = "posture"
+    MOVEMENT_TECHNIQUE = "movement_technique"
+    PAIN_RELIEF = "pain_relief"
+
+
+# Each pattern belongs to one domain and one dose-line component (doses.toml); the exercise's
+# domain and component follow from its family's pattern, so they are never written twice.
+PATTERN_PLACE: dict[Pattern, tuple[Domain, Component]] = {
+    Pattern.SQUAT: (Domain.STAERK, Component.RESISTANCE),
+    Pattern.HINGE: (Domain.STAERK, Component.RESISTANCE),
+    Pattern.PULL: (Domain.STAERK, Component.RESISTANCE),
+    Pattern.PUSH: (Domain.STAERK, Component.RESISTANCE),
+    Pattern.IMPACT: (Domain.STAERK, Component.IMPACT),
+    Pattern.STATIC_BALANCE: (Domain.STABIL, Component.BALANCE),
+    Pattern.DYNAMIC_BALANCE: (Domain.STABIL, Component.BALANCE),
+    Pattern.FLOOR_RECOVERY: (Domain.STABIL, Component.BALANCE),
+    Pattern.AEROBIC: (Domain.STABIL, Component.AEROBIC),
+    Pattern.BACK_EXTENSORS: (Domain.STRAKT, Component.BACK_EXTENSION),
+    Pattern.POSTURE: (Domain.STRAKT, Component.POSTURE),
+    Pattern.MOVEMENT_TECHNIQUE: (Domain.STRAKT, Component.SAFE_MOVEMENT),
+    Pattern.PAIN_RELIEF: (Domain.STRAKT, Component.POSTURE),
+}
+
+
 class Evidence(StrEnum):
     SRC = "SRC"
     SRC_2 = "SRC-2"
@@ -59,10 +96,12 @@ class Evidence(StrEnum):
 IMPACT_LEVELS = ("none", "walking", "moderate", "high")
 FLEXION_LEVELS = ("none", "low", "loaded", "end_range")
 FALL_RISK_LEVELS = ("low", "moderate", "high")
+LOAD_LEVELS = ("bodyweight", "light", "moderate", "heavy")
 CAP_SCALES: dict[str, tuple[str, ...]] = {
     "impact": IMPACT_LEVELS,
     "spinal_flexion": FLEXION_LEVELS,
     "fall_risk": FALL_RISK_LEVELS,
+    "load": LOAD_LEVELS,
 }
 
 
@@ -94,6 +133,59 @@ class Alternative:
     rule: str
 
 
+class AcuteSite(StrEnum):
+    """Which acute phase: it picks the plan's layout (`acute_<site>`, plan.toml) and advice."""
+
+    VERTEBRA = "vertebra"
+    HIP = "hip"
+    OTHER = "other"
+    """Another recent fracture (pelvis, proximal humerus, ...): started by the clinician."""
+
+
+class AcuteSource(StrEnum):
+    """What set the acute phase."""
+
+    FRACTURE = "fracture"
+    """SPEC P3: a vertebral or hip fracture less than 6 months ago."""
+    CLINICIAN = "clinician"
+    """SPEC R-ACU-2: the clinician started it for another recent fracture, with a reason."""
+    RED_FLAG = "red_flag"
+    """SPEC P4: a precaution until the red flag is clarified."""
+
+
+class AcuteRefusal(StrEnum):
+    """Why the clinician's acute-phase decision did not take effect (texts.toml `[errors]`)."""
+
+    BEFORE_EARLIEST_END = "before_earliest_end"
+    """R-ACU-EXIT-2: the phase may be ended from fracture + 12 weeks, not before."""
+    NOT_ACTIVE = "not_active"
+    """There is no acute phase to end."""
+    RED_FLAG_ACTIVE = "red_flag_active"
+    """P4: the precautionary phase ends when the red flag is clarified, not by this decision."""
+    ALREADY_ACTIVE = "already_active"
+    """The acute phase is already active after a vertebral or hip fracture."""
+    NOT_RECENT = "not_recent"
+    """R-ACU-2: the fracture at the site is not recent (6 months or more before the assessment)."""
+    UNDECIDED = "undecided"
+    """A date the check needs is missing (`missing` names it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AcuteDecision:
+    """The clinician's acute-phase decision (case `acute_phase_decision`) and what came of it."""
+
+    action: str
+    """"end" or "start" (rules.case.AcuteAction)."""
+    reason: str
+    site: str | None
+    """`start`: the fracture site (rules.case.FractureSite)."""
+    rule: str
+    """The rule that checked it (R-ACU-EXIT-2, R-ACU-2); its step is in the trace."""
+    applied: Tri
+    """True: it took effect; False: refused (`refused` says why); None: undecided."""
+    refused: AcuteRefusal | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class AcutePhase:
     active: Tri
@@ -101,6 +193,16 @@ class AcutePhase:
     until: date | None = None
     earliest_end: date | None = None
     precautionary: bool = False
+    site: AcuteSite | None = None
+    """Set whenever `active` is True."""
+    source: AcuteSource | None = None
+    """What set the phase (True `active`), or what the ended phase came from."""
+    ended_by_clinician: bool = False
+    """R-ACU-EXIT-2: the clinician ended it (`active` is then False; the dates are the ended
+    phase's)."""
+    reason: str = ""
+    """The clinician's reason, when their decision took effect."""
+    decision: AcuteDecision | None = None
 
 
 class Group(StrEnum):
@@ -138,14 +240,31 @@ class Outcome(StrEnum):
     """SPEC P7."""
     HIRIT_OFFERED = "hirit_offered"
     """SPEC P13: the plan may hold the supervised high-intensity lifts."""
+    PAIN_CAUTION = "pain_caution"
+    """SPEC R-ACU-EXIT-2: pain at activity above the knowledge base's threshold: start lower
+    and review."""
+    ACUTE_PHASE_ENDED = "acute_phase_ended"
+    """R-ACU-EXIT-2: the clinician's end of the acute phase is allowed (from earliest_end)."""
+    ACUTE_PHASE_STARTED = "acute_phase_started"
+    """R-ACU-2: the clinician's start of the acute phase for another recent fracture holds."""
 
 
 class ReferralBasis(StrEnum):
     """Why the referral came out as it did (SPEC P4, P10); selects the sentence shown."""
 
+    NEUROLOGICAL = "neurological"
+    """P4, SPEC §5.5: neurological symptoms (possible cord or cauda equina compression): the GP
+    today, 1813 or 112 at once on the signs that cannot wait."""
     RED_FLAG = "red_flag"
+    """P4: new sudden back pain, a suspected new vertebral fracture."""
+    NEW_FRACTURE = "new_fracture"
+    """Diagnosed, with a new low-energy fracture: ask the GP to review the treatment."""
     DIAGNOSED = "diagnosed"
     BY_DEFINITION = "by_definition"
+    DXA_OSTEOPOROSIS = "dxa_osteoporosis"
+    """Not diagnosed, but the DXA already shows osteoporosis (R-DX-1b): ask for treatment."""
+    SPINE_XRAY = "spine_xray"
+    """R-OPS-3: height loss or kyphosis with back pain: suggest a spine X-ray."""
     RISK_FACTORS = "risk_factors"
     UNDER_AGE = "under_age"
     UNDECIDED = "undecided"
@@ -159,13 +278,17 @@ class ReferralBasis(StrEnum):
     @property
     def urgent(self) -> bool:
         """P4: a red flag makes the referral urgent."""
-        return self is ReferralBasis.RED_FLAG
+        return self in (ReferralBasis.RED_FLAG, ReferralBasis.NEUROLOGICAL)
 
 
 _RECOMMENDED: dict[ReferralBasis, Tri] = {
+    ReferralBasis.NEUROLOGICAL: True,
     ReferralBasis.RED_FLAG: True,
+    ReferralBasis.NEW_FRACTURE: True,
     ReferralBasis.DIAGNOSED: False,
     ReferralBasis.BY_DEFINITION: True,
+    ReferralBasis.DXA_OSTEOPOROSIS: True,
+    ReferralBasis.SPINE_XRAY: True,
     ReferralBasis.RISK_FACTORS: True,
     ReferralBasis.UNDER_AGE: False,
     ReferralBasis.UNDECIDED: None,
@@ -183,7 +306,21 @@ class Referral:
     modifiable: tuple[str, ...] = ()
 
 
-DOSE_FIELDS = ("sets", "reps", "hold_s", "minutes", "impacts", "days_per_week")
+# The parts of a dose, in the order they are shown: numbers and ranges, then the knowledge base's
+# intensity and progression texts (plan.toml), by key.
+DOSE_FIELDS = (
+    "sets",
+    "reps",
+    "hold_s",
+    "minutes",
+    "impacts",
+    "days_per_week",
+    "effort",
+    "rest_s",
+    "intensity",
+    "progression",
+)
+DOSE_SPANS = ("reps", "hold_s", "minutes", "days_per_week", "effort", "rest_s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +331,17 @@ class Dose:
     minutes: tuple[int, int] | None = None
     impacts: int | None = None
     days_per_week: tuple[int, int] | None = None
+    effort: tuple[int, int] | None = None
+    """Effort on a 0-10 scale."""
+    rest_s: tuple[int, int] | None = None
+    intensity: str | None = None
+    """Key of the load in words (plan.toml [intensity.*])."""
+    progression: str | None = None
+    """Key of the progression criterion (plan.toml [progression.*])."""
 
-    def as_dict(self) -> dict[str, int | list[int]]:
+    def as_dict(self) -> dict[str, int | str | list[int]]:
         """The dose as stored with a plan item: ranges as [min, max], unset parts left out."""
-        out: dict[str, int | list[int]] = {}
+        out: dict[str, int | str | list[int]] = {}
         for name in DOSE_FIELDS:
             value = getattr(self, name)
             if value is not None:
@@ -212,13 +356,13 @@ class Dose:
             value = stored.get(key)
             return (int(value[0]), int(value[1])) if value else None
 
+        spans = {key: span(key) for key in DOSE_SPANS}
         return cls(
             sets=stored.get("sets"),
-            reps=span("reps"),
-            hold_s=span("hold_s"),
-            minutes=span("minutes"),
             impacts=stored.get("impacts"),
-            days_per_week=span("days_per_week"),
+            intensity=stored.get("intensity"),
+            progression=stored.get("progression"),
+            **spans,
         )
 
 
@@ -227,6 +371,50 @@ class PlanItem:
     exercise: str
     component: Component
     dose: Dose
+    pattern: Pattern | None = None
+    family: str | None = None
+    level: int | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    """The safety tags (CAP_SCALES order): what any reader checks the plan's caps against."""
+
+
+class SlotStatus(StrEnum):
+    """What became of one slot of a plan's layout."""
+
+    FILLED = "filled"
+    CAPPED = "capped"
+    """Filled, but a higher level or family was left out by a cap."""
+    NOT_ALLOWED = "not_allowed"
+    """No exercise of the pattern is within the caps."""
+    WITHHELD = "withheld"
+    """No exercises until the clinician has clarified a finding (the neurological red flag)."""
+    OVER_SIZE = "over_size"
+    """The plan already holds the layout's `max_items`."""
+    UNAVAILABLE = "unavailable"
+    """The exercise set has no exercise of this pattern."""
+
+
+@dataclass(frozen=True, slots=True)
+class CapHit:
+    tag: str
+    level: str
+    """The cap's highest allowed level."""
+    rules: tuple[str, ...]
+    """The rules that set the cap at that level."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotReport:
+    pattern: Pattern
+    status: SlotStatus
+    exercise: str | None = None
+    family: str | None = None
+    level: int | None = None
+    capped: tuple[CapHit, ...] = ()
+    refine: tuple[str, ...] = ()
+    """Case fields whose recording could start the slot at a higher level."""
+    rules: tuple[str, ...] = ()
+    """The rules behind a withheld slot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +434,11 @@ class Plan:
     acute_advice: bool
     supervised: tuple[PlanItem, ...] = ()
     activity_levels: tuple[str, ...] = ()
+    layout: str = ""
+    """The plan.toml layout the slots came from (a category or acute_<site>)."""
+    slots: tuple[SlotReport, ...] = ()
+    withheld: tuple[str, ...] = ()
+    """Rules that hold back every exercise until the clinician has clarified them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from osteofys.rules.engine import Evaluation
-from osteofys.rules.knowledge import Exercise, Knowledge
+from osteofys.rules.knowledge import Exercise, Family, Knowledge, Layout, Slot
 from osteofys.rules.model import (
     CAP_SCALES,
     AcutePhase,
+    CapHit,
     Category,
     Domain,
     DomainPlan,
+    Dose,
     Outcome,
     Plan,
     PlanItem,
+    SlotReport,
+    SlotStatus,
 )
 
-Selection = tuple[tuple[DomainPlan, ...], tuple[PlanItem, ...]]
 DOMAIN_ORDER = (Domain.STAERK, Domain.STABIL, Domain.STRAKT)
 # O1, S34: people at risk of falls start with strength and balance, so Stabil comes first.
 FALL_RISK_ORDER = (Domain.STABIL, Domain.STAERK, Domain.STRAKT)
@@ -44,7 +47,7 @@ def within(exercise: Exercise, caps: Mapping[str, str]) -> bool:
 def candidates(
     kb: Knowledge, exercise_set: str, caps: Mapping[str, str], domain: Domain | None = None
 ) -> list[Exercise]:
-    """Home-programme exercises that suit the set and break no cap, best first."""
+    """Home-programme exercises that suit the set and break no cap, in library order."""
     return sorted(
         (
             e
@@ -58,70 +61,44 @@ def candidates(
     )
 
 
-def _round_robin(pools: Iterable[list[Exercise]], limit: int) -> list[Exercise]:
-    queues = [list(p) for p in pools]
-    chosen: list[Exercise] = []
-    while len(chosen) < limit and any(queues):
-        for q in queues:
-            if q and len(chosen) < limit:
-                chosen.append(q.pop(0))
-    return chosen
+# The acute-phase layouts of plan.toml, one per site (`AcutePhase.site`).
+ACUTE_SITES = ("vertebra", "hip", "other")
+# A precautionary acute phase (P4: a suspected new vertebral fracture) uses the vertebral layout.
+DEFAULT_ACUTE_SITE = "vertebra"
+NEUROLOGICAL_FLAG = "neurological_flag"
+PAIN_CAUTION = "pain_caution"
 
 
-def build_plan(
-    kb: Knowledge,
-    exercise_set: Category,
-    caps: dict[str, str],
-    cap_rules: tuple[str, ...],
-    *,
-    fall_risk_first: bool,
-    acute_advice: bool,
-    hirit: bool,
-    activity_levels: tuple[str, ...],
-) -> Plan:
-    # Plans depend only on these inputs, so a clinic's handful of combinations is computed once.
-    key = (exercise_set, tuple(sorted(caps.items())), fall_risk_first, hirit)
-    selection: Selection | None = kb.cache.get(key)  # type: ignore[assignment]
-    if selection is None:
-        selection = _select(kb, exercise_set, caps, fall_risk_first, hirit)
-        kb.cache[key] = selection
-    domains, supervised = selection
-    return Plan(
-        exercise_set=exercise_set,
-        domains=domains,
-        caps=tuple(sorted(caps.items())),
-        cap_rules=cap_rules,
-        acute_advice=acute_advice,
-        supervised=supervised,
-        activity_levels=activity_levels,
-    )
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """The caps a plan keeps, and the rules that set each one at its level."""
 
+    levels: dict[str, str]
+    by: dict[str, tuple[str, ...]]
+    rules: tuple[str, ...]
 
-def _select(
-    kb: Knowledge, exercise_set: Category, caps: Mapping[str, str], fall_first: bool, hirit: bool
-) -> Selection:
-    limit = int(kb.value("plan_max_exercises_per_domain"))
-    domains = []
-    for domain in FALL_RISK_ORDER if fall_first else DOMAIN_ORDER:
-        components = kb.plan_components[(exercise_set, domain)]
-        pool = candidates(kb, exercise_set, caps, domain)
-        picks = _round_robin(([e for e in pool if e.component == c] for c in components), limit)
-        domains.append(
-            DomainPlan(
-                domain=domain,
-                goal=f"{exercise_set}.{domain}",
-                dose_lines=tuple(f"{exercise_set}.{domain}.{c}" for c in components),
-                items=tuple(PlanItem(e.id, e.component, e.dose_for(exercise_set)) for e in picks),
-            )
+    def hits(self, exercise: Exercise) -> tuple[CapHit, ...]:
+        return tuple(
+            CapHit(tag, level, self.by[tag])
+            for tag, level in self.levels.items()
+            if CAP_SCALES[tag].index(getattr(exercise, tag)) > CAP_SCALES[tag].index(level)
         )
-    supervised: tuple[PlanItem, ...] = ()
-    if hirit:
-        supervised = tuple(
-            PlanItem(e.id, e.component, e.dose_for(exercise_set))
-            for e in sorted(kb.exercises, key=lambda e: (e.priority, e.id))
-            if e.hirit and exercise_set in e.categories and within(e, caps)
-        )
-    return tuple(domains), supervised
+
+
+def plan_caps(kb: Knowledge, ev: Evaluation, exercise_set: Category) -> Caps:
+    """The category's caps tightened by every precaution that is true or unknown."""
+    sources = [(f"category:{exercise_set}", kb.categories[exercise_set].caps)]
+    for precaution in kb.precautions:
+        # A precaution that is unknown still applies: missing data never loosens safety.
+        if ev.outcomes[precaution.rule.id] is not False:
+            sources.append((precaution.rule.id, precaution.caps))
+    levels: dict[str, str] = {}
+    for _, caps in sources:
+        tighten(levels, caps)
+    by = {
+        tag: tuple(r for r, caps in sources if caps.get(tag) == lvl) for tag, lvl in levels.items()
+    }
+    return Caps(levels, by, tuple(r for r, _ in sources))
 
 
 def plan_for(
@@ -133,24 +110,191 @@ def plan_for(
     # P3, A6: during the acute phase (or while it is unknown) start with the FB exercise set.
     careful = red_flag or acute.active is not False
     exercise_set = Category.FUNKTIONSBEGRAENSET if careful or category is None else category
+    caps = plan_caps(kb, ev, exercise_set)
+    site = getattr(acute, "site", None) or DEFAULT_ACUTE_SITE
+    layout = kb.layouts[f"acute_{site}" if careful else exercise_set]
+    withheld = _withheld(ev)
+    step_down = ev.values.get(PAIN_CAUTION) is True
+    picks, slots = _fill(_Picking(kb, ev, exercise_set, caps, step_down), layout, withheld)
+    order = FALL_RISK_ORDER if ev.values[Outcome.FALL_RISK] is True else DOMAIN_ORDER
+    domains = tuple(
+        DomainPlan(
+            domain=domain,
+            goal=f"{exercise_set}.{domain}",
+            dose_lines=tuple(
+                f"{exercise_set}.{domain}.{c}" for c in kb.plan_components[(exercise_set, domain)]
+            ),
+            items=tuple(_item(kb, ev, e, exercise_set) for e in picks if e.domain == domain),
+        )
+        for domain in order
+    )
+    hirit = ev.values[Outcome.HIRIT_OFFERED] is True and not careful and not withheld
     info = kb.categories[exercise_set]
-    caps = dict(info.caps)
-    cap_rules = [f"category:{exercise_set}"]
-    for precaution in kb.precautions:
-        # A precaution that is unknown still applies: missing data never loosens safety.
-        if ev.outcomes[precaution.rule.id] is not False:
-            tighten(caps, precaution.caps)
-            cap_rules.append(precaution.rule.id)
-    levels = kb.acute_activity_levels if careful else info.activity_levels
-    return build_plan(
-        kb,
-        exercise_set,
-        caps,
-        tuple(cap_rules),
-        fall_risk_first=ev.values[Outcome.FALL_RISK] is True,
+    return Plan(
+        exercise_set=exercise_set,
+        domains=domains,
+        caps=tuple(sorted(caps.levels.items())),
+        cap_rules=caps.rules,
         acute_advice=careful,
-        hirit=ev.values[Outcome.HIRIT_OFFERED] is True and not careful,
-        activity_levels=levels,
+        supervised=_supervised(kb, ev, exercise_set, caps) if hirit else (),
+        activity_levels=kb.acute_activity_levels if careful else info.activity_levels,
+        layout=layout.id,
+        slots=slots,
+        withheld=withheld,
+    )
+
+
+def _withheld(ev: Evaluation) -> tuple[str, ...]:
+    """Issue 15 item 8: no exercises while a neurological red flag is not clarified."""
+    step = ev.by_outcome.get(NEUROLOGICAL_FLAG)
+    if step is not None:
+        return (step.rule,) if step.outcome is True else ()
+    if ev.values.get("neurological_symptoms") is True:
+        return (ev.by_outcome[Outcome.RED_FLAG].rule,)
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Picking:
+    """What every step of filling one plan reads."""
+
+    kb: Knowledge
+    ev: Evaluation
+    exercise_set: str
+    caps: Caps
+    step_down: bool = False
+    """Pain at activity above the threshold (PAIN_CAUTION): start one level lower."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Climb:
+    """How far up one family a person starts, and what held them lower."""
+
+    exercise: Exercise | None
+    refine: tuple[str, ...]
+    capped: tuple[CapHit, ...]
+
+
+def _climb(p: _Picking, family: Family) -> _Climb:
+    """The highest level in the set, within the caps, and with its entry met by the tests."""
+    kb, ev, exercise_set, caps = p.kb, p.ev, p.exercise_set, p.caps
+    best: Exercise | None = None
+    below: Exercise | None = None
+    refine: dict[str, None] = {}
+    capped: dict[str, CapHit] = {}
+    for eid in family.levels:
+        e = kb.exercise(eid)
+        if e is None or e.supervised_only:
+            continue
+        if e.exclude is not None and e.exclude.run(ev.values) is not False:
+            continue
+        entry = True if e.entry is None else e.entry.run(ev.values)
+        if entry is False:
+            continue
+        hits = caps.hits(e)
+        if hits:
+            # A level left out by a cap is reported, whichever category it is written for.
+            capped.update((h.tag, h) for h in hits)
+            continue
+        if exercise_set not in e.categories:
+            continue
+        if entry is None:
+            assert e.entry is not None
+            refine.update(dict.fromkeys(ev.paths(e.entry.fields)))
+            continue
+        below, best, refine, capped = best, e, {}, {}
+    if p.step_down and below is not None:
+        return _Climb(below, (), ())
+    return _Climb(best, tuple(refine), tuple(capped.values()))
+
+
+def _fill(
+    p: _Picking, layout: Layout, withheld: tuple[str, ...]
+) -> tuple[list[Exercise], tuple[SlotReport, ...]]:
+    """Fill the layout's slots in priority order; report every slot, filled or not."""
+    picks: list[Exercise] = []
+    reports: list[SlotReport] = []
+    used: set[str] = set()
+    for slot in layout.slots:
+        if slot.when is not None and slot.when.run(p.ev.values) is not True:
+            continue
+        if withheld:
+            reports.append(SlotReport(slot.pattern, SlotStatus.WITHHELD, rules=withheld))
+            continue
+        climb, family = _best_family(p, slot, used)
+        e = climb.exercise
+        if e is None:
+            status = SlotStatus.NOT_ALLOWED if climb.capped else SlotStatus.UNAVAILABLE
+            reports.append(SlotReport(slot.pattern, status, capped=climb.capped))
+            continue
+        if len(picks) >= layout.max_items:
+            reports.append(SlotReport(slot.pattern, SlotStatus.OVER_SIZE, e.id, e.family, e.level))
+            continue
+        used.add(family)
+        picks.append(e)
+        status = SlotStatus.CAPPED if climb.capped else SlotStatus.FILLED
+        reports.append(
+            SlotReport(slot.pattern, status, e.id, e.family, e.level, climb.capped, climb.refine)
+        )
+    return picks, tuple(reports)
+
+
+def _best_family(p: _Picking, slot: Slot, used: set[str]) -> tuple[_Climb, str]:
+    """The slot's preferred family first, then the pattern's other families, in KB order."""
+    families = [f for f in p.kb.families if f.pattern == slot.pattern and f.id not in used]
+    families.sort(key=lambda f: f.id != slot.family)
+    capped: dict[str, CapHit] = {}
+    for family in families:
+        climb = _climb(p, family)
+        capped.update((h.tag, h) for h in climb.capped)
+        if climb.exercise is not None:
+            return _Climb(climb.exercise, climb.refine, tuple(capped.values())), family.id
+    return _Climb(None, (), tuple(capped.values())), ""
+
+
+def _item(kb: Knowledge, ev: Evaluation, e: Exercise, exercise_set: str) -> PlanItem:
+    return PlanItem(
+        e.id,
+        e.component,
+        fit_capacity(kb, ev, e, e.dose_for(exercise_set)),
+        e.pattern,
+        e.family,
+        e.level,
+        e.tags,
+    )
+
+
+def fit_capacity(kb: Knowledge, ev: Evaluation, e: Exercise, dose: Dose) -> Dose:
+    """Issue 15 item 3: nobody is prescribed more than their recorded test plus a step."""
+    recorded = ev.values.get(e.capacity) if e.capacity else None
+    if recorded is None:
+        return dose
+    if dose.hold_s is not None:
+        top = int(recorded + kb.value("capacity_step_hold_s"))
+        return replace(dose, hold_s=_bounded(dose.hold_s, top))
+    if dose.reps is not None:
+        top = int(recorded + kb.value("capacity_step_reps"))
+        return replace(dose, reps=_bounded(dose.reps, top))
+    return dose
+
+
+def _bounded(span: tuple[int, int], top: int) -> tuple[int, int]:
+    high = max(1, min(span[1], top))
+    return min(span[0], high), high
+
+
+def _supervised(
+    kb: Knowledge, ev: Evaluation, exercise_set: str, caps: Caps
+) -> tuple[PlanItem, ...]:
+    """P13: the HiRIT lifts, within every cap but load.
+
+    They are heavy by design: the clinician's HiRIT decision (O3) is the load decision.
+    """
+    other = {t: v for t, v in caps.levels.items() if t != "load"}
+    return tuple(
+        _item(kb, ev, e, exercise_set)
+        for e in sorted(kb.exercises, key=lambda e: (e.priority, e.id))
+        if e.hirit and exercise_set in e.categories and within(e, other)
     )
 
 

@@ -28,8 +28,11 @@ from osteofys.rules.model import (
     Component,
     Dose,
     Group,
+    Pattern,
     Plan,
     PlanItem,
+    SlotReport,
+    SlotStatus,
     ReferralBasis,
     Step,
 )
@@ -63,6 +66,9 @@ class Words(Protocol):
 
     def acute_advice(self) -> tuple[str, ...]:
         """The ids of the acute-phase advice."""
+
+    def dose_words(self, kind: str, key: str | None) -> str:
+        """The text of a dose's intensity or progression key (plan.toml); "" for none."""
 
     def group(self, rule: str) -> Group | None:
         """The group a rule declares."""
@@ -123,17 +129,59 @@ class DoseDoc:
     minutes: tuple[int, int] | None = field(default=None, metadata={_OMIT_NONE: True})
     impacts: int | None = field(default=None, metadata={_OMIT_NONE: True})
     days_per_week: tuple[int, int] | None = field(default=None, metadata={_OMIT_NONE: True})
+    effort: tuple[int, int] | None = field(default=None, metadata={_OMIT_NONE: True})
+    """Effort on a 0-10 scale."""
+    rest_s: tuple[int, int] | None = field(default=None, metadata={_OMIT_NONE: True})
+    intensity: str | None = field(default=None, metadata={_OMIT_NONE: True})
+    """Key of the load in words (plan.toml); its text is the item's `intensity_text`."""
+    progression: str | None = field(default=None, metadata={_OMIT_NONE: True})
+    """Key of the progression criterion (plan.toml); its text is `progression_text`."""
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """An exercise in the plan with its dose."""
+    """An exercise in the plan with its dose, its place on its ladder and its safety tags."""
 
     exercise: str = ""
     name: str = ""
     component: Component = Component.RESISTANCE
     dose: DoseDoc = DoseDoc()
     dose_text: str = ""
+    pattern: Pattern | None = None
+    family: str | None = None
+    level: int | None = None
+    """1 = the easiest level of the family (families.toml); the next step up is level + 1."""
+    impact: str | None = None
+    spinal_flexion: str | None = None
+    fall_risk: str | None = None
+    load: str | None = None
+    intensity_text: str = ""
+    progression_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CapDoc:
+    """A cap that held a slot lower: the tag, its highest allowed level and the rules."""
+
+    tag: str = ""
+    level: str = ""
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SlotDoc:
+    """What became of one slot of the plan's layout (`rules.model.SlotStatus`)."""
+
+    pattern: Pattern = Pattern.SQUAT
+    status: SlotStatus = SlotStatus.FILLED
+    exercise: str | None = None
+    family: str | None = None
+    level: int | None = None
+    capped: tuple[CapDoc, ...] = ()
+    refine: tuple[str, ...] = ()
+    """Case fields whose recording could start the slot at a higher level."""
+    rules: tuple[str, ...] = ()
+    """The rules that withheld the slot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +208,11 @@ class PlanDoc:
     supervised: tuple[Item, ...] = ()
     acute_advice: tuple[str, ...] = ()
     activity_levels: tuple[str, ...] = ()
+    layout: str = ""
+    """The plan.toml layout: the exercise set, or acute_<site> in the acute phase."""
+    slots: tuple[SlotDoc, ...] = ()
+    withheld: tuple[str, ...] = ()
+    """Rules that hold back every exercise until the clinician has clarified them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +273,29 @@ def _iso(d: date | None) -> str | None:
 
 def _item(item: PlanItem, words: Words) -> Item:
     d = item.dose
-    dose = DoseDoc(d.sets, d.reps, d.hold_s, d.minutes, d.impacts, d.days_per_week)
+    dose = DoseDoc(**{f.name: getattr(d, f.name) for f in dataclasses.fields(DoseDoc)})
+    tags = dict(item.tags)
     return Item(
-        item.exercise, words.exercise_name(item.exercise), item.component, dose, words.dose(d)
+        item.exercise,
+        words.exercise_name(item.exercise),
+        item.component,
+        dose,
+        words.dose(d),
+        item.pattern,
+        item.family,
+        item.level,
+        tags.get("impact"),
+        tags.get("spinal_flexion"),
+        tags.get("fall_risk"),
+        tags.get("load"),
+        words.dose_words("intensity", d.intensity),
+        words.dose_words("progression", d.progression),
     )
+
+
+def _slot(s: SlotReport) -> SlotDoc:
+    capped = tuple(CapDoc(c.tag, c.level, c.rules) for c in s.capped)
+    return SlotDoc(s.pattern, s.status, s.exercise, s.family, s.level, capped, s.refine, s.rules)
 
 
 def _plan(plan: Plan, words: Words) -> PlanDoc:
@@ -239,6 +311,9 @@ def _plan(plan: Plan, words: Words) -> PlanDoc:
         supervised=tuple(_item(i, words) for i in plan.supervised),
         acute_advice=words.acute_advice() if plan.acute_advice else (),
         activity_levels=plan.activity_levels,
+        layout=plan.layout,
+        slots=tuple(_slot(s) for s in plan.slots),
+        withheld=plan.withheld,
     )
 
 
