@@ -257,6 +257,8 @@ def test_source_register(shipped: KnowledgeBase) -> None:
     for sid in SOURCE_IDS:
         assert sid in sources, sid
         entry = sources[sid]
+        if entry.get("retired"):  # S36, S37, S42 (tests/kb/test_sources.py)
+            continue
         assert re.match(r"https?://\S+$", entry["url"]), (sid, entry["url"])
         assert entry["title"].strip(), sid
         assert entry["publisher"].strip(), sid

@@ -94,17 +94,47 @@ class Advice:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One entry of the source register (sources.toml)."""
+    """One current entry of the source register (sources.toml; retired entries are left out)."""
 
     id: str
     publisher: str
     title: str
     url: str
+    authors: str = ""
+    journal: str = ""
+    year: str = ""
+    volume: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
 
     @property
     def citation(self) -> str:
-        """'Publisher: Title', as the pages list a source."""
-        return f"{self.publisher}: {self.title}"
+        """The one way a source is cited: the web pages, the PDFs, the CLI and FHIR all show this.
+
+        A journal article as 'Authors. Title. Journal Year;Volume:Pages. doi:…' (Vancouver style),
+        any other source as 'Publisher: Title' with its year when it has one.
+        """
+        if self.journal:
+            where = f"{self.journal} {self.year}".strip()
+            if self.volume:
+                where += f";{self.volume}"
+            if self.pages:
+                where += f":{self.pages}"
+            parts = [self.authors, self.title, where, f"doi:{self.doi}" if self.doi else ""]
+            if not self.doi and self.pmid:
+                parts[-1] = f"PMID {self.pmid}"
+            return " ".join(_sentence(p) for p in parts if p)
+        text = f"{self.publisher}: {self.title}"
+        return f"{text} ({self.year})" if self.year and self.year not in self.title else text
+
+
+_CITATION_FIELDS = ("authors", "journal", "year", "volume", "pages", "doi", "pmid")
+
+
+def _sentence(part: str) -> str:
+    """A part of a citation ending with a full stop (unless it ends with one, ? or !)."""
+    return part if part.endswith((".", "?", "!")) else f"{part}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,10 +509,13 @@ def build_texts(
         sources=MappingProxyType(
             {
                 str(sid): Source(
-                    str(sid), str(e.get("publisher")), str(e.get("title")), str(e.get("url"))
+                    str(sid),
+                    *(str(e.get(k, "")) for k in ("publisher", "title", "url")),
+                    **{k: str(e[k]) for k in _CITATION_FIELDS if k in e},
                 )
                 for sid, e in r.section(raw, "sources").items()
-                if isinstance(e, dict)  # the loader checks publisher, title and url
+                # the loader checks publisher, title and url, and that nobody cites a retired id
+                if isinstance(e, dict) and e.get("retired") is not True
             }
         ),
         fhir=_fhir(r, r.section(raw, "fhir")),
