@@ -110,10 +110,10 @@ def test_grip_cutoff_comes_from_the_knowledge_base_with_its_source() -> None:
         entry = raw["thresholds"][key]
         assert (entry["value"], entry["unit"], entry["evidence"]) == (value, "kg", "SRC")
         assert entry["sources"] == ["S54"]
-    source = raw["sources"]["S54"]
-    assert "Cruz-Jentoft" in source["publisher"]
-    assert "Age Ageing 2019;48(1):16–31" in source["publisher"]
-    assert source["url"] == "https://pmc.ncbi.nlm.nih.gov/articles/PMC6322506/"
+    source = kb.load().texts.sources["S54"]
+    assert source.citation.startswith("Cruz-Jentoft AJ, Bahat G, Bauer J, et al.")
+    assert "Age Ageing 2019;48(1):16–31" in source.citation
+    assert source.url == "https://pmc.ncbi.nlm.nih.gov/articles/PMC6322506/"
 
 
 def test_without_a_known_sex_grip_has_no_line() -> None:

@@ -26,7 +26,10 @@ def test_filters_by_domain_category_and_equipment(logged_in: Client) -> None:
 def test_detail_page_and_unknown_id(logged_in: Client) -> None:
     page = logged_in.get(reverse("library:exercise_detail", kwargs={"exercise_id": "log_roll"}))
     assert page.status_code == 200
-    assert "S40" in page.content.decode() or "Giangregorio" in page.content.decode()
+    # Each source with its citation (kb.explain.cited): authors, title, journal, year.
+    assert "S40" in page.content.decode()
+    assert "Giangregorio LM, McGill S, Wark JD, et al. Too Fit To Fracture" in page.content.decode()
+    assert "Osteoporos Int 2015;26(3):891–910." in page.content.decode()
     missing = logged_in.get(reverse("library:exercise_detail", kwargs={"exercise_id": "nope"}))
     assert missing.status_code == 404
 

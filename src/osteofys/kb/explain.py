@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from osteofys.kb.loader import KnowledgeBase
+from osteofys.kb.texts import Source
 from osteofys.rules.case import CaseIssue
 from osteofys.rules.model import Dose, Group, Step
 from osteofys.rules.result import DoseLine, Words
@@ -37,6 +38,18 @@ def _fill(base: KnowledgeBase, template: str, values: Mapping[str, Any], lang: s
 def rule_label(base: KnowledgeBase, rule_id: str, lang: str) -> str:
     """The name of a risk factor, or the explanation of any other rule."""
     return base.texts.rule_text(rule_id, lang) or rule_id
+
+
+def cited(base: KnowledgeBase, ids: Iterable[str]) -> list[Source]:
+    """The sources behind `ids`, each once, in the order first cited.
+
+    Every place that shows sources (the result panel, the patient page's charts, the exercise
+    library, the CLI report, the PDFs) takes them from here and shows `Source.citation` (authors,
+    title, journal, year) with `Source.url`; an id outside the register (the loader refuses
+    those) is left out rather than shown without a citation.
+    """
+    register = base.texts.sources
+    return [register[s] for s in dict.fromkeys(ids) if s in register]
 
 
 def step_text(base: KnowledgeBase, step: Step, lang: str) -> str:

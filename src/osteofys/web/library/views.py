@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 
 from osteofys import illustrations, kb
-from osteofys.kb.explain import dose_text
+from osteofys.kb.explain import cited, dose_text
 from osteofys.kb.loader import EQUIPMENT, KnowledgeBase
 from osteofys.kb.texts import Tags
 from osteofys.rules.knowledge import Exercise
@@ -117,7 +117,6 @@ def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
         raise Http404
     texts = base.texts.exercises[exercise.id]
     categories = base.texts.categories
-    register = base.texts.sources
     doses = [
         {
             "category": str(_("Standard"))
@@ -137,11 +136,7 @@ def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
         "progression": texts.progression(lang),
         "regression": texts.regression(lang),
         "doses": doses,
-        "sources": [
-            {"id": s, "url": register[s].url, "title": register[s].citation}
-            for s in exercise.sources
-            if s in register
-        ],
+        "sources": cited(base, exercise.sources),
     }
     return render(request, "library/exercise_detail.html", context)
 

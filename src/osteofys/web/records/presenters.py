@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from osteofys.kb.explain import (
     by_group,
+    cited,
     dose_text,
     field_label,
     group_heading,
@@ -26,6 +27,7 @@ from osteofys.kb.explain import (
     rule_label,
     step_text,
 )
+from osteofys.kb.texts import Source
 from osteofys.rules.model import Dose, Group
 from osteofys.rules.plan import within
 from osteofys.rules.result import read_result, to_json
@@ -122,13 +124,9 @@ def _date(iso: str | None) -> str:
     return date_format(date.fromisoformat(iso), "j. F Y") if iso else ""
 
 
-def _sources(ids: Iterable[str]) -> list[dict[str, str]]:
-    register = clinical.base().texts.sources
-    return [
-        {"id": s, "url": register[s].url, "title": register[s].citation}
-        for s in ids
-        if s in register
-    ]
+def _sources(ids: Iterable[str]) -> list[Source]:
+    """The sources behind `ids`; the templates show each as its citation (kb.explain.cited)."""
+    return cited(clinical.base(), ids)
 
 
 def result(stored: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +181,8 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
             ],
         },
         "reasons": reasons,
+        # Every source the reasons cite, listed once with its citation under the panel.
+        "sources": _sources(s for r in doc["reasons"] for s in r["sources"]),
         **_reason_groups(base, reasons, lang),
         "missing": [plain_label(m) for m in doc["missing"]],
         "plan": _plan_summary(plan) if plan else None,
