@@ -28,7 +28,7 @@ def draw_arcs(c: Canvas, spec: Any, figs: list[Figure]) -> None:
         else:
             point, around, bend = str(entry), None, 1
         if point in ARC_MARKS:
-            pts = _turn(figs[1]) if point == "turn" else _roll(figs[1])
+            pts = {"turn": _turn, "roll": _roll, "head_turn": _head_turn}[point](figs[1])
         else:
             a, b = figs[0].pts[point], figs[1].pts[point]
             if around is not None:
@@ -54,6 +54,15 @@ def _turn(fig: Figure) -> list[Point]:
     return [
         (x + 30 * math.cos(math.radians(a)), 2 + 9 * math.sin(math.radians(a)))
         for a in range(200, 520, 15)
+    ]
+
+
+def _head_turn(fig: Figure) -> list[Point]:
+    """A flat ellipse above the head: the head turned from side to side, the body still."""
+    x, y = fig.pts["head"]
+    return [
+        (x + 17 * math.cos(math.radians(a)), y + 19 + 5 * math.sin(math.radians(a)))
+        for a in range(200, 500, 15)
     ]
 
 

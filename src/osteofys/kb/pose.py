@@ -103,7 +103,7 @@ ACCENTS = (
     "near_arm", "far_arm", "near_leg", "far_leg", "left_arm", "right_arm", "left_leg",
     "right_leg", "arms", "legs", "trunk", "head",
 )  # fmt: skip
-ARC_MARKS = ("turn", "roll")
+ARC_MARKS = ("turn", "roll", "head_turn")
 # The points of a figure an arc may follow or turn around (and a band may end at); a frame's view
 # decides its side names. tests/illustrations holds these to the points the drawing computes.
 BODY_POINTS = ("hip", "waist", "shoulder", "neck_base", "neck_top", "head", "head_dir")
