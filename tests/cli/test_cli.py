@@ -85,6 +85,21 @@ def test_the_danish_report_states_the_acute_phase(
     assert "20.09.2026" in acute
 
 
+def test_the_report_ends_with_every_cited_source_and_its_citation(
+    danish_report: subprocess.CompletedProcess[str],
+) -> None:
+    body, sources = danish_report.stdout.rsplit("\nKILDER\n", 1)
+    found = re.findall(r"\(kilder: ([^)]*)\)", body)
+    cited = {s for ids in found for s in re.split(r",\s+", ids.strip())}
+    register = kb.load().texts.sources
+    listed = re.findall(r"^  - ([SX]\d\d) ", sources, re.M)
+    assert sorted(listed) == sorted(cited)
+    flat = " ".join(sources.split())
+    for sid in listed:
+        assert " ".join(register[sid].citation.split()) in flat, sid
+        assert f"\n    {register[sid].url}\n" in sources + "\n", sid
+
+
 def test_assess_in_english_gives_english_headings() -> None:
     done = osteofys("assess", str(EXAMPLE), "--lang", "en")
     assert done.returncode == 0, done.stderr

@@ -7,6 +7,7 @@ from datetime import date
 
 from osteofys.kb.explain import (
     by_group,
+    cited,
     dose_text,
     field_label,
     goal_text,
@@ -24,6 +25,8 @@ class _Report:
     def __init__(self, base: KnowledgeBase, lang: str) -> None:
         self.base, self.lang, self.lines = base, lang, []  # type: ignore[var-annotated]
         self.texts = base.texts
+        self.cited: list[str] = []
+        """The source ids of every reason shown, for the list of sources at the end."""
 
     def ui(self, key: str) -> str:
         return self.texts.ui[key](self.lang)
@@ -46,6 +49,7 @@ class _Report:
 
     def reason(self, step: Step) -> None:
         sources = ", ".join(step.sources)
+        self.cited += step.sources
         sentence = step_text(self.base, step, self.lang)
         self.bullet(f"[{step.rule}] {sentence} ({self.ui('sources')}: {sources})")
 
@@ -89,7 +93,19 @@ def render_report(base: KnowledgeBase, case: Case, a: Assessment, lang: str = "d
     if not a.missing:
         r.para(r.ui("nothing_missing"))
     _plan(r, a, steps, groups.get(Group.TRAINING, []))
+    _sources(r)
     return "\n".join(r.lines)
+
+
+def _sources(r: _Report) -> None:
+    """Every source the reasons above cite, once, with its citation and address."""
+    sources = cited(r.base, r.cited)
+    if sources:
+        title = r.ui("sources").upper()
+        r.lines += ["", title, "-" * len(title)]
+        for source in sources:
+            r.bullet(f"{source.id} {source.citation}")
+            r.lines.append(f"    {source.url}")  # never wrapped: a terminal can open it
 
 
 def _category(r: _Report, a: Assessment, why: list[Step]) -> None:
