@@ -131,7 +131,7 @@ def _value(kind: FieldKind, raw: str) -> Any:
             return float(raw)
         case FieldKind.CHOICE:
             return raw
-        case FieldKind.NUMBER_OR_UNABLE | FieldKind.DATE | FieldKind.CONDITIONS:
+        case FieldKind.NUMBER_OR_UNABLE | FieldKind.DATE | FieldKind.CONDITIONS | FieldKind.TEXT:
             raise ValueError(f"a {kind} field is not a questionnaire column")
         case _:
             assert_never(kind)

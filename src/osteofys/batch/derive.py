@@ -36,7 +36,7 @@ def column_type(kind: FieldKind) -> pl.DataType | None:
             return pl.String()
         case FieldKind.CONDITIONS:
             return pl.List(pl.String())
-        case FieldKind.DATE | FieldKind.NUMBER_OR_UNABLE:
+        case FieldKind.DATE | FieldKind.NUMBER_OR_UNABLE | FieldKind.TEXT:
             return None
         case _:
             assert_never(kind)
@@ -61,6 +61,11 @@ _DERIVED_TYPES: dict[str, pl.DataType] = {
     "has_acute_site_fracture": pl.Boolean(),
     "months_since_last_acute_site_fracture": pl.Int64(),
     "months_since_last_vertebral_fracture": pl.Int64(),
+    # The clinician's acute-phase decision: never in a registry (the bare case's values).
+    "acute_phase_end_requested": pl.Boolean(),
+    "acute_phase_start_requested": pl.Boolean(),
+    "acute_phase_weeks": pl.Int64(),
+    "acute_phase_start_site_months": pl.Int64(),
 }
 
 

@@ -284,7 +284,12 @@ def citizens(table: Table, on: date, ranges: Mapping[str, tuple[float, float]]) 
                 checks[flag("bad_number", column)] = unparsed(column, f"_{column}")
                 low, high = ranges[path]
                 checks[flag("out_of_range", column)] = (value < low) | (value > high)
-            case FieldKind.CONDITIONS | FieldKind.DATE | FieldKind.NUMBER_OR_UNABLE:
+            case (
+                FieldKind.CONDITIONS
+                | FieldKind.DATE
+                | FieldKind.NUMBER_OR_UNABLE
+                | FieldKind.TEXT
+            ):
                 raise ValueError(f"{path}: a {spec.kind} field is not a questionnaire column")
             case _:
                 assert_never(spec.kind)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from osteofys.rules.case import Case
+from osteofys.rules.case import AcuteAction, Case, FractureSite
 from osteofys.rules.dates import add_months, add_weeks
 from osteofys.rules.engine import Evaluation
 from osteofys.rules.findings import DIAGNOSTIC_SITES, FactorFinding, derive, factor_findings
 from osteofys.rules.knowledge import Knowledge
 from osteofys.rules.model import (
+    AcuteDecision,
     AcutePhase,
+    AcuteRefusal,
+    AcuteSite,
+    AcuteSource,
     Alternative,
     Assessment,
     BoneStatus,
@@ -66,12 +70,13 @@ def assess(
     if red_flag is None:
         # P4: an unanswered red-flag question could still suspend the category.
         ev.soft.add("category")
+    # Before the overlays and precautions: they read the acute phase the clinician decided.
+    acute = _acute_phase(case, kb, ev, red_flag is True)
     for rule in (*kb.overlays, *(p.rule for p in kb.precautions)):
         ev.run(rule)
 
     if red_flag is None:
         missing.update(dict.fromkeys(ev.paths(RED_FLAG_FIELDS)))
-    acute = _acute_phase(case, kb, ev, red_flag is True)
     if acute.active is None:
         missing.update(dict.fromkeys(ev.paths(("acute_phase",))))
     referral = _referral(kb, ev, rf_steps, missing)
@@ -131,18 +136,119 @@ def _category(
 
 
 def _acute_phase(case: Case, kb: Knowledge, ev: Evaluation, red_flag: bool) -> AcutePhase:
-    active: Tri = ev.values[Outcome.ACUTE_PHASE]
-    if active is not True:
-        # P4: precautionary acute phase until a suspected new vertebral fracture is clarified.
-        return AcutePhase(True, precautionary=True) if red_flag else AcutePhase(active)
-    dated = [f.date for f in case.fractures or () if f.site in DIAGNOSTIC_SITES and f.date]
-    latest = max(dated)
-    return AcutePhase(
-        True,
-        fracture_date=latest,
-        until=add_months(latest, int(kb.value("acute_phase_months"))),
-        earliest_end=add_weeks(latest, kb.value("acute_phase_earliest_end_weeks")),
+    """SPEC P3 and P4, with the clinician's decision (R-ACU-2, R-ACU-EXIT-2) applied.
+
+    The rules decide (their steps are in the trace): P3 the phase after a vertebral or hip fracture
+    (false once the clinician has ended it), R-ACU-EXIT-2 whether the end is allowed, R-ACU-2
+    whether the start for another recent fracture holds. The outcome `acute_phase` that later rules
+    read (precautions, HiRIT) becomes the phase as decided: after the fracture or started.
+    """
+    by_fracture: Tri = ev.values[Outcome.ACUTE_PHASE]
+    started: Tri = ev.values[Outcome.ACUTE_PHASE_STARTED]
+    ended = ev.values[Outcome.ACUTE_PHASE_ENDED] is True
+    active: Tri = (
+        True
+        if by_fracture is True or started is True
+        else None
+        if by_fracture is None or started is None
+        else False
     )
+    ev.values[Outcome.ACUTE_PHASE] = active
+    if active is None:
+        behind = (Outcome.ACUTE_PHASE, by_fracture), (Outcome.ACUTE_PHASE_STARTED, started)
+        ev.missing[Outcome.ACUTE_PHASE] = tuple(
+            dict.fromkeys(p for name, v in behind if v is None for p in ev.missing.get(name, ()))
+        )
+    decision = _decision(
+        case, kb, ev, red_flag=red_flag, by_fracture=by_fracture, started=started, ended=ended
+    )
+    reason = decision.reason if decision and decision.applied else ""
+    months = int(kb.value("acute_phase_months"))
+    weeks = kb.value("acute_phase_earliest_end_weeks")
+    fractures = case.fractures or ()
+    if started is True and decision is not None:
+        # R-ACU-2: the latest dated fracture at the site the clinician named.
+        at_site = [f.date for f in fractures if f.site == decision.site and f.date]
+        when = max(at_site)
+        site = AcuteSite(decision.site) if decision.site in DIAGNOSTIC_SITES else AcuteSite.OTHER
+        return AcutePhase(
+            True,
+            fracture_date=when,
+            until=add_months(when, months),
+            earliest_end=add_weeks(when, weeks),
+            site=site,
+            source=AcuteSource.CLINICIAN,
+            reason=reason,
+            decision=decision,
+        )
+    if by_fracture is not True and not ended:
+        # P4: precautionary acute phase until a suspected new vertebral fracture is clarified.
+        if red_flag:
+            return AcutePhase(
+                True,
+                precautionary=True,
+                site=AcuteSite.VERTEBRA,
+                source=AcuteSource.RED_FLAG,
+                decision=decision,
+            )
+        return AcutePhase(active, decision=decision)
+    dated = [f for f in fractures if f.site in DIAGNOSTIC_SITES and f.date]
+    latest = max(f.date for f in dated if f.date)
+    # The latest fracture sets the dates; on the same day a vertebral fracture names the site.
+    sites = {f.site for f in dated if f.date == latest}
+    site = AcuteSite.VERTEBRA if FractureSite.VERTEBRA in sites else AcuteSite.HIP
+    return AcutePhase(
+        not ended,
+        fracture_date=latest,
+        until=add_months(latest, months),
+        earliest_end=add_weeks(latest, weeks),
+        site=site,
+        source=AcuteSource.FRACTURE,
+        ended_by_clinician=ended,
+        reason=reason,
+        decision=decision,
+    )
+
+
+def _decision(
+    case: Case,
+    kb: Knowledge,
+    ev: Evaluation,
+    *,
+    red_flag: bool,
+    by_fracture: Tri,
+    started: Tri,
+    ended: bool,
+) -> AcuteDecision | None:
+    """The clinician's decision as its rule judged it, with the refusal's reason when refused."""
+    decision = case.acute_phase_decision
+    if decision is None:
+        return None
+    end = decision.action == AcuteAction.END
+    rule = "R-ACU-EXIT-2" if end else "R-ACU-2"
+    outcome = ev.outcomes[rule]
+    applied: Tri = ended if end else started
+    if outcome is None:
+        applied = None
+    refused: AcuteRefusal | None = None
+    if applied is None:
+        refused = AcuteRefusal.UNDECIDED
+    elif not applied and end:
+        window = (
+            ev.values["has_acute_site_fracture"] is True
+            and ev.values["months_since_last_acute_site_fracture"] is not None
+            and ev.values["months_since_last_acute_site_fracture"] < kb.value("acute_phase_months")
+        )
+        refused = (
+            AcuteRefusal.RED_FLAG_ACTIVE
+            if red_flag
+            else AcuteRefusal.BEFORE_EARLIEST_END
+            if window
+            else AcuteRefusal.NOT_ACTIVE
+        )
+    elif not applied:
+        refused = AcuteRefusal.ALREADY_ACTIVE if by_fracture is True else AcuteRefusal.NOT_RECENT
+    return AcuteDecision(decision.action, decision.reason, decision.site, rule, applied, refused)
 
 
 def _referral(

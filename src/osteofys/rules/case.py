@@ -10,7 +10,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, assert_never, get_args, get_type_hints
 
-from osteofys.rules.limits import EARLIEST_DATE, MAX_CONDITIONS, MAX_FRACTURES, MAX_ISSUES
+from osteofys.rules.limits import (
+    EARLIEST_DATE,
+    MAX_CONDITIONS,
+    MAX_FRACTURES,
+    MAX_ISSUES,
+    MAX_REASON_CHARS,
+)
 
 CASE_FORMAT = "osteofys.case/1"
 UNABLE = "unable"
@@ -39,6 +45,8 @@ class FieldKind(StrEnum):
     DATE = "date"
     CONDITIONS = "conditions"
     """A list of ids of the knowledge base's conditions vocabulary (conditions.toml)."""
+    TEXT = "text"
+    """Free text written by the clinician (a reason), at most `MAX_REASON_CHARS` characters."""
 
 
 # The value lists of the choice fields (case-format.md). Their words live in the knowledge base
@@ -77,6 +85,15 @@ class FractureSite(StrEnum):
     OTHER = "other"
 
 
+class AcuteAction(StrEnum):
+    """What the clinician decides about the acute phase (SPEC R-ACU-2, R-ACU-EXIT-2)."""
+
+    END = "end"
+    """End the acute phase early: allowed from `earliest_end` (fracture + 12 weeks)."""
+    START = "start"
+    """Start it for another recent fracture (pelvis, proximal humerus, ...), named by `site`."""
+
+
 def choices_of(choices: type[StrEnum]) -> tuple[str, ...]:
     """The values of a value list, in their declared order, as plain strings."""
     return tuple(c.value for c in choices)
@@ -110,7 +127,13 @@ class FieldSpec:
         match self.kind:
             case FieldKind.NUMBER | FieldKind.INTEGER | FieldKind.NUMBER_OR_UNABLE:
                 return True
-            case FieldKind.BOOLEAN | FieldKind.CHOICE | FieldKind.DATE | FieldKind.CONDITIONS:
+            case (
+                FieldKind.BOOLEAN
+                | FieldKind.CHOICE
+                | FieldKind.DATE
+                | FieldKind.CONDITIONS
+                | FieldKind.TEXT
+            ):
                 return False
             case _:
                 assert_never(self.kind)
@@ -213,6 +236,21 @@ class Tests:
 
 
 @dataclass(frozen=True, slots=True)
+class AcutePhaseDecision:
+    """The clinician's decision about the acute phase, recorded with a reason (SPEC §5.1, §5.4).
+
+    Not a section of facts about the person (it is not in `case_fields`, the batch never sees
+    it): the core checks it against the knowledge base (ending only from `earliest_end`,
+    starting only after a recent fracture at `site`) and refuses it, with a reason, otherwise.
+    """
+
+    action: str = field(metadata=_spec(FieldKind.CHOICE, AcuteAction))
+    reason: str = field(metadata=_spec(FieldKind.TEXT))
+    site: str | None = _optional(FieldKind.CHOICE, FractureSite)
+    """`start` only: the site of the recorded fracture the acute phase follows."""
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     """One person at one assessment. `None` anywhere means "not recorded"."""
 
@@ -223,6 +261,7 @@ class Case:
     fractures: tuple[Fracture, ...] | None = None
     function: Function = field(default_factory=Function)
     tests: Tests = field(default_factory=Tests)
+    acute_phase_decision: AcutePhaseDecision | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,11 +296,21 @@ def _required(cls: type) -> tuple[str, ...]:
     )
 
 
+DECISION = "acute_phase_decision"
+"""The case's field holding the clinician's acute-phase decision (not a section of facts)."""
+
+
 def _section_classes() -> dict[str, type]:
-    """The sections of a case: its fields that hold one object of fields (`Dxa | None` too)."""
+    """The sections of a case: its fields that hold one object of fields (`Dxa | None` too).
+
+    The clinician's decision is one object too, but not facts about the person: it has its own
+    reader and is no case field (`case_fields`).
+    """
     hints = get_type_hints(Case)
     out: dict[str, type] = {}
     for f in fields(Case):
+        if f.name == DECISION:
+            continue
         hint = hints[f.name]
         parts = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
         classes = [p for p in parts if isinstance(p, type) and is_dataclass(p)]
@@ -276,6 +325,8 @@ _SECTIONS: dict[str, dict[str, FieldSpec]] = {
 }
 FRACTURE_FIELDS: dict[str, FieldSpec] = specs(Fracture)
 FRACTURE_REQUIRED = _required(Fracture)
+DECISION_FIELDS: dict[str, FieldSpec] = specs(AcutePhaseDecision)
+DECISION_REQUIRED = _required(AcutePhaseDecision)
 _TOP_LEVEL = {"format", *(f.name for f in fields(Case))}
 REQUIRED = (
     *(name for name in _required(Case) if name not in _SECTION_CLASSES),
@@ -386,6 +437,58 @@ class _Parser:
     def read_conditions(self, path: str, spec: FieldSpec, raw: Any) -> Any:
         return self.condition_list(path, raw)
 
+    def read_text(self, path: str, spec: FieldSpec, raw: Any) -> Any:
+        if not isinstance(raw, str):
+            self.fail(path, "wrong_type", raw, "text")
+            return None
+        text = raw.strip()
+        if len(text) > MAX_REASON_CHARS:
+            self.fail(path, "too_long", len(text), str(MAX_REASON_CHARS))
+            return None
+        # A blank reason is no reason: "required", as a missing one.
+        return text or None
+
+    def decision(
+        self, raw: Any, fractures: tuple[Fracture, ...] | None
+    ) -> AcutePhaseDecision | None:
+        """The clinician's acute-phase decision (SPEC R-ACU-2, R-ACU-EXIT-2), checked as a whole.
+
+        A reason is required for both actions; `site` belongs to `start` only, and names a
+        fracture recorded in `fractures`. Whether the decision may take effect (ending from
+        `earliest_end`, starting after a recent fracture) is the core's check: it needs the
+        knowledge base.
+        """
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            self.fail(DECISION, "wrong_type", raw, "object")
+            return None
+        for key in raw.keys() - DECISION_FIELDS.keys():
+            self.fail(f"{DECISION}.{key}", "unknown_field", raw[key], ", ".join(DECISION_FIELDS))
+        before = len(self.issues)
+        parsed = {
+            name: self.value(f"{DECISION}.{name}", spec, raw.get(name))
+            for name, spec in DECISION_FIELDS.items()
+        }
+        for name in DECISION_REQUIRED:
+            path = f"{DECISION}.{name}"
+            if parsed[name] is None and not any(i.field == path for i in self.issues):
+                self.fail(path, "required", None, ", ".join(DECISION_FIELDS[name].values))
+        action, site = parsed["action"], parsed["site"]
+        path = f"{DECISION}.site"
+        if action == AcuteAction.END and raw.get("site") is not None:
+            self.fail(path, "only_with_start", raw.get("site"), AcuteAction.START.value)
+        elif action == AcuteAction.START and site is None and raw.get("site") is None:
+            self.fail(path, "required", None, ", ".join(DECISION_FIELDS["site"].values))
+        elif action == AcuteAction.START and site is not None and fractures is not None:
+            if not any(f.site == site for f in fractures):
+                self.fail(path, "no_fracture", site, "fractures")
+        elif action == AcuteAction.START and site is not None:
+            self.fail(path, "no_fracture", site, "fractures")
+        if len(self.issues) > before:
+            return None
+        return AcutePhaseDecision(**parsed)
+
     def condition_list(self, path: str, raw: Any) -> tuple[str, ...] | None:
         if not isinstance(raw, list):
             self.fail(path, "wrong_type", raw, "list")
@@ -478,6 +581,8 @@ def _reader(kind: FieldKind) -> _Reader:
             return _Parser.read_date
         case FieldKind.CONDITIONS:
             return _Parser.read_conditions
+        case FieldKind.TEXT:
+            return _Parser.read_text
         case _:
             assert_never(kind)
 
@@ -526,6 +631,7 @@ def parse_case(
             assessed = None
     sections = {name: p.section(name, data.get(name)) for name in _SECTIONS}
     fractures = p.fractures(data.get("fractures"))
+    decision = p.decision(data.get(DECISION), fractures)
     patient = sections["patient"] or {}
     for path in REQUIRED:
         section, _, key = path.partition(".")
@@ -549,6 +655,7 @@ def parse_case(
         fractures=fractures,
         function=Function(**(sections["function"] or {})),
         tests=Tests(**(sections["tests"] or {})),
+        acute_phase_decision=decision,
     )
 
 

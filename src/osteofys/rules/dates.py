@@ -41,6 +41,15 @@ def completed_months(start: date, end: date) -> int:
     return n
 
 
+def completed_weeks(start: date, end: date) -> int:
+    """Whole weeks from `start` to `end`: `end >= start + n weeks` for n up to the answer.
+
+    So "at least N weeks after" is `completed_weeks(d, today) >= N`, the same as
+    `today >= add_weeks(d, N)` for whole N: the acute phase's `earliest_end` (SPEC P3).
+    """
+    return (end - start).days // 7
+
+
 def age_on(birth: date, when: date) -> int:
     """Age in completed years."""
     return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))

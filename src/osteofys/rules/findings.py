@@ -14,6 +14,7 @@ from typing import Any
 
 from osteofys.rules.case import (
     UNABLE,
+    AcuteAction,
     Case,
     FieldKind,
     FieldSpec,
@@ -21,7 +22,7 @@ from osteofys.rules.case import (
     FractureSite,
     case_fields,
 )
-from osteofys.rules.dates import age_on, completed_months
+from osteofys.rules.dates import age_on, completed_months, completed_weeks
 from osteofys.rules.knowledge import RiskFactor
 from osteofys.rules.model import Step, Tri
 
@@ -60,6 +61,16 @@ _FRACTURE_FINDINGS = (
     "months_since_last_vertebral_fracture",
 )
 
+# The clinician's acute-phase decision (case `acute_phase_decision`; SPEC R-ACU-2, R-ACU-EXIT-2).
+DECISION_FINDINGS = (
+    "acute_phase_end_requested",
+    "acute_phase_start_requested",
+    # Completed weeks since the latest vertebral or hip fracture (`earliest_end` counts from it).
+    "acute_phase_weeks",
+    # Months since the latest fracture at the site the clinician starts the acute phase for.
+    "acute_phase_start_site_months",
+)
+
 # Every finding name a rule may read (rules may also read names set by earlier rules).
 FINDINGS: frozenset[str] = frozenset(
     {
@@ -72,6 +83,7 @@ FINDINGS: frozenset[str] = frozenset(
         "sts5_unable",
         "hirit_enabled_by_clinician",
         *_FRACTURE_FINDINGS,
+        *DECISION_FINDINGS,
     }
 )
 # Set by the core after the tables, readable by overlays.
@@ -136,6 +148,7 @@ def derive(case: Case, adult_age_years: float, hirit_enabled: bool = False) -> F
         missing["sts5_s"] = missing["sts5_unable"] = ("tests.sit_to_stand_5x_s",)
     values["hirit_enabled_by_clinician"] = hirit_enabled
     _fracture_findings(case, adult_age_years, values, missing)
+    _decision_findings(case, values, missing)
     soft = frozenset() if case.dxa else frozenset({"has_dxa"})
     return FindingsRecord(values, missing, soft)
 
@@ -195,6 +208,37 @@ def _fracture_findings(
         values[name], paths = _months_since_latest(case, fractures, group)
         if paths:
             missing[name] = paths
+
+
+def _decision_findings(
+    case: Case, values: dict[str, Any], missing: dict[str, tuple[str, ...]]
+) -> None:
+    """What the acute-phase rules read of the clinician's decision (rules.toml R-ACU-*)."""
+    decision = case.acute_phase_decision
+    action = decision.action if decision else None
+    values["acute_phase_end_requested"] = action == AcuteAction.END
+    values["acute_phase_start_requested"] = action == AcuteAction.START
+    fractures = case.fractures
+    if fractures is None:
+        for name in ("acute_phase_weeks", "acute_phase_start_site_months"):
+            values[name] = None
+            missing[name] = ("fractures",)
+        return
+    acute_site = [f for f in fractures if f.site in DIAGNOSTIC_SITES]
+    undated = tuple(
+        f"fractures[{i}].date" for i, f in enumerate(fractures) if f in acute_site and not f.date
+    )
+    values["acute_phase_weeks"] = None
+    if acute_site and not undated:
+        latest = max(f.date for f in acute_site if f.date is not None)
+        values["acute_phase_weeks"] = completed_weeks(latest, case.assessment_date)
+    elif undated:
+        missing["acute_phase_weeks"] = undated
+    site = decision.site if decision and action == AcuteAction.START else None
+    at_site = [f for f in fractures if site is not None and f.site == site]
+    values["acute_phase_start_site_months"], paths = _months_since_latest(case, fractures, at_site)
+    if paths:
+        missing["acute_phase_start_site_months"] = paths
 
 
 def _adult_low_energy(

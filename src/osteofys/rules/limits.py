@@ -16,6 +16,8 @@ MAX_FRACTURES = 50
 MAX_CONDITIONS = 50
 # Entries of a FHIR Bundle read for DXA values; a DXA report holds a handful of Observations.
 MAX_BUNDLE_ENTRIES = 500
+# Characters of a clinician's free-text reason (the acute-phase decision), as the web form allows.
+MAX_REASON_CHARS = 2000
 # Problems reported for one input; the rest are counted in one last issue.
 MAX_ISSUES = 50
 # Nesting of any JSON document (a case is 3 deep, a FHIR Bundle about 8); deeper is refused before

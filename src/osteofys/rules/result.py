@@ -21,7 +21,12 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Literal, Protocol
 
+from osteofys.rules import model
+from osteofys.rules.case import AcuteAction, FractureSite
 from osteofys.rules.model import (
+    AcuteRefusal,
+    AcuteSite,
+    AcuteSource,
     Assessment,
     BoneStatus,
     Category,
@@ -31,9 +36,9 @@ from osteofys.rules.model import (
     Pattern,
     Plan,
     PlanItem,
+    ReferralBasis,
     SlotReport,
     SlotStatus,
-    ReferralBasis,
     Step,
 )
 
@@ -86,6 +91,20 @@ class Alternative:
 
 
 @dataclass(frozen=True, slots=True)
+class AcuteDecision:
+    """The clinician's acute-phase decision (case `acute_phase_decision`) and what came of it."""
+
+    action: AcuteAction = AcuteAction.END
+    reason: str = ""
+    site: FractureSite | None = None
+    rule: str = ""
+    """The rule that checked it (its step is in the trace): R-ACU-EXIT-2 or R-ACU-2."""
+    applied: bool | None = None
+    """True: it took effect; false: refused (`refused`); null: undecided (a date is missing)."""
+    refused: AcuteRefusal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AcutePhase:
     """The acute phase after a fracture; dates as ISO strings."""
 
@@ -94,6 +113,15 @@ class AcutePhase:
     until: str | None = field(default=None, metadata=_DATE)
     earliest_end: str | None = field(default=None, metadata=_DATE)
     precautionary: bool = False
+    site: AcuteSite | None = None
+    """vertebra | hip | other: the plan's layout acute_<site>; null when not active."""
+    source: AcuteSource | None = None
+    """fracture (SPEC P3) | clinician (R-ACU-2) | red_flag (P4)."""
+    ended_by_clinician: bool = False
+    """R-ACU-EXIT-2: ended early by the clinician (`active` is then false)."""
+    reason: str = ""
+    """The clinician's reason, when their decision took effect."""
+    decision: AcuteDecision | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +345,34 @@ def _plan(plan: Plan, words: Words) -> PlanDoc:
     )
 
 
+def _acute(acute: model.AcutePhase) -> AcutePhase:
+    d = acute.decision
+    decision = (
+        AcuteDecision(
+            AcuteAction(d.action),
+            d.reason,
+            FractureSite(d.site) if d.site else None,
+            d.rule,
+            d.applied,
+            d.refused,
+        )
+        if d
+        else None
+    )
+    return AcutePhase(
+        acute.active,
+        _iso(acute.fracture_date),
+        _iso(acute.until),
+        _iso(acute.earliest_end),
+        acute.precautionary,
+        acute.site,
+        acute.source,
+        acute.ended_by_clinician,
+        acute.reason,
+        decision,
+    )
+
+
 def _trace_step(s: Step) -> TraceStep:
     return TraceStep(
         s.rule, s.outcome, dict(s.inputs), dict(s.cutoffs), s.sources, s.provisional, s.missing
@@ -334,13 +390,7 @@ def document(a: Assessment, words: Words) -> Result:
         category=a.category,
         provisional=a.provisional,
         alternatives=tuple(Alternative(x.category, x.rule) for x in a.alternatives),
-        acute_phase=AcutePhase(
-            acute.active,
-            _iso(acute.fracture_date),
-            _iso(acute.until),
-            _iso(acute.earliest_end),
-            acute.precautionary,
-        ),
+        acute_phase=_acute(acute),
         bone_status=a.bone_status,
         fall_risk=a.fall_risk,
         low_performance=a.low_performance,

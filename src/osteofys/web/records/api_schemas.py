@@ -27,7 +27,7 @@ from osteofys.rules.case import (
     FieldSpec,
     case_fields,
 )
-from osteofys.rules.limits import MAX_CONDITIONS, MAX_FRACTURES
+from osteofys.rules.limits import MAX_CONDITIONS, MAX_FRACTURES, MAX_REASON_CHARS
 from osteofys.rules.model import Dose
 from osteofys.rules.result import json_schema as result_schema
 from osteofys.rules.result import read_result, to_json
@@ -89,6 +89,8 @@ def _kind_schema(path: str, spec: FieldSpec) -> dict[str, Any]:
             return {"type": "string", "enum": list(spec.values)}
         case FieldKind.DATE:
             return {"type": "string", "format": "date"}
+        case FieldKind.TEXT:
+            return {"type": "string", "maxLength": MAX_REASON_CHARS}
         case FieldKind.CONDITIONS:
             conditions = sorted(clinical.base().knowledge.conditions)
             return {

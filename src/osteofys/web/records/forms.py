@@ -17,7 +17,7 @@ from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, FieldSpec, case_fields
-from osteofys.rules.limits import EARLIEST_DATE
+from osteofys.rules.limits import EARLIEST_DATE, MAX_REASON_CHARS
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked, normalise
 from osteofys.web.records.models import CATEGORY_CHOICES, Patient, TestName
@@ -112,6 +112,13 @@ def _field(path: str, spec: FieldSpec) -> forms.Field:
                 label=label,
                 required=False,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+        case FieldKind.TEXT:
+            return forms.CharField(
+                label=label,
+                required=False,
+                max_length=MAX_REASON_CHARS,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         case FieldKind.CONDITIONS:
             conditions = clinical.base().texts.conditions
