@@ -167,13 +167,13 @@ def test_handout_in_the_acute_phase_gives_the_acute_advice(
     assessment, _, pdf = _handout(base, run, ACUTE)
     assert assessment.acute_phase.active is True
     text = all_text(pdf)
-    acute = base.raw["acute_phase"]
-    assert "Den første tid efter bruddet" in text
+    site = base.texts.acute_site("vertebra")
+    assert "Den første tid efter bruddet i ryggen" in text
     assert "til 1. april 2027" in text  # six months after the fracture, in Danish
-    for advice in acute["advice"]:
-        assert flat(advice["patient"]["da"]) in text
-    for avoid in acute["avoid"]:
-        assert flat(avoid["text"]["da"]) in text
+    for advice in site.advice:
+        assert flat(advice.patient("da")) in text
+    for avoid in site.avoid:
+        assert flat(avoid("da")) in text
     _check_exercise_pages(base, _home_items(assessment), pdf)
 
 

@@ -311,19 +311,54 @@ def test_every_hirit_exercise_is_supervised_only(shipped: KnowledgeBase) -> None
     assert all(e["supervised_only"] is True for e in raw_hirit)
 
 
-def test_acute_advice_a1_to_a9_in_danish_and_english(shipped: KnowledgeBase) -> None:
+def test_acute_advice_a1_to_a16_in_danish_and_english(shipped: KnowledgeBase) -> None:
     advice = shipped.raw["acute_phase"]["advice"]
-    assert [a["id"] for a in advice] == [f"A{i}" for i in range(1, 10)]
+    assert [a["id"] for a in advice] == [f"A{i}" for i in range(1, 17)]
     for entry in advice:
         assert is_text(entry.get("clinician")), entry["id"]
         assert is_text(entry.get("patient")), entry["id"]
 
 
-def test_safety_messages_m1_to_m7_in_danish_and_english(shipped: KnowledgeBase) -> None:
+def test_acute_advice_is_given_by_fracture_site(shipped: KnowledgeBase) -> None:
+    """Issue 15 item 7: the brace and bracing the lower back (A5, A9) after a vertebral fracture
+    only; after a hip fracture the rehabilitation plan, the surgeon's loading, strength, falls."""
+    sites = shipped.texts.acute_sites
+    assert set(sites) == {"vertebra", "hip", "other"}
+    ids = {site: [a.id for a in sites[site].advice] for site in sites}
+    assert ids["vertebra"][:1] == ["A1"]
+    assert {"A5", "A9"} <= set(ids["vertebra"])
+    assert {"A11", "A12", "A13", "A14"} <= set(ids["hip"])
+    assert not {"A3", "A5", "A9"} & (set(ids["hip"]) | set(ids["other"]))
+    assert "A10" in ids["vertebra"]
+    assert "A10" in ids["hip"]
+    assert "A10" in ids["other"]
+    hip = " ".join(a.patient("da") for a in sites["hip"].advice)
+    assert "genoptræningsplan" in hip
+    assert "korset" not in hip
+    assert "lænden" not in hip
+    # An unknown or missing site reads as a vertebral one (results stored before sites).
+    assert shipped.texts.acute_site(None) is sites["vertebra"]
+
+
+def test_safety_messages_m1_to_m8_in_danish_and_english(shipped: KnowledgeBase) -> None:
     messages = shipped.raw["safety_messages"]["message"]
-    assert [m["id"] for m in messages] == [f"M{i}" for i in range(1, 8)]
+    assert sorted(m["id"] for m in messages) == sorted(f"M{i}" for i in range(1, 9))
     for entry in messages:
         assert is_text(entry.get("text")), entry["id"]
+    # The seed's take-home message leads (issue 15 item 12).
+    lead = shipped.texts.safety_lead
+    assert lead is not None
+    assert lead("da").startswith("Træning øger ikke risikoen for knoglebrud")
+    assert next(m["id"] for m in messages) == "M8"
+
+
+def test_fall_advice_in_danish_and_english(shipped: KnowledgeBase) -> None:
+    falls = shipped.texts.fall_advice
+    assert [f.id for f in falls] == [f"F{i}" for i in range(1, 6)]
+    assert [f.id for f in falls if f.when == "hip_protectors"] == ["F5"]
+    text = " ".join(f.text("da") for f in falls)
+    for word in ("faldforebyggelse", "faldklinik", "tæpper", "natlys", "Hoftebeskyttere"):
+        assert word in text, word
 
 
 def test_category_names_are_danish(shipped: KnowledgeBase) -> None:

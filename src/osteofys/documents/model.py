@@ -76,6 +76,7 @@ def plan_items(assessment: Assessment) -> list[dict[str, Any]]:
             "exercise": i.exercise,
             "domain": i.domain,
             "dose": i.dose,
+            **({"pattern": str(i.pattern)} if getattr(i, "pattern", None) else {}),
             **({"supervised": True} if i.supervised else {}),
         }
         for i in kept_items(assessment.plan)
@@ -134,6 +135,10 @@ def handout_data(
     shown = categories.get(category) if category else None
     avoid_from = shown or (categories.get(exercise_set) if exercise_set else None)
     home = [i for i in items if not i.get("supervised")]
+    withheld = _withheld(result, home)
+    if withheld:
+        # P4_neuro: no exercise is printed until the clinician has clarified the symptoms.
+        home = []
     order = [d for d in plan.get("order", ()) if d in DOMAIN_ORDER] or list(DOMAIN_ORDER)
     order += [d for d in DOMAIN_ORDER if d not in order]
     domains = []
@@ -152,6 +157,13 @@ def handout_data(
 
     if acute_advice is None:
         acute_advice = bool(plan.get("acute_advice"))
+    if withheld and "new_sudden_back_pain" not in (result.get("red_flags") or ()):
+        # The precautionary acute phase's advice is about a suspected fracture; the withheld
+        # page says what to do about the neurological signs instead.
+        acute_advice = False
+    acute = _acute(base, result, lang, labels) if acute_advice else None
+    numbers = {e["id"]: n for n, e in enumerate((e for d in domains for e in d["exercises"]), 1)}
+    lead = texts.safety_lead
     return {
         "kind": "handout",
         "lang": lang,
@@ -163,10 +175,34 @@ def handout_data(
         "footer": _made_with(base, result, lang),
         "category": {"name": shown.name(lang), "text": shown.patient(lang)} if shown else None,
         "no_category": labels["no_category"] if not shown else None,
+        # In the acute phase the category's card is what comes after it, printed below its advice.
+        "category_later": acute is not None and shown is not None,
         "red_flag": red_flag,
-        "safety": [m(lang) for m in texts.safety_messages],
+        "red_flag_text": labels["red_flag_withheld" if withheld else "red_flag"],
+        "lead": lead(lang) if lead and not withheld else None,
+        "safety": [m(lang) for m in texts.safety_messages if m != lead],
         "avoid": avoid_from.avoid(lang) if avoid_from else None,
-        "acute": _acute(base, result, lang, labels) if acute_advice else None,
+        "acute": acute,
+        "falls": None
+        if withheld
+        else _falls(
+            base,
+            result,
+            shown_category=category if shown else None,
+            acute=acute,
+            numbers=numbers,
+            domains=domains,
+            lang=lang,
+            labels=labels,
+        ),
+        "withheld": {
+            "heading": labels["withheld_heading"],
+            "text": labels["withheld"],
+            "now_heading": labels["withheld_now_heading"],
+            "now": texts.referral["act_now"](lang) if "act_now" in texts.referral else None,
+        }
+        if withheld
+        else None,
         "domains": domains,
         "illustrations": illustrations,
         "diary": {
@@ -185,6 +221,7 @@ def _exercise(
     name = texts.name(lang) if texts else eid
     return {
         "id": eid,
+        "pattern": item.get("pattern"),
         "name": name,
         "purpose": texts.purpose(lang) if texts else None,
         "how": list(texts.how(lang)) if texts else [],
@@ -197,14 +234,32 @@ def _exercise(
     }
 
 
+def _withheld(result: Mapping[str, Any], home: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the plan holds back every exercise (the neurological red flag, P4_neuro).
+
+    The core says so in `plan.withheld`; a result stored before it did is read as withheld when
+    the neurological red flag is raised and the plan has no home exercise.
+    """
+    plan = result.get("plan") or {}
+    if plan.get("withheld"):
+        return True
+    return not home and "neurological_symptoms" in (result.get("red_flags") or ())
+
+
+def acute_site(result: Mapping[str, Any]) -> str:
+    """The fracture site of the stored acute phase; a vertebral fracture's when not stored."""
+    return str((result.get("acute_phase") or {}).get("site") or "vertebra")
+
+
 def _acute(
     base: KnowledgeBase, result: Mapping[str, Any], lang: str, labels: Mapping[str, str]
 ) -> dict[str, Any]:
     texts = base.texts
     stored = (result.get("plan") or {}).get("acute_advice") or []
-    advice = [a for a in texts.acute_advice if not stored or a.id in stored]
+    site = texts.acute_site(acute_site(result))
+    advice = [a for a in site.advice if not stored or a.id in stored]
     phase = result.get("acute_phase") or {}
-    note, heading = None, labels["acute_heading"]
+    note, heading = None, site.heading(lang)
     if phase.get("precautionary"):
         # P4: an acute phase as a precaution until the red flag is clarified; no fracture date.
         note, heading = labels["acute_precaution"], labels["acute_precaution_heading"]
@@ -212,11 +267,61 @@ def _acute(
         until = base.texts.long_date(date.fromisoformat(phase["until"]), lang)
         note = labels["acute_until"].format(until=until)
     return {
+        "site": acute_site(result),
         "heading": heading,
         "note": note,
         "advice": [a.patient(lang) for a in advice],
-        "avoid": [a(lang) for a in texts.acute_avoid],
+        "avoid": [a(lang) for a in site.avoid],
     }
+
+
+HIP_PROTECTOR_CATEGORIES = ("funktionsbegraenset",)
+
+
+def _falls(
+    base: KnowledgeBase,
+    result: Mapping[str, Any],
+    *,
+    shown_category: str | None,
+    acute: Mapping[str, Any] | None,
+    numbers: Mapping[str, int],
+    domains: Sequence[Mapping[str, Any]],
+    lang: str,
+    labels: Mapping[str, str],
+) -> dict[str, Any] | None:
+    """The handout's fall-prevention section (safety_messages.toml [[fall]]), or None.
+
+    Printed when the fall risk is positive, and in the acute phase after a hip fracture. Hip
+    protectors are included where they are relevant: fall risk with the function-limited
+    category, or after a hip fracture (in the acute phase or recorded, rule P2_hip).
+    """
+    after_hip = (acute is not None and acute.get("site") == "hip") or any(
+        r.get("rule") == "P2_hip" for r in result.get("reasons") or ()
+    )
+    fall_risk = result.get("fall_risk") is True
+    if not (fall_risk or (acute is not None and acute.get("site") == "hip")):
+        return None
+    protectors = after_hip or (fall_risk and shown_category in HIP_PROTECTOR_CATEGORIES)
+    floor = next(
+        (
+            e
+            for d in domains
+            for e in d["exercises"]
+            if e.get("pattern") == "floor_recovery" or e["id"] == "floor_recovery"
+        ),
+        None,
+    )
+    parts = []
+    for f in base.texts.fall_advice:
+        if f.when == "hip_protectors" and not protectors:
+            continue
+        text = f.text(lang)
+        if f.id == "F4" and floor is not None:
+            text += " " + labels["floor_exercise"].format(
+                number=numbers[floor["id"]], name=floor["name"]
+            )
+        parts.append({"heading": f.heading(lang), "text": text})
+    return {"heading": labels["falls_heading"], "parts": parts}
 
 
 def _made_with(base: KnowledgeBase, result: Mapping[str, Any], lang: str) -> str:
@@ -243,9 +348,15 @@ def handout_data_from_assessment(
     """The handout for a fresh core assessment (CLI). Raises DocumentError without a plan."""
     if assessment.plan is None:
         raise DocumentError(base.texts.ui["no_plan"](lang))
+    result = write_result(assessment, words(base, lang))
+    phase = result.get("acute_phase") or {}
+    site = getattr(assessment.acute_phase, "site", None)
+    if site and "site" not in phase:
+        # The result document does not carry the site yet; the core's acute phase does.
+        result = {**result, "acute_phase": {**phase, "site": str(site)}}
     return handout_data(
         base,
-        result=write_result(assessment, words(base, lang)),
+        result=result,
         items=plan_items(assessment),
         illustrate=illustrate,
         clinic=clinic,

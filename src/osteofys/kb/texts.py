@@ -92,6 +92,31 @@ class Advice:
     patient: Text
 
 
+# The fracture sites the acute phase gives advice for (acute_phase.toml [site.*]); "other" is a
+# fracture the clinician started the acute phase for (e.g. pelvis).
+ACUTE_SITES = ("vertebra", "hip", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class AcuteSite:
+    """The acute-phase advice after a fracture at one site (acute_phase.toml [site.*])."""
+
+    heading: Text
+    advice: tuple[Advice, ...]
+    avoid: tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FallAdvice:
+    """One part of the fall-prevention advice (safety_messages.toml [[fall]])."""
+
+    id: str
+    heading: Text
+    text: Text
+    when: str | None
+    """"hip_protectors": only where hip protectors are relevant; None: always."""
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One current entry of the source register (sources.toml; retired entries are left out)."""
@@ -225,7 +250,8 @@ HANDOUT_KEYS = (
     " red_flag_heading red_flag safety_heading avoid_heading acute_heading acute_until"
     " acute_precaution_heading acute_precaution acute_avoid_heading exercises_heading exercise"
     " exercises_intro purpose how dose harder easier take_care illustration diary_heading"
-    " diary_intro week questions"
+    " diary_intro week questions later_heading falls_heading floor_exercise withheld_heading"
+    " withheld withheld_now_heading red_flag_withheld"
 ).split()
 LETTER_KEYS = (
     "to to_own_gp re born cpr phone title_urgent title_by_definition title_recommended"
@@ -262,7 +288,12 @@ class Texts:
     exercises: Mapping[str, ExerciseText]
     acute_advice: tuple[Advice, ...]
     acute_avoid: tuple[Text, ...]
+    acute_sites: Mapping[str, AcuteSite]
+    """The advice by fracture site (ACUTE_SITES); see `acute_site`."""
     safety_messages: tuple[Text, ...]
+    safety_lead: Text | None
+    """The take-home message said first (safety_messages.toml `lead = true`), also in the list."""
+    fall_advice: tuple[FallAdvice, ...]
     tags: Tags
     sources: Mapping[str, Source]
     fhir: FhirTexts
@@ -388,6 +419,47 @@ class _Reader:
         return section if isinstance(section, dict) else {}
 
 
+def _acute_sites(r: _Reader, acute: Mapping[str, Any]) -> Mapping[str, AcuteSite]:
+    """acute_phase.toml [site.*]: each site's advice and avoid lists, by id, in their order."""
+    advice = {
+        str(a.get("id")): Advice(
+            str(a.get("id")),
+            r.text(a.get("clinician"), f"acute_phase.advice[{i}].clinician"),
+            r.text(a.get("patient"), f"acute_phase.advice[{i}].patient"),
+        )
+        for i, a in enumerate(acute.get("advice", []))
+    }
+    avoid = {
+        str(a.get("id")): r.text(a.get("text"), f"acute_phase.avoid[{i}].text")
+        for i, a in enumerate(acute.get("avoid", []))
+    }
+    sites = acute.get("site") if isinstance(acute.get("site"), dict) else {}
+    out = {}
+    for site in ACUTE_SITES:
+        where = f"acute_phase.site.{site}"
+        entry = sites.get(site)
+        if not isinstance(entry, dict):
+            r.fail(where, "needs the site's heading, advice and avoid")
+            entry = {}
+
+        def pick(
+            key: str, register: Mapping[str, T], where: str = where, e: Any = entry
+        ) -> list[T]:
+            ids = e.get(key) if isinstance(e.get(key), list) else []
+            for unknown in (i for i in ids if i not in register):
+                r.fail(f"{where}.{key}", f"names {unknown!r}, which acute_phase.toml lacks")
+            return [register[i] for i in ids if i in register]
+
+        out[site] = AcuteSite(
+            r.text(entry.get("heading"), f"{where}.heading"),
+            tuple(pick("advice", advice)),
+            tuple(pick("avoid", avoid)),
+        )
+    for extra in sorted(sites.keys() - set(ACUTE_SITES)):
+        r.fail(f"acute_phase.site.{extra}", f"is not a site ({', '.join(ACUTE_SITES)})")
+    return MappingProxyType(out)
+
+
 def build_texts(
     raw: Mapping[str, Any], exercises: Mapping[str, Mapping[str, Any]], fail: Fail
 ) -> Texts:
@@ -498,9 +570,27 @@ def build_texts(
             r.text(a.get("text"), f"acute_phase.avoid[{i}].text")
             for i, a in enumerate(acute.get("avoid", []))
         ),
+        acute_sites=_acute_sites(r, acute),
         safety_messages=tuple(
             r.text(m.get("text"), f"safety_messages.message[{i}].text")
             for i, m in enumerate(r.section(raw, "safety_messages").get("message", []))
+        ),
+        safety_lead=next(
+            (
+                r.text(m.get("text"), f"safety_messages.message[{i}].text")
+                for i, m in enumerate(r.section(raw, "safety_messages").get("message", []))
+                if m.get("lead") is True
+            ),
+            None,
+        ),
+        fall_advice=tuple(
+            FallAdvice(
+                str(f.get("id")),
+                r.text(f.get("heading"), f"safety_messages.fall[{i}].heading"),
+                r.text(f.get("text"), f"safety_messages.fall[{i}].text"),
+                str(f["when"]) if f.get("when") else None,
+            )
+            for i, f in enumerate(r.section(raw, "safety_messages").get("fall", []))
         ),
         tags=Tags(
             **tag_words,
