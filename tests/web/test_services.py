@@ -48,7 +48,13 @@ def test_assessment_stores_inputs_suggestion_choice_kb_and_trace(
     plan = stored.plans.get()
     assert plan.exercise_set == "funktionsbegraenset"  # acute phase
     assert plan.acute_advice
-    assert plan.items.filter(domain="stabil").count() >= 2
+    # Issue 15: an acute plan after a vertebral fracture holds at most 6 exercises, one per slot of
+    # the acute layout, and the plan keeps the report of every slot.
+    assert 1 <= plan.items.count() <= 6
+    patterns = {s["pattern"] for s in plan.slots}
+    assert {"pain_relief", "movement_technique", "back_extensors"} <= patterns
+    assert plan.items.filter(exercise="log_roll").exists()
+    assert plan.caps["load"] == "light"
 
 
 def test_override_reason_is_dropped_when_the_suggestion_is_kept(clinic: Clinic, user: User) -> None:

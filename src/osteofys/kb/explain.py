@@ -13,7 +13,7 @@ from osteofys.kb.loader import KnowledgeBase
 from osteofys.kb.texts import Source
 from osteofys.rules.case import CaseIssue
 from osteofys.rules.model import Dose, Group, Step
-from osteofys.rules.result import DoseLine, Words
+from osteofys.rules.result import DoseLine, SlotDoc, Words
 
 
 def number(base: KnowledgeBase, value: Any, lang: str) -> str:
@@ -188,8 +188,7 @@ class _Words:
     def dose_words(self, kind: str, key: str | None) -> str:
         if key is None:
             return ""
-        text: str = self.base.raw["plan"][kind][key]["text"][self.lang]
-        return text
+        return self.base.texts.dose_words[kind][key](self.lang)
 
     def group(self, rule: str) -> Group | None:
         return self.base.knowledge.group_of(rule)
@@ -224,3 +223,33 @@ GROUP_VALUES = frozenset(g.value for g in Group)
 def group_heading(base: KnowledgeBase, group: Group, lang: str) -> str:
     """The heading a group of reasons is shown under."""
     return base.texts.groups[group.value](lang)
+
+
+def slot_text(base: KnowledgeBase, slot: SlotDoc, lang: str) -> str:
+    """One slot of a plan in words: its pattern, what became of it, and why (issue 15 item 1)."""
+    texts = base.texts
+    parts = [
+        f"{texts.tags.pattern[slot.pattern](lang)}: {texts.tags.slot_status[slot.status](lang)}"
+    ]
+    if slot.exercise:
+        family = next((f for f in base.knowledge.families if f.id == slot.family), None)
+        of = len(family.levels) if family else slot.level
+        level = _fill(base, texts.ui["slot_level"](lang), {"level": slot.level, "of": of}, lang)
+        parts.append(f"{texts.exercise_name(slot.exercise, lang)} ({level})")
+    for cap in slot.capped:
+        words = getattr(texts.tags, cap.tag)[cap.level](lang)
+        rules = ", ".join(_cap_rule(base, r, lang) for r in cap.rules)
+        parts.append(
+            _fill(base, texts.ui["slot_cap"](lang), {"level": words, "rules": rules}, lang)
+        )
+    if slot.refine:
+        tests = ", ".join(field_label(base, path, lang) for path in slot.refine)
+        parts.append(_fill(base, texts.ui["slot_refine"](lang), {"tests": tests}, lang))
+    return " – ".join(parts)
+
+
+def _cap_rule(base: KnowledgeBase, rule: str, lang: str) -> str:
+    # A category's own caps are named by the category (plan.cap_rules writes "category:<id>").
+    if rule.startswith("category:"):
+        return base.texts.category_name(rule.split(":", 1)[1], lang)
+    return rule

@@ -11,7 +11,7 @@ UI words that are not knowledge (buttons, headings of the web pages) are gettext
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -21,11 +21,14 @@ from osteofys.rules.model import (
     FALL_RISK_LEVELS,
     FLEXION_LEVELS,
     IMPACT_LEVELS,
+    LOAD_LEVELS,
     BoneStatus,
     Category,
     Component,
     Domain,
+    Pattern,
     ReferralBasis,
+    SlotStatus,
 )
 
 T = TypeVar("T")
@@ -195,7 +198,10 @@ class Tags:
     impact: Mapping[str, Text]
     spinal_flexion: Mapping[str, Text]
     fall_risk: Mapping[str, Text]
+    load: Mapping[str, Text]
     component: Mapping[str, Text]
+    pattern: Mapping[str, Text]
+    slot_status: Mapping[str, Text]
     supervised_only: Text
 
 
@@ -222,9 +228,13 @@ class DocumentTexts:
 # The referral sentence for each basis (texts.toml `[referral]`).
 REFERRAL_TEXT: Mapping[ReferralBasis, str] = MappingProxyType(
     {
+        ReferralBasis.NEUROLOGICAL: "neurological",
         ReferralBasis.RED_FLAG: "urgent",
+        ReferralBasis.NEW_FRACTURE: "new_fracture",
         ReferralBasis.DIAGNOSED: "diagnosed",
         ReferralBasis.BY_DEFINITION: "by_definition",
+        ReferralBasis.DXA_OSTEOPOROSIS: "dxa_osteoporosis",
+        ReferralBasis.SPINE_XRAY: "spine_xray",
         ReferralBasis.RISK_FACTORS: "recommended",
         ReferralBasis.UNDER_AGE: "under_age",
         ReferralBasis.UNDECIDED: "undecided",
@@ -255,8 +265,11 @@ HANDOUT_KEYS = (
 ).split()
 LETTER_KEYS = (
     "to to_own_gp re born cpr phone title_urgent title_by_definition title_recommended"
+    " title_neurological title_new_fracture title_dxa_osteoporosis title_spine_xray"
     " title_info greeting intro the_patient recommendation_heading rec_urgent rec_by_definition"
-    " rec_recommended rec_diagnosed rec_info risk_factors_heading strong modifiable"
+    " rec_recommended rec_diagnosed rec_info rec_neurological rec_new_fracture"
+    " rec_dxa_osteoporosis rec_spine_xray dxa_scan dxa_scan_dated xray_height_loss xray_kyphosis"
+    " and risk_factors_heading strong modifiable"
     " findings_heading fractures no_fractures dxa unable assessment_heading category bone_status"
     " fall_risk acute acute_until acute_precaution plan_note closing regards physio footer"
 ).split()
@@ -297,6 +310,12 @@ class Texts:
     tags: Tags
     sources: Mapping[str, Source]
     fhir: FhirTexts
+    dose_words: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
+    """plan.toml's `intensity` and `progression` texts, by kind and key (a dose names the key)."""
+
+    def acute_site(self, site: str | None) -> AcuteSite:
+        """The acute-phase advice after a fracture at `site`; a vertebral one's when unknown."""
+        return self.acute_sites.get(site or "vertebra") or self.acute_sites["vertebra"]
 
     def category_name(self, category: str, lang: str) -> str:
         """A category's name; the list, the pages, the forms, the PDFs and the CLI show this."""
@@ -504,7 +523,10 @@ def build_texts(
         "impact": IMPACT_LEVELS,
         "spinal_flexion": FLEXION_LEVELS,
         "fall_risk": FALL_RISK_LEVELS,
+        "load": LOAD_LEVELS,
         "component": [c.value for c in Component],
+        "pattern": [p.value for p in Pattern],
+        "slot_status": [s.value for s in SlotStatus],
     }
     tag_words = {
         name: r.table(tags.get(name), f"texts.tags.{name}", values)
@@ -526,7 +548,9 @@ def build_texts(
         errors=r.table(texts.get("errors"), "texts.errors"),
         errors_inline=r.table(texts.get("errors_inline"), "texts.errors_inline"),
         referral=r.table(
-            texts.get("referral"), "texts.referral", [*REFERRAL_TEXT.values(), "modifiable"]
+            texts.get("referral"),
+            "texts.referral",
+            [*REFERRAL_TEXT.values(), "modifiable", "act_now"],
         ),
         bone_status=r.table(texts.get("bone_status"), "texts.bone_status", list(BoneStatus)),
         groups=r.table(texts.get("groups"), "texts.groups"),
@@ -595,6 +619,17 @@ def build_texts(
         tags=Tags(
             **tag_words,
             supervised_only=r.text(tags.get("supervised_only"), "texts.tags.supervised_only"),
+        ),
+        dose_words=MappingProxyType(
+            {
+                kind: MappingProxyType(
+                    {
+                        str(key): r.text(entry.get("text"), f"plan.{kind}.{key}.text")
+                        for key, entry in r.section(raw, "plan").get(kind, {}).items()
+                    }
+                )
+                for kind in ("intensity", "progression")
+            }
         ),
         sources=MappingProxyType(
             {

@@ -321,7 +321,8 @@ def _item(item: PlanItem, words: Words) -> Item:
     )
 
 
-def _slot(s: SlotReport) -> SlotDoc:
+def slot_doc(s: SlotReport) -> SlotDoc:
+    """A slot report as the result document (and a stored plan) keeps it."""
     capped = tuple(CapDoc(c.tag, c.level, c.rules) for c in s.capped)
     return SlotDoc(s.pattern, s.status, s.exercise, s.family, s.level, capped, s.refine, s.rules)
 
@@ -340,7 +341,7 @@ def _plan(plan: Plan, words: Words) -> PlanDoc:
         acute_advice=words.acute_advice() if plan.acute_advice else (),
         activity_levels=plan.activity_levels,
         layout=plan.layout,
-        slots=tuple(_slot(s) for s in plan.slots),
+        slots=tuple(slot_doc(s) for s in plan.slots),
         withheld=plan.withheld,
     )
 
@@ -488,6 +489,12 @@ def _read(cls: type, raw: Mapping[str, Any]) -> Any:
         f.name: _value(hints[f.name], raw[f.name]) for f in dataclasses.fields(cls) if f.name in raw
     }
     return cls(**given)
+
+
+def read_slot(stored: Mapping[str, Any]) -> SlotDoc:
+    """A stored slot report (a plan's `slots`) as the typed structure."""
+    slot: SlotDoc = _read(SlotDoc, stored)
+    return slot
 
 
 def read_result(stored: Mapping[str, Any]) -> Result:

@@ -123,6 +123,10 @@ class Plan(models.Model):
     exercise_set = models.CharField(max_length=40, choices=CATEGORY_CHOICES)
     acute_advice = models.BooleanField(default=False)
     caps = models.JSONField(default=dict)
+    # The layout's slot reports (rules.result.SlotDoc as JSON) and the rules that withheld every
+    # exercise: what the plan page says about slots a cap or the plan's size left out.
+    slots = models.JSONField(default=list)
+    withheld = models.JSONField(default=list)
     kb_version = models.CharField(max_length=20)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from osteofys.documents import gp_letter_data
 from osteofys.kb.explain import (
     by_group,
     cited,
@@ -25,12 +26,13 @@ from osteofys.kb.explain import (
     group_heading,
     issue_inline,
     rule_label,
+    slot_text,
     step_text,
 )
 from osteofys.kb.texts import Source
-from osteofys.rules.model import Dose, Group
+from osteofys.rules.model import Dose, Group, ReferralBasis, SlotStatus
 from osteofys.rules.plan import within
-from osteofys.rules.result import read_result, to_json
+from osteofys.rules.result import read_result, read_slot, to_json
 from osteofys.web.records import clinical, services
 from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, DoseForm
 from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
@@ -179,6 +181,10 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
             "factors": [
                 {"id": rf, "label": rule_label(base, rf, lang)} for rf in referral["reasons"]
             ],
+            # P4, SPEC §5.5: the signs that cannot wait for the GP (1813 or 112 at once).
+            "act_now": texts.referral["act_now"](lang)
+            if referral.get("basis") == ReferralBasis.NEUROLOGICAL
+            else None,
         },
         "reasons": reasons,
         # Every source the reasons cite, listed once with its citation under the panel.
@@ -517,7 +523,11 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     gp = [line for line in (patient.gp_name, patient.gp_clinic, patient.gp_address) if line]
     # The red flags inside the letter's sentence, as the printed letter names them.
     flags = [name[:1].lower() + name[1:] for name in shown["red_flag_names"]]
+    # The title and the recommendation as the printed letter words them for its referral basis.
+    printed = gp_letter_data(clinical.base(), result=doc, inputs=assessment.inputs, lang=lang)
     return {
+        "title": printed["title"],
+        "recommendation": printed["recommendation"],
         "shown": shown,
         "findings": findings,
         "gp": gp,
@@ -527,6 +537,8 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
 
 
 PLAN_DOMAINS = ("staerk", "stabil", "strakt")
+# Slots the clinician should read: held lower by a cap, left out, or waiting.
+OPEN_SLOTS = frozenset(SlotStatus) - {SlotStatus.FILLED}
 
 
 def plan_row(item: Any) -> dict[str, Any]:
@@ -586,4 +598,22 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         "acute_advice": [a.clinician(lang) for a in texts.acute_advice]
         if plan.acute_advice
         else [],
+        **plan_structure(plan),
+    }
+
+
+def plan_structure(plan: Plan) -> dict[str, Any]:
+    """What the plan says about its slots: the filled ones, and why the others are not in it."""
+    base, lang = clinical.base(), clinical.lang()
+    slots = [read_slot(s) for s in plan.slots]
+    withheld = ""
+    if plan.withheld:
+        rules = ", ".join(plan.withheld)
+        withheld = base.texts.ui["plan_withheld"](lang).replace("{rules}", rules)
+    return {
+        "slots": [
+            {"text": slot_text(base, s, lang), "open": s.status in OPEN_SLOTS} for s in slots
+        ],
+        "withheld": withheld,
+        "slots_heading": base.texts.ui["slots"](lang),
     }

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from osteofys.rules.model import CAP_SCALES
 from osteofys.rules.plan import kept_items, within
+from osteofys.rules.result import slot_doc, to_json
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
@@ -387,6 +388,8 @@ def plan_row(assessment: Assessment, core_plan: Any, user: User) -> Plan:
         exercise_set=core_plan.exercise_set.value,
         acute_advice=core_plan.acute_advice,
         caps=dict(core_plan.caps),
+        slots=[to_json(slot_doc(s)) for s in core_plan.slots],
+        withheld=list(core_plan.withheld),
         kb_version=assessment.kb_version,
         created_by=user,
     )
@@ -426,7 +429,7 @@ def plan_item_add(
     """Add a knowledge-base exercise to the plan, with its default dose for the plan's exercise set.
 
     The plan's caps hold here, whoever calls: an exercise that breaks one (impact, spinal flexion,
-    fall risk) is added only with a confirmation and a written reason, both kept.
+    fall risk, load) is added only with a confirmation and a written reason, both kept.
 
     Raises:
         ExerciseNotOfferedError: not an exercise of the knowledge base, or a supervised-only one.
