@@ -40,6 +40,13 @@ def _checks(doc: dict[str, Any]) -> dict[str, Callable[[Any], bool]]:
         "bone_status": lambda v: doc["bone_status"] == v,
         "acute_active": lambda v: doc["acute_phase"]["active"] is v,
         "acute_until": lambda v: doc["acute_phase"]["until"] == v,
+        "acute_site": lambda v: doc["acute_phase"]["site"] == v,
+        "acute_source": lambda v: doc["acute_phase"]["source"] == v,
+        "acute_ended_by_clinician": lambda v: doc["acute_phase"]["ended_by_clinician"] is v,
+        "acute_decision_applied": lambda v: (
+            (doc["acute_phase"]["decision"] or {}).get("applied") is v
+        ),
+        "overlays_include": lambda v: set(v) <= set(doc["overlays"]),
         "fall_risk": lambda v: doc["fall_risk"] is v,
         "low_performance": lambda v: doc["low_performance"] is v,
         "referral_recommended": lambda v: doc["referral"]["recommended"] is v,
