@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -293,8 +294,13 @@ def test_plan_edit_remove_dose_and_add_with_precaution_confirmation(
         reverse("records:plan_item_dose", kwargs=kwargs),
         {"sets": "3", "reps_min": "6", "reps_max": "8", "days_min": "2", "days_max": "3"},
     )
+    before = dict(item.dose)
     item.refresh_from_db()
-    assert item.dose == {"sets": 3, "reps": [6, 8], "days_per_week": [2, 3]}
+    numbers = {k: item.dose[k] for k in ("sets", "reps", "days_per_week")}
+    assert numbers == {"sets": 3, "reps": [6, 8], "days_per_week": [2, 3]}
+    # The form edits the numbers; the intensity and progression from the KB stay with the item.
+    assert item.dose.get("intensity") == before.get("intensity")
+    assert item.dose.get("progression") == before.get("progression")
     logged_in.post(reverse("records:plan_item_remove", kwargs=kwargs))
     assert not plan.items.filter(pk=item.pk).exists()
     add = reverse("records:plan_item_add", kwargs={"plan_id": plan.pk})
@@ -316,6 +322,30 @@ def test_plan_edit_remove_dose_and_add_with_precaution_confirmation(
         reverse("records:plan_detail", kwargs={"plan_id": plan.pk})
     ).content.decode()
     assert "Tidligere løber" in page
+
+
+def test_in_the_acute_phase_a_heavy_exercise_needs_the_recorded_confirmation(
+    logged_in: Client, clinic: Clinic, user: User
+) -> None:
+    """Issue 15 item 4: the load cap holds like impact, flexion and fall risk."""
+    patient = make_patient(clinic)
+    recent = (date.today() - timedelta(weeks=6)).isoformat()
+    assessment = make_assessment(
+        patient, user, fractures=[{"site": "vertebra", "date": recent, "low_energy": True}]
+    )
+    plan = assessment.plans.get()
+    assert plan.caps["load"] == "light"
+    add = reverse("records:plan_item_add", kwargs={"plan_id": plan.pk})
+    refused = logged_in.post(add, {"exercise": "goblet_squat", "precaution_note": ""})
+    assert refused.status_code == 400
+    assert not plan.items.filter(exercise="goblet_squat").exists()
+    logged_in.post(
+        add, {"exercise": "goblet_squat", "confirm": "on", "precaution_note": "Vant til vægte"}
+    )
+    added = plan.items.get(exercise="goblet_squat")
+    assert added.precaution_confirmed
+    page = logged_in.get(reverse("records:plan_detail", kwargs={"plan_id": plan.pk}))
+    assert "Planens opbygning" in page.content.decode()
 
 
 def test_retest_is_stored_and_moves_the_suggestion(

@@ -44,6 +44,9 @@ PATIENT_FIELDS = ("name", "birth_date", "sex", "height_cm", "weight_kg", "cpr", 
 # Text fields are stored blank when not given; the others (dates, numbers) as NULL.
 _TEXT_FIELDS = {"cpr", *CONTACT_FIELDS}
 
+# The dose form edits the numbers; these parts of a dose stay with the exercise on an edit.
+DOSE_KEPT_ON_EDIT = ("effort", "rest_s", "intensity", "progression")
+
 
 class EditConflict(Exception):  # noqa: N818 - the name the API and views already use
     """Someone saved the object after this editor loaded it. Nothing was written.
@@ -468,7 +471,10 @@ def plan_item_dose(
         EditConflict: The plan was changed since `version` was loaded; nothing was written.
     """
     _plan_bump(plan, version)
-    plan.items.filter(pk=item_id).update(dose=dose)
+    item = plan.items.filter(pk=item_id).first()
+    if item is not None:
+        kept = {k: v for k, v in item.dose.items() if k in DOSE_KEPT_ON_EDIT}
+        plan.items.filter(pk=item_id).update(dose={**kept, **dose})
     audit.record(Action.UPDATE, plan, detail=Detail.DOSE)
 
 
