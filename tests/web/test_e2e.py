@@ -111,6 +111,18 @@ def test_clinical_flow_in_a_real_browser(server: str, tmp_path: Path) -> None:
         add.locator("[name=exercise]").select_option(index=1)
         add.locator("button[type=submit]").click()
         expect(page.locator("body")).to_contain_text("Øvelsen er tilføjet")
+        # Issue 15 item 4: in the acute phase a heavy exercise is capped by load; it is added
+        # only with the recorded confirmation and reason.
+        page.click("text=Vis alle øvelser")
+        add = page.locator("form.add-form")
+        add.locator("[name=exercise]").select_option("goblet_squat")
+        expect(add.locator("option[value=goblet_squat]")).to_contain_text("bryder et hensyn")
+        add.locator("[name=confirm]").check()
+        add.locator("[name=precaution_note]").fill("Vant til vægte før bruddet; let vægt.")
+        add.locator("button[type=submit]").click()
+        expect(page.locator("body")).to_contain_text("Øvelsen er tilføjet")
+        expect(page.locator("body")).to_contain_text("Tilføjet trods hensyn")
+        expect(page.locator("body")).to_contain_text("Planens opbygning")
         page.screenshot(path=shots / "06-plan-edit.png", full_page=True)
 
         # 7. Re-test.
