@@ -33,14 +33,25 @@ class CaseDirectory(pytest.Dir):
 
 
 class CaseFile(pytest.File):
-    """One case file: `{"id", "case", "expect"}` (clinical/case-format.md, vignettes)."""
+    """One case file: `{"id", "case", "expect"}` and optionally `"xfail": "<reason>"`
+    (docs/case-format.md, "Case files")."""
 
     def collect(self) -> Iterator[pytest.Item]:
         doc = json.loads(self.path.read_text("utf-8"))
         for key in ("case", "expect"):
             if not isinstance(doc.get(key), dict):
                 raise CaseFileError(f"{self.path.name}: needs an object {key!r}")
-        yield CaseItem.from_parent(self, name="core", doc=doc)
+        core = CaseItem.from_parent(self, name="core", doc=doc)
+        xfail = doc.get("xfail")
+        if xfail is not None:
+            if not isinstance(xfail, str) or not xfail.strip():
+                raise CaseFileError(f"{self.path.name}: 'xfail' is the reason, a non-empty string")
+            # A known disagreement with the engine: reported as xfail, not as a pass; once the
+            # engine meets every expectation the case fails (strict) until the mark is removed.
+            core.add_marker(
+                pytest.mark.xfail(reason=xfail, raises=engines.ExpectationError, strict=True)
+            )
+        yield core
         yield CaseItem.from_parent(self, name="batch", doc=doc)
 
 
