@@ -44,9 +44,9 @@ def cited(base: KnowledgeBase, ids: Iterable[str]) -> list[Source]:
     """The sources behind `ids`, each once, in the order first cited.
 
     Every place that shows sources (the result panel, the patient page's charts, the exercise
-    library, the CLI report, the PDFs) takes them from here and shows `Source.citation` (authors,
-    title, journal, year) with `Source.url`; an id outside the register (the loader refuses
-    those) is left out rather than shown without a citation.
+    library, the CLI report) takes them from here and shows `Source.citation` (authors, title,
+    journal, year) with `Source.url`; an id outside the register (the loader refuses those) is
+    left out rather than shown without a citation. The PDFs and the FHIR export cite no sources.
     """
     register = base.texts.sources
     return [register[s] for s in dict.fromkeys(ids) if s in register]

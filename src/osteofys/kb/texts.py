@@ -138,7 +138,7 @@ class Source:
 
     @property
     def citation(self) -> str:
-        """The one way a source is cited: the web pages, the PDFs, the CLI and FHIR all show this.
+        """The one way a source is cited: every place that shows a source shows this.
 
         A journal article as 'Authors. Title. Journal Year;Volume:Pages. doi:…' (Vancouver style),
         any other source as 'Publisher: Title' with its year when it has one.
