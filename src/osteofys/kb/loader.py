@@ -729,6 +729,7 @@ class _Builder:
             entry=self.exercise_rule(where, eid, "entry", e),
             exclude=self.exercise_rule(where, eid, "exclude", e),
             capacity=self.capacity(where, e.get("capacity")),
+            ranks=tuple(scale.index(e[tag]) for tag, scale in CAP_SCALES.items()),
             categories=frozenset(cats),
             impact=e["impact"],
             spinal_flexion=e["spinal_flexion"],

@@ -172,6 +172,8 @@ class Exercise:
     """A finding that keeps the exercise out of a plan; unknown keeps it out too."""
     capacity: str | None = None
     """The recorded test that bounds the hold or the repetitions of the dose."""
+    ranks: tuple[int, ...] = ()
+    """Each safety tag's index on its scale, in CAP_SCALES order (set by the loader)."""
 
     def dose_for(self, category: str) -> Dose:
         return self.doses.get(category) or self.doses["default"]
@@ -241,6 +243,23 @@ class Knowledge:
 
     def value(self, threshold_id: str) -> float:
         return self.thresholds[threshold_id].value
+
+    def ladders(self) -> Mapping[Pattern, tuple[tuple[str, tuple[Exercise, ...]], ...]]:
+        """Per pattern, its families in preference order, each with its home exercises by level."""
+        ladders = self.cache.get("ladders")
+        if not isinstance(ladders, dict):
+            by_id = {e.id: e for e in self.exercises}
+            ladders = {pattern: [] for pattern in Pattern}
+            for family in self.families:
+                rungs = tuple(
+                    by_id[eid]
+                    for eid in family.levels
+                    if eid in by_id and not by_id[eid].supervised_only
+                )
+                ladders[family.pattern].append((family.id, rungs))
+            ladders = {k: tuple(v) for k, v in ladders.items()}
+            self.cache["ladders"] = ladders
+        return ladders
 
     def exercise(self, exercise_id: str) -> Exercise | None:
         """The exercise with this id; None for one this knowledge base does not have."""

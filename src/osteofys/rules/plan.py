@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from osteofys.rules.engine import Evaluation
-from osteofys.rules.knowledge import Exercise, Family, Knowledge, Layout, Slot
+from osteofys.rules.knowledge import Exercise, Knowledge, Layout, Slot
 from osteofys.rules.model import (
     CAP_SCALES,
     AcutePhase,
@@ -76,12 +76,17 @@ class Caps:
     levels: dict[str, str]
     by: dict[str, tuple[str, ...]]
     rules: tuple[str, ...]
+    limits: tuple[int, ...] = ()
+    """Each cap's level as its index on its scale, in CAP_SCALES order (`Exercise.ranks`)."""
 
     def hits(self, exercise: Exercise) -> tuple[CapHit, ...]:
+        # About a hundred checks a plan: compare the precomputed ranks first.
+        if all(r <= lim for r, lim in zip(exercise.ranks, self.limits, strict=True)):
+            return ()
         return tuple(
-            CapHit(tag, level, self.by[tag])
-            for tag, level in self.levels.items()
-            if CAP_SCALES[tag].index(getattr(exercise, tag)) > CAP_SCALES[tag].index(level)
+            CapHit(tag, self.levels[tag], self.by[tag])
+            for tag, r, lim in zip(CAP_SCALES, exercise.ranks, self.limits, strict=True)
+            if r > lim
         )
 
 
@@ -98,7 +103,11 @@ def plan_caps(kb: Knowledge, ev: Evaluation, exercise_set: Category) -> Caps:
     by = {
         tag: tuple(r for r, caps in sources if caps.get(tag) == lvl) for tag, lvl in levels.items()
     }
-    return Caps(levels, by, tuple(r for r, _ in sources))
+    limits = tuple(
+        scale.index(levels[tag]) if tag in levels else len(scale) - 1
+        for tag, scale in CAP_SCALES.items()
+    )
+    return Caps(levels, by, tuple(r for r, _ in sources), limits)
 
 
 def plan_for(
@@ -175,32 +184,29 @@ class _Climb:
     capped: tuple[CapHit, ...]
 
 
-def _climb(p: _Picking, family: Family) -> _Climb:
+def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
     """The highest level in the set, within the caps, and with its entry met by the tests."""
-    kb, ev, exercise_set, caps = p.kb, p.ev, p.exercise_set, p.caps
+    values, exercise_set, caps = p.ev.values, p.exercise_set, p.caps
     best: Exercise | None = None
     below: Exercise | None = None
     refine: dict[str, None] = {}
     capped: dict[str, CapHit] = {}
-    for eid in family.levels:
-        e = kb.exercise(eid)
-        if e is None or e.supervised_only:
+    for e in ladder:
+        hits = caps.hits(e)
+        if not hits and exercise_set not in e.categories:
             continue
-        if e.exclude is not None and e.exclude.run(ev.values) is not False:
+        if e.exclude is not None and e.exclude.run(values) is not False:
             continue
-        entry = True if e.entry is None else e.entry.run(ev.values)
+        entry = True if e.entry is None else e.entry.run(values)
         if entry is False:
             continue
-        hits = caps.hits(e)
         if hits:
             # A level left out by a cap is reported, whichever category it is written for.
             capped.update((h.tag, h) for h in hits)
             continue
-        if exercise_set not in e.categories:
-            continue
         if entry is None:
             assert e.entry is not None
-            refine.update(dict.fromkeys(ev.paths(e.entry.fields)))
+            refine.update(dict.fromkeys(p.ev.paths(e.entry.fields)))
             continue
         below, best, refine, capped = best, e, {}, {}
     if p.step_down and below is not None:
@@ -241,14 +247,16 @@ def _fill(
 
 def _best_family(p: _Picking, slot: Slot, used: set[str]) -> tuple[_Climb, str]:
     """The slot's preferred family first, then the pattern's other families, in KB order."""
-    families = [f for f in p.kb.families if f.pattern == slot.pattern and f.id not in used]
-    families.sort(key=lambda f: f.id != slot.family)
+    ladders = p.kb.ladders()[slot.pattern]
+    ladders = sorted(ladders, key=lambda f: f[0] != slot.family) if slot.family else ladders
     capped: dict[str, CapHit] = {}
-    for family in families:
-        climb = _climb(p, family)
+    for family, ladder in ladders:
+        if family in used:
+            continue
+        climb = _climb(p, ladder)
         capped.update((h.tag, h) for h in climb.capped)
         if climb.exercise is not None:
-            return _Climb(climb.exercise, climb.refine, tuple(capped.values())), family.id
+            return _Climb(climb.exercise, climb.refine, tuple(capped.values())), family
     return _Climb(None, (), tuple(capped.values())), ""
 
 
