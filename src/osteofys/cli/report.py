@@ -189,6 +189,8 @@ def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step
             r.reason(steps[rule])
     if plan.acute_advice:
         r.lines.append("")
-        r.para(f"{r.ui('acute_advice')}:")
-        for advice in r.texts.acute_advice:
+        # The advice for the fracture's site (issue 15 item 7); a vertebral one's when unknown.
+        site = r.texts.acute_site(getattr(a.acute_phase, "site", None))
+        r.para(f"{r.ui('acute_advice')} – {site.heading(r.lang)}:")
+        for advice in site.advice:
             r.bullet(f"[{advice.id}] {advice.clinician(r.lang)}", 4)

@@ -29,7 +29,7 @@ from osteofys.kb.explain import (
     slot_text,
     step_text,
 )
-from osteofys.kb.texts import Source
+from osteofys.kb.texts import AcuteSite, Source
 from osteofys.rules.model import Dose, Group, ReferralBasis, SlotStatus
 from osteofys.rules.plan import within
 from osteofys.rules.result import read_result, read_slot, to_json
@@ -164,6 +164,8 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
         ],
         "acute": {
             **doc["acute_phase"],
+            "advice_heading": _acute_site(stored).heading(lang),
+            "advice": [a.clinician(lang) for a in _acute_site(stored).advice],
             "until_text": _date(doc["acute_phase"]["until"]),
             "earliest_text": _date(doc["acute_phase"]["earliest_end"]),
             "fracture_text": _date(doc["acute_phase"]["fracture_date"]),
@@ -536,6 +538,11 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def _acute_site(stored: dict[str, Any]) -> AcuteSite:
+    """The acute-phase advice for the stored result's fracture site (a vertebral one's if none)."""
+    return clinical.base().texts.acute_site((stored.get("acute_phase") or {}).get("site"))
+
+
 PLAN_DOMAINS = ("staerk", "stabil", "strakt")
 # Slots the clinician should read: held lower by a cap, left out, or waiting.
 OPEN_SLOTS = frozenset(SlotStatus) - {SlotStatus.FILLED}
@@ -595,9 +602,15 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         "addable": addable,
         "show_all": show_all,
         "exercise_set_name": _name(plan.exercise_set),
-        "acute_advice": [a.clinician(lang) for a in texts.acute_advice]
+        # The acute phase's advice for the fracture's site (vertebra, hip, other), and the
+        # take-home message said to the patient first (issue 15 items 7 and 12).
+        "acute_advice": [a.clinician(lang) for a in _acute_site(plan.assessment.result).advice]
         if plan.acute_advice
         else [],
+        "acute_heading": _acute_site(plan.assessment.result).heading(lang)
+        if plan.acute_advice
+        else "",
+        "lead": texts.safety_lead(lang) if texts.safety_lead else "",
         **plan_structure(plan),
     }
 
