@@ -24,7 +24,7 @@ from osteofys.rules import assess, parse_case
 from osteofys.rules.findings import FACTOR_FINDINGS, derive, factor_findings
 from osteofys.rules.model import ReferralBasis, Step
 from tests.conftest import vary
-from tests.rules.test_referral import by_table, combinations
+from tests.rules.test_referral import OTHER, by_table, combinations
 
 BASE = kb.load()
 
@@ -41,8 +41,10 @@ def test_compiled_table_gives_the_cores_basis_on_every_combination() -> None:
         for c in cases:
             row: dict[str, Any] = {
                 "red_flag": c["red_flag"],
+                "neurological_flag": c["neurological"],
                 "osteoporosis_diagnosed": c["diagnosed"],
                 "age_years": c["age"],
+                **OTHER[c["other"]],
             }
             for f in factors:
                 row[referral.outcome(f.rule)] = c["present"][f.id]
@@ -52,7 +54,10 @@ def test_compiled_table_gives_the_cores_basis_on_every_combination() -> None:
             steps = [Step(f.id, c["present"][f.id], (), (), (), ()) for f in factors]
             found = factor_findings(factors, steps, c["strong_when"])[0]
             wanted.append({**found, referral.BASIS: by_table(c)[0].value})
-        schema = {n: pl.Float64 if n == "age_years" else pl.Boolean for n in rows[0]}
+        types = finding_types()
+        schema = {
+            n: pl.Float64 if n == "age_years" else types.get(n, pl.Boolean()) for n in rows[0]
+        }
         got = (
             pl.DataFrame(rows, schema=schema)
             .lazy()
@@ -99,10 +104,10 @@ SMOKER_AT_60 = vary(patient__birth_date="1966-06-01", risk_factors__smoking="cur
 def test_swapping_two_rows_changes_both_engines(tmp_path: Path) -> None:
     assert _both(BASE, RED_FLAG_DIAGNOSED) == (ReferralBasis.RED_FLAG, True, True)
     text = (DATA_DIR / "referral.toml").read_text("utf-8")
-    head, red_flag, diagnosed, *rest = text.split("[[row]]")
+    head, neurological, red_flag, new_fracture, diagnosed, *rest = text.split("[[row]]")
     assert 'outcome = "red_flag"' in red_flag
     assert 'outcome = "diagnosed"' in diagnosed
-    swapped = "[[row]]".join([head, diagnosed, red_flag, *rest])
+    swapped = "[[row]]".join([head, neurological, diagnosed, new_fracture, red_flag, *rest])
     edited = _edited(tmp_path, text, swapped)
     assert _both(edited, RED_FLAG_DIAGNOSED) == (ReferralBasis.DIAGNOSED, False, False)
 

@@ -347,9 +347,94 @@ def test_gp_letter_with_a_red_flag_is_urgent(
 ) -> None:
     data, text = _letter(base, run, RED_FLAG)
     assert data["urgent"] is True
-    assert "Akut: mistanke om nyt brud i ryggen eller neurologiske symptomer" in text
+    assert "Akut: mistanke om nyt brud i ryggen" in text
+    assert "neurologiske symptomer" not in text  # P4_neuro has a letter of its own
     assert "(rødt flag): nye, pludselige rygsmerter." in text
     assert "snarest" in text
+
+
+NEUROLOGICAL = vary(patient__osteoporosis_diagnosed=True, function__neurological_symptoms=True)
+DXA_OSTEOPOROSIS = vary(dxa__lumbar_spine=-2.9)
+NEW_FRACTURE = vary(
+    patient__osteoporosis_diagnosed=True,
+    fractures=[{"site": "wrist", "date": "2026-08-14", "low_energy": True}],
+)
+SPINE_XRAY = vary(
+    dxa=None, risk_factors__height_loss_cm=5, risk_factors__unexplained_back_pain=True
+)
+
+
+def test_gp_letter_for_neurological_symptoms_asks_for_today_and_names_the_signs(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """Issue 15, item 8: its own letter, also when diagnosed; what was found and when."""
+    data, text = _letter(base, run, NEUROLOGICAL)
+    assert data["urgent"] is True
+    assert "Akut: neurologiske symptomer – bedes vurderet i dag" in text
+    assert "Ved vores undersøgelse den 26. november 2026 fandt vi neurologiske symptomer" in text
+    assert "vurderes i dag" in text
+    assert "1813 (Akuttelefonen, Region Hovedstaden) eller 112" in text
+    for sign in ("lade vandet", "afføring", "følelsesløshed i skridtet", "kraftnedsættelse"):
+        assert sign in text, sign
+    assert "ingen øvelser" in text
+    assert "Neurologiske symptomer Ja" in text  # the finding, in the findings table
+    assert "mistanke om nyt brud i ryggen" not in text
+    both = vary(function__neurological_symptoms=True, function__new_sudden_back_pain=True)
+    assert (
+        "fandt vi nye, pludselige rygsmerter og neurologiske symptomer"
+        in _letter(base, run, both)[1]
+    )
+
+
+def test_gp_letter_when_the_dxa_already_shows_osteoporosis_asks_for_treatment(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """Issue 15, item 10: not "udredning, evt. DXA" when the DXA is there."""
+    data, text = _letter(base, run, DXA_OSTEOPOROSIS)
+    assert data["urgent"] is False
+    assert "DXA viser osteoporose – henvisning til vurdering af behandling" in text
+    assert (
+        "DXA-skanningen fra 10. marts 2026 viser osteoporose: laveste T-score −2,9"
+        " (grænse: −2,5 eller lavere)" in text
+    )
+    assert "vurdere behovet for medicinsk behandling" in text
+    assert "udredning" not in data["recommendation"]
+    assert "evt. med en DXA-skanning" not in text
+
+
+def test_gp_letter_after_a_new_fracture_in_known_osteoporosis_asks_for_a_treatment_review(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    _, text = _letter(base, run, NEW_FRACTURE)
+    assert "Nyt lavenergibrud ved kendt osteoporose – revurdering af behandlingen" in text
+    assert "nyt lavenergibrud (håndled, 14. august 2026, lavenergi)" in text
+    assert "om behandlingen af osteoporosen skal justeres" in text
+
+
+def test_gp_letter_with_height_loss_and_back_pain_suggests_a_spine_x_ray(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """R-OPS-3: height loss of 4 cm or more, or kyphosis, with back pain."""
+    _, text = _letter(base, run, SPINE_XRAY)
+    assert "Mistanke om sammenfaldsbrud i ryggen – forslag om røntgen" in text
+    assert "Patienten har et højdetab på 5 cm og rygsmerter uden klar årsag" in text
+    assert "røntgen af ryggen (columna)" in text
+    kyphosis = vary(dxa=None, risk_factors__kyphosis=True, risk_factors__unexplained_back_pain=True)
+    assert "Patienten har øget kyfose og rygsmerter" in _letter(base, run, kyphosis)[1]
+
+
+def test_gp_letter_in_english_for_the_new_bases(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    for case, title in (
+        (NEUROLOGICAL, "Urgent: neurological symptoms – please assess today"),
+        (DXA_OSTEOPOROSIS, "DXA shows osteoporosis – referral for treatment assessment"),
+        (NEW_FRACTURE, "New low-energy fracture in known osteoporosis – treatment review"),
+        (SPINE_XRAY, "Suspected vertebral compression fracture – spine X-ray suggested"),
+    ):
+        data = gp_letter_data_from_assessment(base, run(case), case, when=WHEN, lang="en")
+        assert data["title"] == title
+        assert "?" not in data["recommendation"], data["recommendation"]
 
 
 def test_gp_letter_from_stored_data_uses_the_stored_values(base: KnowledgeBase) -> None:

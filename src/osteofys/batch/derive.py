@@ -66,6 +66,7 @@ _DERIVED_TYPES: dict[str, pl.DataType] = {
     "acute_phase_start_requested": pl.Boolean(),
     "acute_phase_weeks": pl.Int64(),
     "acute_phase_start_site_months": pl.Int64(),
+    "months_since_last_low_energy_fracture": pl.Int64(),
 }
 
 
@@ -270,6 +271,8 @@ def _fracture_facts() -> list[pl.Expr]:
         pl.col("_adult").any().alias("adult_low_energy_fracture"),
         when.filter(diagnostic).max().alias("_last_acute_site_fracture"),
         when.filter(vertebra).max().alias("_last_vertebral_fracture"),
+        # Every registry fracture counts as low energy (`cases.registry_case`).
+        when.max().alias("_last_low_energy_fracture"),
     ]
 
 
@@ -349,6 +352,9 @@ def findings(
         ),
         "months_since_last_vertebral_fracture": completed_months(
             pl.col("_last_vertebral_fracture"), on
+        ),
+        "months_since_last_low_energy_fracture": completed_months(
+            pl.col("_last_low_energy_fracture"), on
         ),
     }
     absent = absent_values()

@@ -16,7 +16,7 @@ from osteofys.kb.explain import (
 )
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import Case
-from osteofys.rules.model import Assessment, Group, Step, Tri
+from osteofys.rules.model import Assessment, Group, ReferralBasis, Step, Tri
 
 WIDTH = 100
 
@@ -147,6 +147,9 @@ def _referral(r: _Report, a: Assessment) -> None:
     r.heading("referral")
     threshold = r.base.knowledge.value("referral_min_age_years")
     r.para(r.texts.referral_text(ref.basis, r.lang).format(referral_min_age_years=int(threshold)))
+    if ref.basis is ReferralBasis.NEUROLOGICAL:
+        # P4, SPEC §5.5: the signs that cannot wait for the GP (1813 or 112 at once).
+        r.para(r.texts.referral["act_now"](r.lang))
     if ref.reasons:
         r.para(f"{r.ui('risk_factors_found')}:")
         for rf in ref.reasons:

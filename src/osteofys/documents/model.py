@@ -24,16 +24,32 @@ from osteofys.rules.result import write_result
 
 DOMAIN_ORDER = ("staerk", "stabil", "strakt")
 DIARY_WEEKS = 2
+# The letter's title and recommendation by referral basis (rules.model.ReferralBasis); any other
+# basis gets the plain information letter.
 LETTER_TITLE = {
+    "neurological": "title_neurological",
     "red_flag": "title_urgent",
+    "new_fracture": "title_new_fracture",
     "by_definition": "title_by_definition",
+    "dxa_osteoporosis": "title_dxa_osteoporosis",
+    "spine_xray": "title_spine_xray",
     "risk_factors": "title_recommended",
 }
 LETTER_RECOMMENDATION = {
+    "neurological": "rec_neurological",
     "red_flag": "rec_urgent",
+    "new_fracture": "rec_new_fracture",
     "by_definition": "rec_by_definition",
+    "dxa_osteoporosis": "rec_dxa_osteoporosis",
+    "spine_xray": "rec_spine_xray",
     "risk_factors": "rec_recommended",
     "diagnosed": "rec_diagnosed",
+}
+# The referral-table row behind each basis whose sentence prints what the row read.
+_BASIS_ROW = {
+    "new_fracture": "P10_new_fracture",
+    "dxa_osteoporosis": "P10_dxa_osteoporosis",
+    "spine_xray": "P10_spine_xray",
 }
 
 Illustrate = Callable[[str, Mapping[str, Any], str], str]
@@ -401,7 +417,6 @@ def gp_letter_data(
         lang: "da" or "en".
     """
     labels = _docs(base).labels("letter", lang)
-    texts = base.texts
     referral = result.get("referral") or {}
     basis = str(referral.get("basis", "none"))
     patient = dict(patient or {})
@@ -409,10 +424,7 @@ def gp_letter_data(
     assessed = _as_date(inputs.get("assessment_date"))
 
     name = str(patient.get("name") or "")
-    flags = [_lower_first(texts.red_flag(f, lang)) for f in result.get("red_flags", [])]
-    recommendation = labels[LETTER_RECOMMENDATION.get(basis, "rec_info")].format(
-        flags=", ".join(flags)
-    )
+    recommendation = _recommendation(base, result, inputs, basis=basis, labels=labels, lang=lang)
     footer = labels["footer"].format(
         version=result.get("knowledge_version") or base.version,
         hash=str(result.get("knowledge_hash") or "")[:12],
@@ -441,6 +453,68 @@ def gp_letter_data(
         "clinician": clinician,
         "footer": footer,
     }
+
+
+def _recommendation(
+    base: KnowledgeBase,
+    result: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    *,
+    basis: str,
+    labels: Mapping[str, str],
+    lang: str,
+) -> str:
+    """The letter's recommendation for its referral basis, with what was found filled in.
+
+    The values (T-score, months, height loss) are those the deciding row read that day, from the
+    stored trace; the dates and sites come from the stored case.
+    """
+    texts = base.texts
+    assessed = _as_date(inputs.get("assessment_date"))
+    flags = [_lower_first(texts.red_flag(f, lang)) for f in result.get("red_flags", [])]
+    found = _trace_values(base, result).get(_BASIS_ROW.get(basis, ""), {})
+    filled = {k: _num(base, v, lang) for k, v in found.items() if not isinstance(v, list | tuple)}
+    filled["flags"] = _joined(flags, labels)
+    filled["date"] = texts.long_date(assessed, lang) if assessed else "?"
+    if basis == "dxa_osteoporosis":
+        dxa_date = _as_date((inputs.get("dxa") or {}).get("date"))
+        filled["dxa"] = (
+            labels["dxa_scan_dated"].format(date=texts.long_date(dxa_date, lang))
+            if dxa_date
+            else labels["dxa_scan"]
+        )
+    elif basis == "new_fracture":
+        filled["fracture"] = _latest_low_energy_fracture(base, inputs, lang)
+    elif basis == "spine_xray":
+        signs = []
+        loss, least = found.get("height_loss_cm"), found.get("height_loss_min_cm")
+        if isinstance(loss, int | float) and isinstance(least, int | float) and loss >= least:
+            signs.append(labels["xray_height_loss"].format(height_loss_cm=_num(base, loss, lang)))
+        if found.get("kyphosis") is True:
+            signs.append(labels["xray_kyphosis"])
+        filled["signs"] = _joined(signs, labels)
+    template = labels[LETTER_RECOMMENDATION.get(basis, "rec_info")]
+    return string.Formatter().vformat(template, (), _Blank(filled))
+
+
+def _joined(parts: Sequence[str], labels: Mapping[str, str]) -> str:
+    """'a, b og c': a list inside a sentence."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {labels['and']} {parts[-1]}"
+
+
+def _latest_low_energy_fracture(base: KnowledgeBase, inputs: Mapping[str, Any], lang: str) -> str:
+    """The newest dated fracture that is not high-energy, as the fracture list prints it."""
+    dated = [
+        f
+        for f in inputs.get("fractures") or []
+        if f.get("low_energy") is not False and _as_date(f.get("date"))
+    ]
+    if not dated:
+        return "?"
+    latest = max(dated, key=lambda f: str(f.get("date")))
+    return _lower_first(_fractures(base, {"fractures": [latest]}, lang)[0])
 
 
 def _contact(given: Mapping[str, str] | None) -> dict[str, str]:
@@ -578,6 +652,10 @@ def _findings(
     for key in ("height_loss_cm", "kyphosis", "falls_last_12_months"):
         add(f"risk_factors.{key}", risk.get(key))
     function = inputs.get("function") or {}
+    # P4: a red flag the clinician recorded is part of what the letter reports as found.
+    for key in ("neurological_symptoms", "new_sudden_back_pain"):
+        if function.get(key) is True:
+            add(f"function.{key}", True)
     for key in ("pain_rest", "pain_activity"):
         add(f"function.{key}", function.get(key))
     dxa = inputs.get("dxa") or {}

@@ -59,6 +59,7 @@ _FRACTURE_FINDINGS = (
     "has_acute_site_fracture",
     "months_since_last_acute_site_fracture",
     "months_since_last_vertebral_fracture",
+    "months_since_last_low_energy_fracture",
 )
 
 # The clinician's acute-phase decision (case `acute_phase_decision`; SPEC R-ACU-2, R-ACU-EXIT-2).
@@ -204,6 +205,8 @@ def _fracture_findings(
     for name, group in (
         ("months_since_last_acute_site_fracture", acute_site),
         ("months_since_last_vertebral_fracture", vertebral),
+        # A new low-energy fracture in a diagnosed patient (referral.toml P10_new_fracture).
+        ("months_since_last_low_energy_fracture", fragile),
     ):
         values[name], paths = _months_since_latest(case, fractures, group)
         if paths:
