@@ -140,3 +140,16 @@ def test_withheld_exercises_print_no_exercise_pages(
     assert len(page_texts(pdf)) <= 2
     en = handout_pdf(handout_data_from_assessment(base, assessment, NEUROLOGICAL, lang="en"))
     assert "Your training waits until your symptoms have been clarified" in all_text(en)
+
+
+def test_another_fracture_the_clinician_started_the_acute_phase_for_gets_its_own_advice(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    stored = write_result(run(VERTEBRAL), words(base, "da"))
+    other = {**stored, "acute_phase": {**stored["acute_phase"], "site": "other"}}
+    data = handout_data(base, result=other, items=[], lang="da")
+    assert data["acute"]["heading"] == "Den første tid efter bruddet"
+    advice = " ".join(data["acute"]["advice"])
+    assert "hvor meget du må belaste og bevæge det sted, hvor bruddet er" in advice
+    assert "korset" not in advice
+    assert "genoptræningsplan" not in advice
