@@ -377,6 +377,8 @@ def test_gp_letter_for_neurological_symptoms_asks_for_today_and_names_the_signs(
     for sign in ("lade vandet", "afføring", "følelsesløshed i skridtet", "kraftnedsættelse"):
         assert sign in text, sign
     assert "ingen øvelser" in text
+    assert "Træningen hos os venter, til symptomerne er afklaret" in text
+    assert "fortsætter med knoglevenlig træning" not in text
     assert "Neurologiske symptomer Ja" in text  # the finding, in the findings table
     assert "mistanke om nyt brud i ryggen" not in text
     both = vary(function__neurological_symptoms=True, function__new_sudden_back_pain=True)

@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         handout,
         kbcheck,
         kbillustrations,
+        kbplans,
         manage,
         restore,
         screen,
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
             [
                 ("check", kbcheck, "tjek videnbasens integritet (exit 1 ved fejl)"),
                 ("illustrations", kbillustrations, "tegn alle øvelser og et kontaktark til DIR"),
+                ("plans", kbplans, "standardplanen for hver casefil som Markdown (docs/plans.md)"),
             ],
         ),
         ("fhir", "HL7 FHIR R4", [("export", fhir, "skriv en case som FHIR R4-Bundle (JSON)")]),

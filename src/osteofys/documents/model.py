@@ -445,6 +445,8 @@ def gp_letter_data(
             date=base.texts.long_date(assessed, lang) if assessed else "?",
         ),
         "recommendation": recommendation,
+        # P4_neuro: no exercises until the neurological red flag is clarified (rules.plan).
+        "plan_note": labels["plan_note_withheld" if basis == "neurological" else "plan_note"],
         "by_definition": bool(referral.get("osteoporosis_by_definition")),
         "risk_factors": _risk_factors(base, result, inputs, labels, lang),
         "findings": _findings(base, inputs, labels, lang),

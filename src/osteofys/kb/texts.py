@@ -271,7 +271,8 @@ LETTER_KEYS = (
     " rec_dxa_osteoporosis rec_spine_xray dxa_scan dxa_scan_dated xray_height_loss xray_kyphosis"
     " and risk_factors_heading strong modifiable"
     " findings_heading fractures no_fractures dxa unable assessment_heading category bone_status"
-    " fall_risk acute acute_until acute_precaution plan_note closing regards physio footer"
+    " fall_risk acute acute_until acute_precaution plan_note plan_note_withheld closing regards"
+    " physio footer"
 ).split()
 ENERGY_KEYS = ("low", "high", "unknown", "no_date")
 SEXES = ("female", "male")

@@ -530,6 +530,7 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     return {
         "title": printed["title"],
         "recommendation": printed["recommendation"],
+        "plan_note": printed["plan_note"],
         "shown": shown,
         "findings": findings,
         "gp": gp,
