@@ -146,8 +146,13 @@ def test_another_fracture_the_clinician_started_the_acute_phase_for_gets_its_own
     base: KnowledgeBase, run: Callable[..., Assessment]
 ) -> None:
     stored = write_result(run(VERTEBRAL), words(base, "da"))
-    other = {**stored, "acute_phase": {**stored["acute_phase"], "site": "other"}}
-    data = handout_data(base, result=other, items=[], lang="da")
+    # The stored advice ids are the vertebral site's; a stored list that is empty means all.
+    other = {
+        **stored,
+        "acute_phase": {**stored["acute_phase"], "site": "other"},
+        "plan": {**stored["plan"], "acute_advice": []},
+    }
+    data = handout_data(base, result=other, items=[], acute_advice=True, lang="da")
     assert data["acute"]["heading"] == "Den første tid efter bruddet"
     advice = " ".join(data["acute"]["advice"])
     assert "hvor meget du må belaste og bevæge det sted, hvor bruddet er" in advice
