@@ -31,6 +31,7 @@ class Outcome:
     risk_factors: frozenset[str]
     already_known: bool
     strong: bool
+    basis: str
 
 
 _TYPES: dict[str, pl.DataType] = {
@@ -116,6 +117,7 @@ def by_batch(paths: Paths, base: KnowledgeBase, on: date) -> dict[str, Outcome]:
             frozenset(row["risk_factors"].split(";")) - {""},
             row["already_known"],
             row["strong"],
+            row["basis"],
         )
         for row in result.output().iter_rows(named=True)
     }
@@ -165,5 +167,6 @@ def by_core(
             frozenset(fired),
             case.patient.osteoporosis_diagnosed is True,
             strong,
+            result.referral.basis.value,
         )
     return out

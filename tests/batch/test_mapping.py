@@ -193,7 +193,7 @@ def test_mapping_row(probe: Probe, engines: dict[str, Any]) -> None:
     }
     assert sorted(found["conditions"]) == sorted(expected["conditions"])
     assert engines["core"][cid] == registry.Outcome(
-        row["refer"], frozenset(factors), row["already_known"], row["strong"]
+        row["refer"], frozenset(factors), row["already_known"], row["strong"], row["basis"]
     )
     if probe.kind == "fracture":
         sites = {f.site for f in case.fractures or ()}

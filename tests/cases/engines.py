@@ -234,6 +234,7 @@ def batch_referral(case: dict[str, Any]) -> dict[str, Any]:
     spelt = factor_names(decided[MASK], rules).item()
     return {
         "refer": decided["refer"].item(),
+        "basis": decided["basis"].item(),
         "already_known": decided["already_known"].item(),
         "factors": set(spelt.split(";")) if spelt else set(),
     }
@@ -246,6 +247,10 @@ def check_batch(case: dict[str, Any]) -> None:
     if batch["refer"] is not core.recommended:
         raise ExpectationError(
             f"referral: the batch engine says {batch['refer']!r}, the core {core.recommended!r}"
+        )
+    if batch["basis"] != core.basis.value:
+        raise ExpectationError(
+            f"basis: the batch engine says {batch['basis']!r}, the core {core.basis.value!r}"
         )
     if batch["factors"] != set(core.reasons):
         raise ExpectationError(

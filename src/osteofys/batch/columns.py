@@ -39,6 +39,7 @@ FALSE_WORDS: Final = ("false", "0", "no", "nej")
 OUTPUT: Final = (
     "citizen_id",
     "refer",
+    "basis",
     "already_known",
     "strong",
     "risk_factors",

@@ -111,8 +111,9 @@ RECOMMENDED = {basis.value: basis.recommended for basis in ReferralBasis}
 def columns(rules: ReferralRules) -> dict[str, pl.Expr]:
     """The output columns, read from the columns that `evaluate` added.
 
-    `refer`, `already_known`, `strong` and `n_risk_factors`, and the present factors as the bit mask
-    `MASK` (`factor_names` spells it out).
+    `refer`, `basis` (why: the `ReferralBasis`, as `osteofys assess` gives it), `already_known`,
+    `strong` and `n_risk_factors`, and the present factors as the bit mask `MASK` (`factor_names`
+    spells it out).
     """
     if len(rules.factors) > MAX_FACTORS:
         raise ValueError(f"more than {MAX_FACTORS} risk factors do not fit the bit mask")
@@ -123,6 +124,7 @@ def columns(rules: ReferralRules) -> dict[str, pl.Expr]:
     known = pl.col("osteoporosis_diagnosed") == True  # noqa: E712 (null is not known)
     return {
         "refer": pl.col(BASIS).replace_strict(RECOMMENDED, return_dtype=pl.Boolean),
+        "basis": pl.col(BASIS).fill_null(ReferralBasis.UNDECIDED.value),
         "already_known": known.fill_null(False),
         "strong": pl.col(FactorFinding.STRONG).fill_null(False),
         MASK: mask,

@@ -239,6 +239,7 @@ def _decide(evaluated: pl.LazyFrame, rules: ReferralRules) -> pl.DataFrame:
         evaluated.with_columns(**columns(rules))
         .select(
             "refer",
+            "basis",
             "already_known",
             "strong",
             "n_risk_factors",
