@@ -182,8 +182,11 @@ class _Words:
             if d["category"] == category and d["domain"] == domain
         )
 
-    def acute_advice(self) -> tuple[str, ...]:
-        return tuple(a.id for a in self.base.texts.acute_advice)
+    def acute_advice(self, site: str | None) -> tuple[str, ...]:
+        return tuple(a.id for a in self.base.texts.acute_site(site).advice)
+
+    def note_sources(self, note: str) -> tuple[str, ...]:
+        return next((n.sources for n in self.base.knowledge.plan_notes if n.id == note), ())
 
     def dose_words(self, kind: str, key: str | None) -> str:
         if key is None:

@@ -37,6 +37,7 @@ from osteofys.rules.knowledge import (
 from osteofys.rules.model import (
     CAP_SCALES,
     PATTERN_PLACE,
+    AcuteSite,
     BoneStatus,
     Category,
     Component,
@@ -48,7 +49,7 @@ from osteofys.rules.model import (
     Pattern,
     ReferralBasis,
 )
-from osteofys.rules.plan import ACUTE_SITES, candidates, tighten
+from osteofys.rules.plan import candidates, tighten
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGS = ("da", "en")
@@ -360,7 +361,7 @@ class _Builder:
         return frozenset(hosts)
 
     def load_sources(self) -> None:
-        """sources.toml: complete entries, web addresses on allowed hosts, retired ids kept apart."""
+        """sources.toml: complete entries, addresses on allowed hosts, retired ids kept apart."""
         sources = self.section("sources")
         hosts = self.allowed_hosts()
         retired: dict[str, tuple[str, ...]] = {}
@@ -807,7 +808,7 @@ class _Builder:
             self.check_evidence(where, entry.get("evidence"))
             checked = self.check_sources(where, sources)
             layouts[lid] = Layout(lid, size, tuple(s for s in slots if s), checked)
-        for lid in (*CATEGORIES, *(f"acute_{site}" for site in ACUTE_SITES)):
+        for lid in (*CATEGORIES, *(f"acute_{site}" for site in AcuteSite)):
             if lid not in layouts:
                 self.fail(Code.LAYOUT, "plan.layout", f"no layout {lid}")
         return layouts
@@ -832,6 +833,16 @@ class _Builder:
             rule = {"id": rid, "when": entry["when"], "sources": sources, "evidence": "DERIVED"}
             when = self.rule(where, rule, late=True, group=Group.TRAINING.value)
         return Slot(pattern, family, when)
+
+    def plan_notes(self) -> tuple[Rule, ...]:
+        """plan.toml [note.*]: the notes on a whole plan, each a rule of the training group."""
+        notes = []
+        for nid, entry in self.section("plan").get("note", {}).items():
+            self.exercise_rule_ids.add(nid)
+            rule = self.rule(f"plan.note.{nid}", {**entry, "id": nid}, late=True, group="training")
+            if rule:
+                notes.append(rule)
+        return tuple(notes)
 
     def plan_components(self) -> dict[tuple[str, str], tuple[str, ...]]:
         doses = self.section("doses")
@@ -1161,6 +1172,7 @@ class _Builder:
             plan_components=components,
             families=families,
             layouts=layouts,
+            plan_notes=self.plan_notes(),
             acute_activity_levels=acute_levels,
             category_requires=tuple(decision.get("requires", ())),
         )

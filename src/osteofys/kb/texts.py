@@ -22,6 +22,7 @@ from osteofys.rules.model import (
     FLEXION_LEVELS,
     IMPACT_LEVELS,
     LOAD_LEVELS,
+    AcuteSite,
     BoneStatus,
     Category,
     Component,
@@ -97,7 +98,7 @@ class Advice:
 
 # The fracture sites the acute phase gives advice for (acute_phase.toml [site.*]); "other" is a
 # fracture the clinician started the acute phase for (e.g. pelvis).
-ACUTE_SITES = ("vertebra", "hip", "other")
+ACUTE_SITES = tuple(site.value for site in AcuteSite)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +313,7 @@ class Texts:
     sources: Mapping[str, Source]
     fhir: FhirTexts
     dose_words: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
-    """plan.toml's `intensity` and `progression` texts, by kind and key (a dose names the key)."""
+    """plan.toml's `intensity`, `progression` and `note` texts, by kind and key."""
 
     def acute_site(self, site: str | None) -> AcuteSite:
         """The acute-phase advice after a fracture at `site`; a vertebral one's when unknown."""
@@ -629,7 +630,7 @@ def build_texts(
                         for key, entry in r.section(raw, "plan").get(kind, {}).items()
                     }
                 )
-                for kind in ("intensity", "progression")
+                for kind in ("intensity", "progression", "note")
             }
         ),
         sources=MappingProxyType(

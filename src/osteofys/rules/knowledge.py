@@ -236,6 +236,8 @@ class Knowledge:
     """(category, domain) -> dose-line components in order (doses.toml)."""
     families: tuple[Family, ...] = ()
     layouts: Mapping[str, Layout] = field(default_factory=dict)
+    plan_notes: tuple[Rule, ...] = ()
+    """plan.toml [note.*]: a note on the whole plan when its rule holds (rule id = note id)."""
     acute_activity_levels: tuple[str, ...] = ()
     category_requires: tuple[str, ...] = ()
     """Findings the category needs (SPEC P14); if one is missing the category is null."""

@@ -436,9 +436,13 @@ class Plan:
     activity_levels: tuple[str, ...] = ()
     layout: str = ""
     """The plan.toml layout the slots came from (a category or acute_<site>)."""
+    acute_site: AcuteSite | None = None
+    """In the acute phase: the site whose layout and advice the plan follows."""
     slots: tuple[SlotReport, ...] = ()
     withheld: tuple[str, ...] = ()
     """Rules that hold back every exercise until the clinician has clarified them."""
+    notes: tuple[str, ...] = ()
+    """plan.toml notes on the whole plan that hold for the case (fall-risk balance, HiRIT)."""
 
 
 @dataclass(frozen=True, slots=True)

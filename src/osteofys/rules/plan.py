@@ -11,6 +11,7 @@ from osteofys.rules.knowledge import Exercise, Knowledge, Layout, Slot
 from osteofys.rules.model import (
     CAP_SCALES,
     AcutePhase,
+    AcuteSite,
     CapHit,
     Category,
     Domain,
@@ -61,10 +62,8 @@ def candidates(
     )
 
 
-# The acute-phase layouts of plan.toml, one per site (`AcutePhase.site`).
-ACUTE_SITES = ("vertebra", "hip", "other")
 # A precautionary acute phase (P4: a suspected new vertebral fracture) uses the vertebral layout.
-DEFAULT_ACUTE_SITE = "vertebra"
+DEFAULT_ACUTE_SITE = AcuteSite.VERTEBRA
 NEUROLOGICAL_FLAG = "neurological_flag"
 PAIN_CAUTION = "pain_caution"
 
@@ -120,8 +119,8 @@ def plan_for(
     careful = red_flag or acute.active is not False
     exercise_set = Category.FUNKTIONSBEGRAENSET if careful or category is None else category
     caps = plan_caps(kb, ev, exercise_set)
-    site = getattr(acute, "site", None) or DEFAULT_ACUTE_SITE
-    layout = kb.layouts[f"acute_{site}" if careful else exercise_set]
+    site = (acute.site or DEFAULT_ACUTE_SITE) if careful else None
+    layout = kb.layouts[f"acute_{site}" if site else exercise_set]
     withheld = _withheld(ev)
     step_down = ev.values.get(PAIN_CAUTION) is True
     picks, slots = _fill(_Picking(kb, ev, exercise_set, caps, step_down), layout, withheld)
@@ -148,8 +147,10 @@ def plan_for(
         supervised=_supervised(kb, ev, exercise_set, caps) if hirit else (),
         activity_levels=kb.acute_activity_levels if careful else info.activity_levels,
         layout=layout.id,
+        acute_site=site,
         slots=slots,
         withheld=withheld,
+        notes=() if withheld else tuple(n.id for n in kb.plan_notes if n.run(ev.values) is True),
     )
 
 
@@ -302,7 +303,12 @@ def _supervised(
     return tuple(
         _item(kb, ev, e, exercise_set)
         for e in sorted(kb.exercises, key=lambda e: (e.priority, e.id))
-        if e.hirit and exercise_set in e.categories and within(e, other)
+        if e.hirit
+        and exercise_set in e.categories
+        and within(e, other)
+        # A lift whose entry the recorded tests do not meet (or cannot yet show) is not offered.
+        and (e.entry is None or e.entry.run(ev.values) is True)
+        and (e.exclude is None or e.exclude.run(ev.values) is False)
     )
 
 

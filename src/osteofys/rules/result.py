@@ -69,11 +69,14 @@ class Words(Protocol):
     def dose_lines(self, category: str, domain: str) -> tuple[DoseLine, ...]:
         """The general dose lines of a domain for an exercise set."""
 
-    def acute_advice(self) -> tuple[str, ...]:
-        """The ids of the acute-phase advice."""
+    def acute_advice(self, site: str | None) -> tuple[str, ...]:
+        """The ids of the acute-phase advice after a fracture at `site` (vertebra if unknown)."""
 
     def dose_words(self, kind: str, key: str | None) -> str:
-        """The text of a dose's intensity or progression key (plan.toml); "" for none."""
+        """The text of a dose's intensity or progression key, or of a plan note (plan.toml)."""
+
+    def note_sources(self, note: str) -> tuple[str, ...]:
+        """The sources of a plan note."""
 
     def group(self, rule: str) -> Group | None:
         """The group a rule declares."""
@@ -241,6 +244,17 @@ class PlanDoc:
     slots: tuple[SlotDoc, ...] = ()
     withheld: tuple[str, ...] = ()
     """Rules that hold back every exercise until the clinician has clarified them."""
+    notes: tuple[NoteDoc, ...] = ()
+    """Notes on the whole plan (plan.toml [note.*]) that hold for the case."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDoc:
+    """A note on the whole plan: its id (plan.toml), its text and its sources."""
+
+    id: str = ""
+    text: str = ""
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,11 +352,14 @@ def _plan(plan: Plan, words: Words) -> PlanDoc:
         caps=dict(plan.caps),
         cap_rules=plan.cap_rules,
         supervised=tuple(_item(i, words) for i in plan.supervised),
-        acute_advice=words.acute_advice() if plan.acute_advice else (),
+        acute_advice=words.acute_advice(plan.acute_site) if plan.acute_advice else (),
         activity_levels=plan.activity_levels,
         layout=plan.layout,
         slots=tuple(slot_doc(s) for s in plan.slots),
         withheld=plan.withheld,
+        notes=tuple(
+            NoteDoc(n, words.dose_words("note", n), words.note_sources(n)) for n in plan.notes
+        ),
     )
 
 
