@@ -13,6 +13,8 @@ from django.utils import translation
 from osteofys import kb
 from osteofys.kb.loader import EQUIPMENT
 from osteofys.rules.case import (
+    DECISION,
+    DECISION_FIELDS,
     FRACTURE_FIELDS,
     REQUIRED,
     FieldKind,
@@ -46,7 +48,13 @@ def test_the_assessment_form_has_one_field_per_declared_case_field(lang: str) ->
     declared = {p for p in case_fields() if p not in FROM_PATIENT}
     # Named `section__field`; two more boxes say "unable" and "none of these diseases".
     from_case = {n.replace("__", ".", 1) for n in form.fields if "__" in n}
-    assert from_case - {"tests.sts_unable", "risk_factors.conditions_none"} == declared
+    # The clinician's acute-phase decision is not facts about the person: its own fields.
+    decision = {f"{DECISION}.{n}" for n in DECISION_FIELDS}
+    assert from_case - {"tests.sts_unable", "risk_factors.conditions_none"} - decision == declared
+    for name, spec in DECISION_FIELDS.items():
+        field = form.fields[f"{DECISION}__{name}"]
+        if spec.kind is FieldKind.CHOICE:
+            assert _values(field.choices) == list(spec.values), name
     for path in declared:
         spec = case_fields()[path]
         field = form.fields[path.replace(".", "__")]

@@ -19,6 +19,9 @@ from pydantic_core import PydanticCustomError
 from osteofys.kb.explain import dose_text
 from osteofys.rules.case import (
     CASE_FORMAT,
+    DECISION,
+    DECISION_FIELDS,
+    DECISION_REQUIRED,
     FRACTURE_FIELDS,
     FRACTURE_REQUIRED,
     REQUIRED,
@@ -102,6 +105,26 @@ def _kind_schema(path: str, spec: FieldSpec) -> dict[str, Any]:
             assert_never(spec.kind)
 
 
+def _decision_schema() -> dict[str, Any]:
+    """The clinician's acute-phase decision (case `acute_phase_decision`; issue 15, item 6)."""
+    properties: dict[str, Any] = {}
+    for name, spec in DECISION_FIELDS.items():
+        schema = _kind_schema(f"{DECISION}.{name}", spec)
+        properties[name] = schema if name in DECISION_REQUIRED else _nullable(schema)
+    return {
+        "type": "object",
+        "description": (
+            "Fysioterapeutens beslutning om den akutte fase: `end` (tidligst fra earliest_end, "
+            "brud + 12 uger) eller `start` (efter et andet nyligt brud; `site` skal være et "
+            "registreret brud), altid med en begrundelse. En beslutning, der ikke kan gennemføres, "
+            "afvises med sin grund."
+        ),
+        "additionalProperties": False,
+        "required": list(DECISION_REQUIRED),
+        "properties": properties,
+    }
+
+
 def _fracture_schema() -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for name, spec in FRACTURE_FIELDS.items():
@@ -137,6 +160,7 @@ def case_schema(*, patient_from_record: bool = False) -> dict[str, Any]:
         "fractures": _nullable(
             {"type": "array", "items": _fracture_schema(), "maxItems": MAX_FRACTURES}
         ),
+        DECISION: _nullable(_decision_schema()),
     }
     for section, fields in sections.items():
         body: dict[str, Any] = {"type": "object", "additionalProperties": False}

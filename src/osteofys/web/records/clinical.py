@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -49,6 +49,33 @@ class Evaluated:
     assessment: Assessment | None
     document: dict[str, Any] | None
     issues: list[CaseIssue]
+    refusals: list[CaseIssue] = field(default_factory=list)
+    """The clinician's acute-phase decision did not take effect (refused or undecided): shown
+    with the decision's fields, and the assessment is not stored with it (issue 15, item 6)."""
+
+
+DECISION_ACTION = "acute_phase_decision.action"
+
+
+def decision_refusals(document: dict[str, Any]) -> list[CaseIssue]:
+    """Why the case's acute-phase decision did not take effect, as issues on its action field.
+
+    The problem is the refusal (rules.model.AcuteRefusal), worded by texts.toml `[errors]`.
+    """
+    acute = document.get("acute_phase") or {}
+    decision = acute.get("decision")
+    if not decision or decision.get("applied") is True:
+        return []
+    refused = decision.get("refused") or "undecided"
+    value: Any = decision.get("action")
+    allowed = ""
+    if refused == "before_earliest_end":
+        allowed = acute.get("earliest_end") or ""
+    elif refused == "not_recent":
+        allowed = f"{base().knowledge.value('acute_phase_months'):g}"
+    elif refused == "undecided":
+        allowed = ", ".join(document.get("missing") or ())
+    return [CaseIssue(DECISION_ACTION, refused, value, allowed)]
 
 
 def evaluate(
@@ -66,7 +93,8 @@ def evaluate(
         return Evaluated(None, None, exc.issues)
     confirmed = Category(final_category) if final_category else None
     result = assess(parsed, knowledge, hirit_for_med_hensyn=hirit, confirmed_category=confirmed)
-    return Evaluated(result, write_result(result, words(base(), "da")), [])
+    document = write_result(result, words(base(), "da"))
+    return Evaluated(result, document, [], decision_refusals(document))
 
 
 def reassessed(

@@ -16,7 +16,15 @@ from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
-from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, FieldSpec, case_fields
+from osteofys.rules.case import (
+    DECISION,
+    DECISION_FIELDS,
+    FRACTURE_FIELDS,
+    AcuteAction,
+    FieldKind,
+    FieldSpec,
+    case_fields,
+)
 from osteofys.rules.limits import EARLIEST_DATE, MAX_REASON_CHARS
 from osteofys.web.records import clinical
 from osteofys.web.records.cpr import masked, normalise
@@ -152,6 +160,15 @@ class AssessmentForm(forms.Form):
     hirit = forms.BooleanField(
         label=_("Åbn for HiRIT ved træningsaktiv med hensyn (superviseret)"), required=False
     )
+    # The clinician's acute-phase decision (case `acute_phase_decision`; issue 15, item 6). Its
+    # words come from the knowledge base; the core checks it and refuses it with its reason.
+    acute_phase_decision__action = forms.ChoiceField(required=False)
+    acute_phase_decision__site = forms.ChoiceField(required=False)
+    acute_phase_decision__reason = forms.CharField(
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     final_category = forms.ChoiceField(
         label=_("Valgt kategori"), choices=[("", "—"), *CATEGORY_CHOICES], required=False
     )
@@ -167,6 +184,12 @@ class AssessmentForm(forms.Form):
         for path, spec in case_fields().items():
             if path not in FROM_PATIENT:
                 self.fields[path.replace(".", "__")] = _field(path, spec)
+        for name, spec in DECISION_FIELDS.items():
+            path = f"{DECISION}.{name}"
+            field = self.fields[path.replace(".", "__")]
+            field.label = _label(path)
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [("", "—"), *choice_labels(path, spec)]
         names = [n for n in self.fields if n != "risk_factors__conditions_none"]
         at = names.index("risk_factors__conditions") + 1
         self.order_fields(["assessment_date", *names[:at], "risk_factors__conditions_none"])
@@ -220,7 +243,28 @@ class AssessmentForm(forms.Form):
         # still needed to say "reviewed: no fractures" (an empty list).
         reviewed = data.get("fractures_recorded") or bool(fractures)
         case["fractures"] = fractures if reviewed else None
+        decision = self.decision()
+        if decision is not None:
+            case[DECISION] = decision
         return case
+
+    def decision(self) -> dict[str, Any] | None:
+        """The acute-phase decision as the case format has it, or None when none is chosen.
+
+        The site goes with "start" only: a site left in the select from an earlier choice is not
+        a site given with "end".
+        """
+        data = self.cleaned_data
+        action = data.get("acute_phase_decision__action")
+        if not action:
+            return None
+        decision: dict[str, Any] = {
+            "action": action,
+            "reason": data.get("acute_phase_decision__reason") or None,
+        }
+        if action == AcuteAction.START:
+            decision["site"] = data.get("acute_phase_decision__site") or None
+        return decision
 
 
 def _check_past_date(form: forms.BaseForm, field: str, when: date | None) -> None:

@@ -25,6 +25,7 @@ from osteofys.kb.explain import (
     field_label,
     group_heading,
     issue_inline,
+    issue_text,
     rule_label,
     slot_text,
     step_text,
@@ -195,6 +196,45 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
         "missing": [plain_label(m) for m in doc["missing"]],
         "plan": _plan_summary(plan) if plan else None,
         "kb_version": doc["knowledge_version"],
+        "acute_decision": acute_decision(doc),
+    }
+
+
+def read_result_json(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored result in today's keys (an earlier version's too), as plain JSON."""
+    doc: dict[str, Any] = to_json(read_result(stored))
+    return doc
+
+
+def acute_decision(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The clinician's acute-phase decision as the result panel, plan page and detail show it.
+
+    Whether it took effect, in words; a refusal in the words of its error (texts.toml).
+    """
+    acute = doc.get("acute_phase") or {}
+    decision = acute.get("decision")
+    if not decision:
+        return None
+    base, lang = clinical.base(), clinical.lang()
+    refusals = clinical.decision_refusals(doc)
+    site = decision.get("site")
+    if refusals:
+        text = issue_text(base, refusals[0], lang)
+    elif decision["action"] == "end":
+        text = _("Den akutte fase er afsluttet af terapeuten (tidligst muligt %(earliest)s).") % {
+            "earliest": _date(acute.get("earliest_end"))
+        }
+    else:
+        text = _("Den akutte fase er startet af terapeuten efter brud: %(site)s, %(date)s.") % {
+            "site": base.texts.choices["fractures.site"][site](lang) if site else "",
+            "date": _date(acute.get("fracture_date")),
+        }
+    return {
+        "action": decision["action"],
+        "action_text": base.texts.choices[clinical.DECISION_ACTION][decision["action"]](lang),
+        "applied": decision.get("applied"),
+        "reason": decision.get("reason", ""),
+        "text": text,
     }
 
 
@@ -262,8 +302,8 @@ def issue_message(issue: Any) -> str:
 
 
 def attach_issues(form: AssessmentForm, formset: Any, evaluated: clinical.Evaluated) -> None:
-    """Put the core's validation messages on the fields they name."""
-    for issue in evaluated.issues:
+    """Put the core's validation messages on the fields they name (refusals of the decision too)."""
+    for issue in [*evaluated.issues, *evaluated.refusals]:
         path, message = issue.field, issue_message(issue)
         if path.startswith("fractures["):
             index = int(path[len("fractures[") : path.index("]")])
@@ -591,6 +631,8 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
     return {
         "plan": plan,
         "patient": plan.patient,
+        # Issue 15, item 6: the clinician ended or started the acute phase the plan follows.
+        "acute_decision": acute_decision(read_result_json(plan.assessment.result)),
         "groups": grouped,
         "supervised": [
             {

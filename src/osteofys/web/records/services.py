@@ -189,12 +189,17 @@ def assessment_record_case(
     both the suggestion and the plan of the chosen category.
 
     Raises:
-        CaseRejectedError: the case fails the core's checks.
+        CaseRejectedError: the case fails the core's checks, or its acute-phase decision did not
+            take effect.
         OverrideReasonMissingError: a category other than the suggestion without a reason.
     """
     evaluated = clinical.evaluate(case, final_category=final_category or None, hirit=hirit)
     if evaluated.document is None:
         raise CaseRejectedError(evaluated.issues)
+    if evaluated.refusals:
+        # Issue 15, item 6: an acute-phase decision that did not take effect is never stored
+        # as if it had (ending before earliest_end, starting without a recent fracture, ...).
+        raise CaseRejectedError(evaluated.refusals)
     suggested = evaluated.document["category"] or ""
     final = final_category or suggested
     reason = override_reason_for(final, suggested, override_reason)

@@ -243,6 +243,8 @@ def _assessment_save(
     except services.OverrideReasonMissingError as missing:
         form.add_error("override_reason", str(missing))
         return None, evaluated
+    except services.CaseRejectedError:
+        return None, evaluated  # the acute-phase decision's refusal is already on its field
     messages.success(request, _("Vurderingen er gemt."))
     return redirect("records:assessment_detail", assessment_id=assessment.pk), evaluated
 
