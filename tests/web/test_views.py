@@ -348,6 +348,18 @@ def test_in_the_acute_phase_a_heavy_exercise_needs_the_recorded_confirmation(
     assert "Planens opbygning" in page.content.decode()
 
 
+def test_at_fall_risk_the_plan_page_gives_the_balance_dose_and_the_floor_exercise(
+    logged_in: Client, clinic: Clinic, user: User
+) -> None:
+    """Issue 15 items 3 and 9: about 3 hours of balance a week, and getting up from the floor."""
+    patient = make_patient(clinic)
+    plan = make_assessment(patient, user, risk_factors__falls_last_12_months=2).plans.get()
+    assert "fall_risk_balance" in plan.notes
+    assert any(s["pattern"] == "floor_recovery" for s in plan.slots)
+    page = logged_in.get(reverse("records:plan_detail", kwargs={"plan_id": plan.pk}))
+    assert "3 timer om ugen" in page.content.decode()
+
+
 def test_retest_is_stored_and_moves_the_suggestion(
     logged_in: Client, clinic: Clinic, user: User
 ) -> None:

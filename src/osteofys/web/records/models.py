@@ -127,6 +127,8 @@ class Plan(models.Model):
     # exercise: what the plan page says about slots a cap or the plan's size left out.
     slots = models.JSONField(default=list)
     withheld = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+    """Ids of plan.toml's notes on the whole plan that held for the case."""
     kb_version = models.CharField(max_length=20)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

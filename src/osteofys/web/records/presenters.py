@@ -672,4 +672,9 @@ def plan_structure(plan: Plan) -> dict[str, Any]:
         ],
         "withheld": withheld,
         "slots_heading": base.texts.ui["slots"](lang),
+        "notes": [
+            base.texts.dose_words["note"][n](lang)
+            for n in plan.notes
+            if n in base.texts.dose_words["note"]
+        ],
     }

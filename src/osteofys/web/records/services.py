@@ -398,6 +398,7 @@ def plan_row(assessment: Assessment, core_plan: Any, user: User) -> Plan:
         caps=dict(core_plan.caps),
         slots=[to_json(slot_doc(s)) for s in core_plan.slots],
         withheld=list(core_plan.withheld),
+        notes=list(core_plan.notes),
         kb_version=assessment.kb_version,
         created_by=user,
     )

@@ -20,4 +20,9 @@ class Migration(migrations.Migration):
             name='withheld',
             field=models.JSONField(default=list),
         ),
+        migrations.AddField(
+            model_name='plan',
+            name='notes',
+            field=models.JSONField(default=list),
+        ),
     ]
