@@ -23,7 +23,8 @@ HIP = vary(
     function__walking_aid="rollator",
 )
 FALLS_FB = vary(function__walking_aid="rollator", risk_factors__falls_last_12_months=2)
-FALLS_HA = vary(risk_factors__falls_last_12_months=2)
+FALLS_HA = vary(risk_factors__falls_last_12_months=1)
+FALLS_HA_RECURRENT = vary(risk_factors__falls_last_12_months=2)
 NEUROLOGICAL = vary(function__neurological_symptoms=True)
 
 
@@ -122,6 +123,9 @@ def test_hip_protectors_only_where_relevant(
     assert "Hoftebeskyttere" not in headings
     _, none, _ = _handout(base, run, vary())
     assert none["falls"] is None
+    # Recurrent falls are a high fall risk: hip protectors are relevant.
+    _, recurrent, _ = _handout(base, run, FALLS_HA_RECURRENT)
+    assert "Hoftebeskyttere" in [p["heading"] for p in recurrent["falls"]["parts"]]
 
 
 def test_withheld_exercises_print_no_exercise_pages(

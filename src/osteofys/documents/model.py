@@ -294,6 +294,16 @@ def _acute(
 HIP_PROTECTOR_CATEGORIES = ("funktionsbegraenset",)
 
 
+def _falls_recorded(result: Mapping[str, Any]) -> float:
+    """The falls in the last 12 months the fall-risk rule (P8) read that day; 0 when unknown."""
+    for step in result.get("trace") or ():
+        if step.get("rule") == "P8":
+            value = (step.get("inputs") or {}).get("falls_last_12_months")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+    return 0.0
+
+
 def _falls(
     base: KnowledgeBase,
     result: Mapping[str, Any],
@@ -308,8 +318,9 @@ def _falls(
     """The handout's fall-prevention section (safety_messages.toml [[fall]]), or None.
 
     Printed when the fall risk is positive, and in the acute phase after a hip fracture. Hip
-    protectors are included where they are relevant: fall risk with the function-limited
-    category, or after a hip fracture (in the acute phase or recorded, rule P2_hip).
+    protectors are included where they are relevant: a high fall risk (the function-limited
+    category, or at least `hip_protector_min_falls` falls in 12 months), or after a hip fracture
+    (in the acute phase or recorded, rule P2_hip).
     """
     after_hip = (acute is not None and acute.get("site") == "hip") or any(
         r.get("rule") == "P2_hip" for r in result.get("reasons") or ()
@@ -317,7 +328,13 @@ def _falls(
     fall_risk = result.get("fall_risk") is True
     if not (fall_risk or (acute is not None and acute.get("site") == "hip")):
         return None
-    protectors = after_hip or (fall_risk and shown_category in HIP_PROTECTOR_CATEGORIES)
+    protectors = after_hip or (
+        fall_risk
+        and (
+            shown_category in HIP_PROTECTOR_CATEGORIES
+            or _falls_recorded(result) >= base.knowledge.value("hip_protector_min_falls")
+        )
+    )
     floor = next(
         (
             e
