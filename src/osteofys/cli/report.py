@@ -12,11 +12,13 @@ from osteofys.kb.explain import (
     field_label,
     goal_text,
     rule_label,
+    slot_text,
     step_text,
 )
 from osteofys.kb.loader import KnowledgeBase
 from osteofys.rules.case import Case
-from osteofys.rules.model import Assessment, Group, ReferralBasis, Step, Tri
+from osteofys.rules.model import Assessment, Group, ReferralBasis, SlotStatus, Step, Tri
+from osteofys.rules.result import slot_doc
 
 WIDTH = 100
 
@@ -184,12 +186,21 @@ def _plan(r: _Report, a: Assessment, steps: dict[str, Step], training: list[Step
                 f"{r.texts.exercise_name(item.exercise, r.lang)} – {dose_text(item.dose, r.lang)}",
                 4,
             )
+    for note in plan.notes:
+        r.bullet(r.texts.dose_words["note"][note](r.lang))
     r.reasons(training)
     r.lines.append("")
     r.para(f"{r.ui('precautions')}:")
     for rule in plan.cap_rules:
         if rule in steps:
             r.reason(steps[rule])
+    # Issue 15 item 1: a slot a cap, the plan's size or a red flag kept out is said, never dropped.
+    open_slots = [s for s in plan.slots if s.status is not SlotStatus.FILLED]
+    if open_slots:
+        r.lines.append("")
+        r.para(f"{r.ui('slots')}:")
+        for slot in open_slots:
+            r.bullet(slot_text(r.base, slot_doc(slot), r.lang), 4)
     if plan.acute_advice:
         r.lines.append("")
         # The advice for the fracture's site (issue 15 item 7); a vertebral one's when unknown.
