@@ -2,7 +2,7 @@
 
 Like the problem-code table: the file is generated, and this test keeps it current. After a change
 to the knowledge base, the planner or the cases, write it again:
-`osteofys kb plans tests/cases/S*.json --out docs/plans.md`.
+`osteofys kb plans tests/cases/S*.json tests/cases/A*.json --out docs/plans.md`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from tests.cli.test_cli import osteofys
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "plans.md"
-CASES = sorted((ROOT / "tests" / "cases").glob("S*.json"))
-REGENERATE = "osteofys kb plans tests/cases/S*.json --out docs/plans.md"
+HERE = ROOT / "tests" / "cases"
+# The specialist archetypes (S) and the clinician's acute-phase decisions (A).
+CASES = [*sorted(HERE.glob("S*.json")), *sorted(HERE.glob("A*.json"))]
+REGENERATE = "osteofys kb plans tests/cases/S*.json tests/cases/A*.json --out docs/plans.md"
 
 
 def test_docs_plans_md_is_the_generated_plan_of_every_specialist_case() -> None:
-    assert len(CASES) >= 15
+    assert len(CASES) >= 17
     wanted = plans_markdown(kb.load(), read_cases(CASES))
     assert DOC.read_text("utf-8") == wanted, f"docs/plans.md is out of date: run {REGENERATE}"
 

@@ -1,9 +1,10 @@
 """docs/plans.md: the default plan of each specialist case, for a clinician to review in one read.
 
-`plans_markdown` assesses each case file (tests/cases/S*.json: `{"id", "title", "case", ...}`)
-with the knowledge base and writes its plan as Markdown: the facts, the category, the plan's
-layout and caps with their rules, every slot with its status, exercise, family, level, dose and
-the precaution or test that held it, the load and progression texts, and the supervised lifts.
+`plans_markdown` assesses each case file (tests/cases/S*.json and A*.json, `{"id", "title",
+"case", ...}`) with the knowledge base and writes its plan as Markdown: the facts, the category,
+the plan's layout and caps with their rules, every slot with its status, exercise, family,
+level, dose and the precaution or test that held it, the load and progression texts, and the
+supervised lifts.
 `osteofys kb plans` writes it; a test holds docs/plans.md equal to it.
 """
 
@@ -144,12 +145,13 @@ def _assessment(d: _Doc, result: Mapping[str, Any]) -> str:
     answer = d.texts.ui["not_assessed" if fall is None else "yes" if fall else "no"](d.lang)
     parts.append(d.w("fall_risk", value=answer))
     acute = result["acute_phase"]
-    if acute["active"]:
-        parts.append(
-            d.w("acute_precaution")
-            if acute.get("precautionary")
-            else d.w("acute_active", until=d.date(acute["until"]))
-        )
+    if acute["active"] and acute.get("precautionary"):
+        parts.append(d.w("acute_precaution"))
+    elif acute["active"]:
+        started = "acute_started" if acute.get("source") == "clinician" else "acute_active"
+        parts.append(d.w(started, until=d.date(acute["until"])))
+    elif acute.get("ended_by_clinician"):
+        parts.append(d.w("acute_ended"))
     if result["red_flags"]:
         flags = ", ".join(d.texts.red_flag(f, d.lang) for f in result["red_flags"])
         parts.append(d.w("red_flags", flags=flags))
