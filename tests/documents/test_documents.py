@@ -425,6 +425,26 @@ def test_gp_letter_with_height_loss_and_back_pain_suggests_a_spine_x_ray(
     assert "Patienten har øget kyfose og rygsmerter" in _letter(base, run, kyphosis)[1]
 
 
+def test_gp_letter_suggests_a_spine_x_ray_whatever_the_basis(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """R-OPS-3 with a DXA that shows osteoporosis: the treatment letter, plus the X-ray."""
+    signs = {"risk_factors__height_loss_cm": 6, "risk_factors__unexplained_back_pain": True}
+    data, text = _letter(base, run, vary(dxa__lumbar_spine=-2.9, **signs))
+    assert data["title"] == "DXA viser osteoporose – henvisning til vurdering af behandling"
+    assert data["xray_note"] == (
+        "Patienten har desuden et højdetab på 6 cm og rygsmerter uden klar årsag, hvilket kan"
+        " tyde på et sammenfaldsbrud i ryggen. Vi foreslår, at du overvejer røntgen af ryggen"
+        " (columna)."
+    )
+    assert "overvejer røntgen af ryggen (columna)" in text
+    diagnosed = _letter(base, run, vary(patient__osteoporosis_diagnosed=True, **signs))[0]
+    assert diagnosed["xray_note"] is not None
+    # The X-ray letter says it once; the other letters without the signs say nothing of it.
+    assert _letter(base, run, SPINE_XRAY)[0]["xray_note"] is None
+    assert _letter(base, run, DXA_OSTEOPOROSIS)[0]["xray_note"] is None
+
+
 def test_gp_letter_in_english_for_the_new_bases(
     base: KnowledgeBase, run: Callable[..., Assessment]
 ) -> None:

@@ -46,19 +46,13 @@ FLAGS = [(True, True), (True, None), (True, False), (None, None), (None, False),
 UNRECORDED = {
     "min_t": None,
     "months_since_last_low_energy_fracture": None,
-    "height_loss_cm": None,
-    "kyphosis": None,
-    "unexplained_back_pain": None,
+    "spine_xray_signs": None,
 }
 OTHER = {
     "unrecorded": UNRECORDED,
     "dxa_osteoporosis": {**UNRECORDED, "min_t": K.value("t_osteoporosis") - 0.4},
     "new_fracture": {**UNRECORDED, "months_since_last_low_energy_fracture": 3},
-    "spine_xray": {
-        **UNRECORDED,
-        "height_loss_cm": K.value("height_loss_min_cm"),
-        "unexplained_back_pain": True,
-    },
+    "spine_xray": {**UNRECORDED, "spine_xray_signs": True},
 }
 
 

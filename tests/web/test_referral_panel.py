@@ -47,6 +47,11 @@ def test_a_dxa_that_shows_osteoporosis_asks_for_treatment_in_the_panel_and_the_l
     html = _live(logged_in, clinic, **undiagnosed, **{"brud-TOTAL_FORMS": "0"})
     assert "DXA-skanningen viser osteoporose, men diagnosen er ikke stillet" in html
     assert "udredning for osteoporose (evt. DXA-skanning)" not in html
+    assert "røntgen" not in html
+    signs = {"risk_factors__height_loss_cm": "6", "risk_factors__unexplained_back_pain": "true"}
+    html = _live(logged_in, clinic, **undiagnosed, **signs, **{"brud-TOTAL_FORMS": "0"})
+    assert "DXA-skanningen viser osteoporose" in html
+    assert "foreslå også røntgen af ryggen" in html  # R-OPS-3, whatever the basis
 
     patient = make_patient(clinic)
     assessment = make_assessment(

@@ -152,6 +152,12 @@ def _referral(r: _Report, a: Assessment) -> None:
     if ref.basis is ReferralBasis.NEUROLOGICAL:
         # P4, SPEC §5.5: the signs that cannot wait for the GP (1813 or 112 at once).
         r.para(r.texts.referral["act_now"](r.lang))
+    # Imported here: osteofys.documents loads typst, which the report does not need.
+    from osteofys.documents.model import spine_xray_note
+
+    if spine_xray_note(a.reasons, ref.basis):
+        # R-OPS-3: a spine X-ray, when the basis's own sentence does not ask for it.
+        r.para(r.texts.referral["xray_note"](r.lang))
     if ref.reasons:
         r.para(f"{r.ui('risk_factors_found')}:")
         for rf in ref.reasons:

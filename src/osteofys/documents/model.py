@@ -10,7 +10,7 @@ categories, safety messages, acute-phase advice and exercises, and the `[documen
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -49,8 +49,12 @@ LETTER_RECOMMENDATION = {
 _BASIS_ROW = {
     "new_fracture": "P10_new_fracture",
     "dxa_osteoporosis": "P10_dxa_osteoporosis",
-    "spine_xray": "P10_spine_xray",
+    "spine_xray": "R-OPS-3",
 }
+# R-OPS-3 (rules.toml): height loss or kyphosis with back pain. Whatever the referral's basis, the
+# letter then suggests a spine X-ray; the bases that ask for it (or for more) already say so.
+SPINE_XRAY_RULE = "R-OPS-3"
+_XRAY_SAID = frozenset({"spine_xray", "neurological", "red_flag"})
 
 Illustrate = Callable[[str, Mapping[str, Any], str], str]
 
@@ -462,6 +466,7 @@ def gp_letter_data(
             date=base.texts.long_date(assessed, lang) if assessed else "?",
         ),
         "recommendation": recommendation,
+        "xray_note": _xray_note(base, result, labels, lang),
         # P4_neuro: no exercises until the neurological red flag is clarified (rules.plan).
         "plan_note": labels["plan_note_withheld" if basis == "neurological" else "plan_note"],
         "by_definition": bool(referral.get("osteoporosis_by_definition")),
@@ -505,15 +510,40 @@ def _recommendation(
     elif basis == "new_fracture":
         filled["fracture"] = _latest_low_energy_fracture(base, inputs, lang)
     elif basis == "spine_xray":
-        signs = []
-        loss, least = found.get("height_loss_cm"), found.get("height_loss_min_cm")
-        if isinstance(loss, int | float) and isinstance(least, int | float) and loss >= least:
-            signs.append(labels["xray_height_loss"].format(height_loss_cm=_num(base, loss, lang)))
-        if found.get("kyphosis") is True:
-            signs.append(labels["xray_kyphosis"])
-        filled["signs"] = _joined(signs, labels)
+        filled["signs"] = _spine_signs(base, found, labels, lang)
     template = labels[LETTER_RECOMMENDATION.get(basis, "rec_info")]
     return string.Formatter().vformat(template, (), _Blank(filled))
+
+
+def spine_xray_note(reasons: Iterable[str], basis: str) -> bool:
+    """R-OPS-3 is among the rules that fired and the basis's own sentence lacks the X-ray.
+
+    The letter, the result page and the CLI report then add a note that suggests one.
+    """
+    return SPINE_XRAY_RULE in set(reasons) and str(basis) not in _XRAY_SAID
+
+
+def _xray_note(
+    base: KnowledgeBase, result: Mapping[str, Any], labels: Mapping[str, str], lang: str
+) -> str | None:
+    fired = (str(r.get("rule")) for r in result.get("reasons", []))
+    if not spine_xray_note(fired, str((result.get("referral") or {}).get("basis"))):
+        return None
+    found = _trace_values(base, result).get(SPINE_XRAY_RULE, {})
+    return labels["xray_note"].format(signs=_spine_signs(base, found, labels, lang))
+
+
+def _spine_signs(
+    base: KnowledgeBase, found: Mapping[str, Any], labels: Mapping[str, str], lang: str
+) -> str:
+    """R-OPS-3's signs as the step read them: 'et højdetab på 5 cm og øget kyfose'."""
+    signs = []
+    loss, least = found.get("height_loss_cm"), found.get("height_loss_min_cm")
+    if isinstance(loss, int | float) and isinstance(least, int | float) and loss >= least:
+        signs.append(labels["xray_height_loss"].format(height_loss_cm=_num(base, loss, lang)))
+    if found.get("kyphosis") is True:
+        signs.append(labels["xray_kyphosis"])
+    return _joined(signs, labels)
 
 
 def _joined(parts: Sequence[str], labels: Mapping[str, str]) -> str:

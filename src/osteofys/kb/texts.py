@@ -270,6 +270,7 @@ LETTER_KEYS = (
     " title_info greeting intro the_patient recommendation_heading rec_urgent rec_by_definition"
     " rec_recommended rec_diagnosed rec_info rec_neurological rec_new_fracture"
     " rec_dxa_osteoporosis rec_spine_xray dxa_scan dxa_scan_dated xray_height_loss xray_kyphosis"
+    " xray_note"
     " and risk_factors_heading strong modifiable"
     " findings_heading fractures no_fractures dxa unable assessment_heading category bone_status"
     " fall_risk acute acute_until acute_precaution plan_note plan_note_withheld closing regards"
@@ -552,7 +553,7 @@ def build_texts(
         referral=r.table(
             texts.get("referral"),
             "texts.referral",
-            [*REFERRAL_TEXT.values(), "modifiable", "act_now"],
+            [*REFERRAL_TEXT.values(), "modifiable", "act_now", "xray_note"],
         ),
         bone_status=r.table(texts.get("bone_status"), "texts.bone_status", list(BoneStatus)),
         groups=r.table(texts.get("groups"), "texts.groups"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from osteofys.documents import gp_letter_data
+from osteofys.documents.model import spine_xray_note
 from osteofys.kb.explain import (
     by_group,
     cited,
@@ -187,6 +188,10 @@ def result(stored: dict[str, Any]) -> dict[str, Any]:
             # P4, SPEC §5.5: the signs that cannot wait for the GP (1813 or 112 at once).
             "act_now": texts.referral["act_now"](lang)
             if referral.get("basis") == ReferralBasis.NEUROLOGICAL
+            else None,
+            # R-OPS-3: a spine X-ray, when the basis's own sentence does not ask for it.
+            "xray_note": texts.referral["xray_note"](lang)
+            if spine_xray_note((r["rule"] for r in doc["reasons"]), referral.get("basis", ""))
             else None,
         },
         "reasons": reasons,
@@ -571,6 +576,7 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
         "title": printed["title"],
         "recommendation": printed["recommendation"],
         "plan_note": printed["plan_note"],
+        "xray_note": printed["xray_note"],
         "shown": shown,
         "findings": findings,
         "gp": gp,
