@@ -96,7 +96,7 @@ def test_ending_before_earliest_end_is_refused_and_not_stored(
     assert response.status_code == 200
     assert not patient.assessments.exists()
     page = response.content.decode()
-    assert "Kan tidligst afsluttes 24. december 2026" in page  # fracture + 12 weeks
+    assert "Kan tidligst afsluttes 24. december 2026." in page  # fracture + 12 weeks
 
 
 def test_a_decision_needs_a_reason(logged_in: Client, patient: Patient) -> None:

@@ -18,10 +18,9 @@
   if (!action || !end) return;
   var endLabel = end.textContent;
   var lang = (document.documentElement.lang || "da").slice(0, 2);
-  var words = {
-    da: { from: "kan vælges fra ", none: "kun når der er en akut fase efter et brud" },
-    en: { from: "can be chosen from ", none: "only while there is an acute phase after a fracture" },
-  }[lang === "en" ? "en" : "da"];
+  var words = { da: { from: "kan vælges fra " }, en: { from: "can be chosen from " } }[
+    lang === "en" ? "en" : "da"
+  ];
 
   function assessed() {
     var input = form.querySelector("input[name='assessment_date']");
