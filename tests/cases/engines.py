@@ -112,11 +112,14 @@ def _texts(doc: dict[str, Any]) -> list[str]:
         texts += [item["name"], item["dose_text"], item["intensity_text"], item["progression_text"]]
     texts += list(plan.get("goals", {}).values())
     texts += [line["text"] for lines in plan.get("dose_lines", {}).values() for line in lines]
+    texts += [note["text"] for note in plan.get("notes", ())]
     return texts
 
 
 def _text_present(doc: dict[str, Any], wanted: str) -> bool:
-    ids = {r["rule"] for r in doc["reasons"]} | set((doc["plan"] or {}).get("acute_advice", ()))
+    plan = doc["plan"] or {}
+    ids = {r["rule"] for r in doc["reasons"]} | set(plan.get("acute_advice", ()))
+    ids |= {note["id"] for note in plan.get("notes", ())}
     return wanted in ids or any(wanted in t for t in _texts(doc))
 
 
@@ -172,7 +175,9 @@ def _actual(doc: dict[str, Any], key: str) -> str:
     items = _items(plan)
     if key in ("texts_present", "texts_absent"):
         rules = [r["rule"] for r in doc["reasons"]]
-        return f"reasons {rules}, acute advice {list(plan['acute_advice'])} (and their texts)"
+        notes = [n["id"] for n in plan.get("notes", ())]
+        advice = list(plan["acute_advice"])
+        return f"reasons {rules}, acute advice {advice}, notes {notes} (and their texts)"
     if key in ("slot_status", "slot_caps"):
         slots = [
             f"{s['pattern']}={s['status']}"

@@ -224,6 +224,10 @@ def _plan(d: _Doc, plan: Mapping[str, Any]) -> None:
         )
         d.lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
     d.lines.append("")
+    if plan.get("notes"):
+        d.lines += [f"**{d.w('notes')}:**", ""]
+        d.lines += [f"- {note['text']} ({', '.join(note['sources'])})" for note in plan["notes"]]
+        d.lines.append("")
     _load(d, [*items, *plan["supervised"]])
     if plan["supervised"]:
         d.lines += [f"**{d.w('supervised')}:**", ""]
