@@ -224,6 +224,7 @@ def handout_data(
         if withheld
         else None,
         "domains": domains,
+        "dose_guide": _dose_guide(domains, numbers),
         "illustrations": illustrations,
         "diary": {
             "weeks": DIARY_WEEKS,
@@ -239,19 +240,44 @@ def _exercise(
     eid = item["exercise"]
     texts = base.texts.exercises.get(eid)
     name = texts.name(lang) if texts else eid
+    dose = Dose.from_dict(item.get("dose") or {})
     return {
         "id": eid,
         "pattern": item.get("pattern"),
         "name": name,
         "purpose": texts.purpose(lang) if texts else None,
         "how": list(texts.how(lang)) if texts else [],
-        "dose": dose_text(Dose.from_dict(item.get("dose") or {}), lang),
+        "dose": dose_text(dose, lang),
+        # The load in words a patient can follow, and the rule for when to progress (plan.toml).
+        "load": _dose_words(base, "intensity", dose.intensity, lang),
+        "when_harder": _dose_words(base, "progression", dose.progression, lang),
         "harder": texts.progression(lang) if texts else None,
         "easier": texts.regression(lang) if texts else None,
         "avoid": texts.avoid(lang) if texts else None,
         "alt": f"{labels['illustration']}: {name}",
         "illustrated": eid in base.exercises,
     }
+
+
+def _dose_guide(
+    domains: Sequence[Mapping[str, Any]], numbers: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """How heavy, and when to make it harder: each text of the plan once, with its exercises.
+
+    Said once for the exercises it applies to, not on every exercise page, where the drawing
+    needs the room.
+    """
+    guide: dict[str, list[int]] = {}
+    for exercise in (e for d in domains for e in d["exercises"]):
+        for text in (exercise["load"], exercise["when_harder"]):
+            if text:
+                guide.setdefault(text, []).append(numbers[exercise["id"]])
+    return [{"text": text, "exercises": found} for text, found in guide.items()]
+
+
+def _dose_words(base: KnowledgeBase, kind: str, key: str | None, lang: str) -> str | None:
+    words = base.texts.dose_words[kind].get(key) if key else None
+    return words(lang) if words else None
 
 
 def _withheld(result: Mapping[str, Any], home: Sequence[Mapping[str, Any]]) -> bool:

@@ -262,6 +262,7 @@ HANDOUT_KEYS = (
     " acute_precaution_heading acute_precaution acute_avoid_heading exercises_heading exercise"
     " exercises_intro purpose how dose harder easier take_care illustration diary_heading"
     " diary_intro week questions later_heading falls_heading floor_exercise withheld_heading"
+    " load"
     " withheld withheld_now_heading red_flag_withheld"
 ).split()
 LETTER_KEYS = (
