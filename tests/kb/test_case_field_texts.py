@@ -9,7 +9,7 @@ from pathlib import Path
 from osteofys import kb
 from osteofys.kb import Code
 from osteofys.kb.loader import LITERALS
-from osteofys.rules.case import FRACTURE_FIELDS, FieldKind, case_fields
+from osteofys.rules.case import DECISION, DECISION_FIELDS, FRACTURE_FIELDS, FieldKind, case_fields
 from osteofys.rules.findings import DIRECT
 from tests.kb.problems import problems_at
 
@@ -18,7 +18,9 @@ SITES = "fractures.site"
 
 def _choice_fields() -> dict[str, tuple[str, ...]]:
     fields = {p: s.values for p, s in case_fields().items() if s.kind is FieldKind.CHOICE}
-    return {**fields, SITES: FRACTURE_FIELDS["site"].values}
+    # The clinician's acute-phase decision has its own value lists (rules.case DECISION_FIELDS).
+    decision = {f"{DECISION}.{n}": s.values for n, s in DECISION_FIELDS.items() if s.values}
+    return {**fields, SITES: FRACTURE_FIELDS["site"].values, **decision}
 
 
 def test_the_rule_literals_of_a_choice_finding_are_its_declared_values() -> None:

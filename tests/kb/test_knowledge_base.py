@@ -76,7 +76,13 @@ THRESHOLD_USE: dict[str, set[tuple[str, str]]] = {
     "multiple_fractures_min": {("low_energy_fracture_count", "ge")},
     "severe_min_vertebral_fractures": {("low_energy_vertebral_fracture_count", "ge")},
     "who_classes_min_age_years": {("age_years", "lt")},
-    "acute_phase_months": {("months_since_last_acute_site_fracture", "lt")},
+    # P3 and R-ACU-EXIT-2 count from the vertebral or hip fracture, R-ACU-2 from the chosen site.
+    "acute_phase_months": {
+        ("months_since_last_acute_site_fracture", "lt"),
+        ("acute_phase_start_site_months", "lt"),
+    },
+    "acute_phase_earliest_end_weeks": {("acute_phase_weeks", "ge")},
+    "pain_activity_caution_max": {("pain_activity", "gt")},
     "fall_min_falls": {("falls_last_12_months", "ge")},
     "tug_fall_risk_s": {("tug_s", "ge")},
     "sts5_fall_risk_s": {("sts5_s", "ge")},

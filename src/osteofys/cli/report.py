@@ -11,16 +11,26 @@ from osteofys.kb.explain import (
     dose_text,
     field_label,
     goal_text,
+    issue_text,
     rule_label,
     slot_text,
     step_text,
 )
 from osteofys.kb.loader import KnowledgeBase
-from osteofys.rules.case import Case
-from osteofys.rules.model import Assessment, Group, ReferralBasis, SlotStatus, Step, Tri
+from osteofys.rules.case import DECISION, AcuteAction, Case, CaseIssue
+from osteofys.rules.model import (
+    AcuteRefusal,
+    Assessment,
+    Group,
+    ReferralBasis,
+    SlotStatus,
+    Step,
+    Tri,
+)
 from osteofys.rules.result import slot_doc
 
 WIDTH = 100
+DECISION_ACTION = f"{DECISION}.action"
 
 
 class _Report:
@@ -140,8 +150,31 @@ def _acute(r: _Report, a: Assessment) -> None:
         )
     elif acute.active is None:
         r.para(r.ui("acute_unknown"))
-    else:
+    elif not acute.ended_by_clinician:
         r.para(r.ui("acute_none"))
+    _acute_decision(r, a)
+
+
+def _acute_decision(r: _Report, a: Assessment) -> None:
+    """The clinician's acute-phase decision (issue 15, item 6): what it did, or why it did not."""
+    acute = a.acute_phase
+    decision = acute.decision
+    if decision is None:
+        return
+    if decision.applied:
+        key = "acute_ended" if decision.action == AcuteAction.END else "acute_started"
+        r.para(r.ui(key).format(earliest=r.date(acute.earliest_end), reason=decision.reason))
+        return
+    refused = decision.refused or AcuteRefusal.UNDECIDED
+    allowed = {
+        AcuteRefusal.BEFORE_EARLIEST_END: acute.earliest_end.isoformat()
+        if acute.earliest_end
+        else "",
+        AcuteRefusal.NOT_RECENT: f"{r.base.knowledge.value('acute_phase_months'):g}",
+        AcuteRefusal.UNDECIDED: ", ".join(a.missing),
+    }.get(refused, "")
+    issue = CaseIssue(DECISION_ACTION, refused, decision.action, allowed)
+    r.para(r.ui("acute_refused").format(text=issue_text(r.base, issue, r.lang)))
 
 
 def _referral(r: _Report, a: Assessment) -> None:
