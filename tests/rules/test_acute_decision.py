@@ -292,3 +292,13 @@ def test_pain_at_activity_above_the_threshold_asks_to_start_lower(
     assert ("pain_caution" in a.overlays) is caution
     assert ("R-PAIN" in a.reasons) is caution
     assert base.knowledge.value("pain_activity_caution_max") == 5
+
+
+def test_a_reason_with_a_control_character_is_refused(base: KnowledgeBase) -> None:
+    case = vary(fractures=pelvis(), acute_phase_decision={**start(), "reason": "ok\x00"})
+    assert [i[:2] for i in issues(base, case)] == [("acute_phase_decision.reason", "wrong_type")]
+    case = vary(fractures=pelvis(), acute_phase_decision={**start(), "reason": "linje 1\nlinje 2"})
+    k = base.knowledge
+    parsed = parse_case(case, k.input_ranges, k.conditions)
+    assert parsed.acute_phase_decision is not None
+    assert parsed.acute_phase_decision.reason == "linje 1\nlinje 2"

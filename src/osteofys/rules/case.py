@@ -22,6 +22,7 @@ CASE_FORMAT = "osteofys.case/1"
 UNABLE = "unable"
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # An issue quotes the value it is about; a long text or a big container is shortened so that
 # the answer to a bad input stays small.
 _QUOTE_CHARS = 80
@@ -442,6 +443,11 @@ class _Parser:
             self.fail(path, "wrong_type", raw, "text")
             return None
         text = raw.strip()
+        if _CONTROL.search(text):
+            # A NUL or another control character is no clinician's text (and PostgreSQL refuses
+            # NUL in JSON); line breaks and tabs are kept.
+            self.fail(path, "wrong_type", raw, "text without control characters")
+            return None
         if len(text) > MAX_REASON_CHARS:
             self.fail(path, "too_long", len(text), str(MAX_REASON_CHARS))
             return None
