@@ -203,3 +203,15 @@ def test_the_openapi_schema_documents_the_field(logged_in: Client) -> None:
     text = json.dumps(schema)
     assert "acute_phase_decision" in text
     assert "ended_by_clinician" in text
+
+
+def test_a_follow_up_keeps_the_decision_while_its_phase_would_run(
+    logged_in: Client, patient: Patient
+) -> None:
+    assert _post(logged_in, patient, **_end(THIRTEEN_WEEKS_BEFORE)).status_code == 302
+    url = reverse("records:assessment_create", kwargs={"patient_id": patient.pk})
+    page = logged_in.get(url).content.decode()
+    # The follow-up (today) is within 6 months of the fracture: the end is carried, marked.
+    assert '<option value="end" selected>' in page
+    assert REASON in page
+

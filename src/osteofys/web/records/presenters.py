@@ -32,6 +32,7 @@ from osteofys.kb.explain import (
     step_text,
 )
 from osteofys.kb.texts import AcuteSite, Source
+from osteofys.rules.case import DECISION, DECISION_FIELDS
 from osteofys.rules.model import Dose, Group, ReferralBasis, SlotStatus
 from osteofys.rules.plan import within
 from osteofys.rules.result import read_result, read_slot, to_json
@@ -398,9 +399,33 @@ def assessment_initial(patient: Any, latest: Assessment | None) -> AssessmentSta
             }
             for f in inputs["fractures"]
         ]
+    _carry_decision(start, latest)
     if start.carried or start.fractures:
         start.source_date = latest.assessment_date if latest else None
     return start
+
+
+def _carry_decision(start: AssessmentStart, latest: Assessment | None) -> None:
+    """A follow-up keeps the acute phase as the clinician decided it last time (issue 15, item 6).
+
+    Only a decision that took effect, and only while its acute phase would still run (before
+    `until`): after that the phase is over anyway, and the core would refuse the decision.
+    """
+    if latest is None:
+        return
+    decision = latest.inputs.get(DECISION)
+    acute = (latest.result or {}).get("acute_phase") or {}
+    until = acute.get("until")
+    applied = (acute.get("decision") or {}).get("applied") is True
+    if not decision or not applied or not until:
+        return
+    if date.fromisoformat(until) <= start.initial["assessment_date"]:
+        return
+    for name in DECISION_FIELDS:
+        if decision.get(name):
+            key = f"{DECISION}__{name}"
+            start.initial[key] = decision[name]
+            start.carried.add(key)
 
 
 def mark_prefilled(form: AssessmentForm, start: AssessmentStart) -> None:
