@@ -241,6 +241,7 @@ def slot_text(base: KnowledgeBase, slot: SlotDoc, lang: str) -> str:
         parts.append(f"{texts.exercise_name(slot.exercise, lang)} ({level})")
     for cap in slot.capped:
         words = getattr(texts.tags, cap.tag)[cap.level](lang)
+        words = words[:1].lower() + words[1:]  # mid-sentence: "højst let belastning"
         rules = ", ".join(_cap_rule(base, r, lang) for r in cap.rules)
         parts.append(
             _fill(base, texts.ui["slot_cap"](lang), {"level": words, "rules": rules}, lang)
