@@ -41,6 +41,18 @@ def fracture(draw: st.DrawFn, born: date) -> dict[str, Any]:
 
 
 @st.composite
+def acute_decision(draw: st.DrawFn, fractures: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Mostly none; else the clinician ends the acute phase or starts it at a recorded site."""
+    kind = draw(st.sampled_from(["none", "none", "none", "end", "start"]))
+    if kind == "end":
+        return {"action": "end", "reason": "Smerterne er faldet."}
+    if kind == "start" and fractures:
+        site = draw(st.sampled_from([f["site"] for f in fractures]))
+        return {"action": "start", "reason": "Nyligt brud.", "site": site}
+    return None
+
+
+@st.composite
 def complete_case(draw: st.DrawFn) -> dict[str, Any]:
     """A case with every field recorded (fracture dates and energy may still be unknown)."""
     born = date(1930, 1, 1) + timedelta(days=draw(st.integers(0, 365 * 70)))
@@ -88,7 +100,8 @@ def complete_case(draw: st.DrawFn) -> dict[str, Any]:
                 ),
             )
         ),
-        "fractures": draw(st.lists(fracture(born), max_size=3)),
+        "fractures": (fractures := draw(st.lists(fracture(born), max_size=3))),
+        "acute_phase_decision": draw(acute_decision(fractures)),
         "function": {
             "walking_aid": draw(st.sampled_from(["none", "none", "none", "stick", "rollator"])),
             "needs_help_daily_activities": draw(st.booleans()),
@@ -129,4 +142,7 @@ def masked(draw: st.DrawFn, case: dict[str, Any]) -> dict[str, Any]:
         out["dxa"] = None
     if draw(st.integers(0, 5)) == 0:
         out["fractures"] = None
+        decision = out.get("acute_phase_decision")
+        if decision and decision["action"] == "start":
+            out["acute_phase_decision"] = None  # "start" names a recorded fracture
     return out

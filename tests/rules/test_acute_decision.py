@@ -11,13 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
+from osteofys import kb
 from osteofys.kb.explain import words
 from osteofys.kb.loader import KnowledgeBase
-from osteofys.rules import Assessment, CaseError, parse_case
+from osteofys.rules import Assessment, CaseError, assess, parse_case
 from osteofys.rules.model import AcuteRefusal, AcuteSite, AcuteSource
 from osteofys.rules.result import json_schema, read_result, write_result
 from tests.conftest import vary
+from tests.rules.strategies import ASSESSED as TODAY
+from tests.rules.strategies import complete_case
 
 Run = Callable[..., Assessment]
 ASSESSED = "2026-11-26"
@@ -302,3 +306,37 @@ def test_a_reason_with_a_control_character_is_refused(base: KnowledgeBase) -> No
     parsed = parse_case(case, k.input_ranges, k.conditions)
     assert parsed.acute_phase_decision is not None
     assert parsed.acute_phase_decision.reason == "linje 1\nlinje 2"
+
+
+# --- properties --------------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=complete_case())
+def test_a_decision_that_does_not_take_effect_changes_nothing_that_loosens_safety(
+    case: dict[str, Any],
+) -> None:
+    k = kb.load().knowledge
+    decided = assess(parse_case(case, k.input_ranges, k.conditions, today=TODAY), k)
+    plain = assess(
+        parse_case(
+            {**case, "acute_phase_decision": None}, k.input_ranges, k.conditions, today=TODAY
+        ),
+        k,
+    )
+    decision = decided.acute_phase.decision
+    if decision is None:
+        assert decided.acute_phase == plain.acute_phase
+        return
+    if decision.applied is False:
+        assert decided.acute_phase.active == plain.acute_phase.active
+        assert decided.plan == plain.plan
+    elif decision.applied is None:
+        # Undecided: never less careful than without the decision.
+        assert decided.acute_phase.active in (None, plain.acute_phase.active)
+    elif decision.action == "end":
+        assert decided.acute_phase.active is False
+        assert decided.acute_phase.ended_by_clinician
+    else:
+        assert decided.acute_phase.active is True
+        assert decided.acute_phase.source is AcuteSource.CLINICIAN
