@@ -108,6 +108,7 @@ REGISTRY_FINDINGS = frozenset(
         "antiandrogen_therapy",
         "conditions",
         *(n for n in _DERIVED_TYPES if "fracture" in n),
+        "acute_phase_weeks",
     }
 )
 
@@ -144,6 +145,11 @@ def age_on(birth: pl.Expr, when: pl.Expr) -> pl.Expr:
     return (when.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday).cast(
         pl.Int64
     )
+
+
+def completed_weeks(start: pl.Expr, end: date) -> pl.Expr:
+    """Whole weeks from `start` to `end`, as `rules.dates.completed_weeks`."""
+    return ((pl.lit(end) - start).dt.total_days() // 7).cast(pl.Int64)
 
 
 def completed_months(start: pl.Expr, end: date) -> pl.Expr:
@@ -350,6 +356,8 @@ def findings(
         "months_since_last_acute_site_fracture": completed_months(
             pl.col("_last_acute_site_fracture"), on
         ),
+        # A registry has no clinician's decision, but the weeks since the fracture are facts.
+        "acute_phase_weeks": completed_weeks(pl.col("_last_acute_site_fracture"), on),
         "months_since_last_vertebral_fracture": completed_months(
             pl.col("_last_vertebral_fracture"), on
         ),
