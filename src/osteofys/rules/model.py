@@ -392,6 +392,8 @@ class SlotStatus(StrEnum):
     """The plan already holds the layout's `max_items`."""
     UNAVAILABLE = "unavailable"
     """The exercise set has no exercise of this pattern."""
+    ENTRY_NOT_MET = "entry_not_met"
+    """The recorded tests do not (or do not yet: `refine`) meet even the first level's entry."""
 
 
 @dataclass(frozen=True, slots=True)

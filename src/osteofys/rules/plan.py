@@ -183,6 +183,8 @@ class _Climb:
     exercise: Exercise | None
     refine: tuple[str, ...]
     capped: tuple[CapHit, ...]
+    held: bool = False
+    """A level of the set was left out because the tests do not (yet) meet its entry."""
 
 
 def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
@@ -192,6 +194,7 @@ def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
     below: Exercise | None = None
     refine: dict[str, None] = {}
     capped: dict[str, CapHit] = {}
+    held = False
     for e in ladder:
         hits = caps.hits(e)
         if not hits and exercise_set not in e.categories:
@@ -200,6 +203,7 @@ def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
             continue
         entry = True if e.entry is None else e.entry.run(values)
         if entry is False:
+            held = held or not hits
             continue
         if hits:
             # A level left out by a cap is reported, whichever category it is written for.
@@ -208,11 +212,12 @@ def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
         if entry is None:
             assert e.entry is not None
             refine.update(dict.fromkeys(p.ev.paths(e.entry.fields)))
+            held = True
             continue
         below, best, refine, capped = best, e, {}, {}
     if p.step_down and below is not None:
         return _Climb(below, (), ())
-    return _Climb(best, tuple(refine), tuple(capped.values()))
+    return _Climb(best, tuple(refine), tuple(capped.values()), held and best is None)
 
 
 def _fill(
@@ -231,8 +236,16 @@ def _fill(
         climb, family = _best_family(p, slot, used)
         e = climb.exercise
         if e is None:
-            status = SlotStatus.NOT_ALLOWED if climb.capped else SlotStatus.UNAVAILABLE
-            reports.append(SlotReport(slot.pattern, status, capped=climb.capped))
+            status = (
+                SlotStatus.NOT_ALLOWED
+                if climb.capped
+                else SlotStatus.ENTRY_NOT_MET
+                if climb.held
+                else SlotStatus.UNAVAILABLE
+            )
+            reports.append(
+                SlotReport(slot.pattern, status, capped=climb.capped, refine=climb.refine)
+            )
             continue
         if len(picks) >= layout.max_items:
             reports.append(SlotReport(slot.pattern, SlotStatus.OVER_SIZE, e.id, e.family, e.level))
@@ -251,6 +264,8 @@ def _best_family(p: _Picking, slot: Slot, used: set[str]) -> tuple[_Climb, str]:
     ladders = p.kb.ladders()[slot.pattern]
     ladders = sorted(ladders, key=lambda f: f[0] != slot.family) if slot.family else ladders
     capped: dict[str, CapHit] = {}
+    refine: dict[str, None] = {}
+    held = False
     for family, ladder in ladders:
         if family in used:
             continue
@@ -258,7 +273,9 @@ def _best_family(p: _Picking, slot: Slot, used: set[str]) -> tuple[_Climb, str]:
         capped.update((h.tag, h) for h in climb.capped)
         if climb.exercise is not None:
             return _Climb(climb.exercise, climb.refine, tuple(capped.values())), family
-    return _Climb(None, (), tuple(capped.values())), ""
+        refine.update(dict.fromkeys(climb.refine))
+        held = held or climb.held
+    return _Climb(None, tuple(refine), tuple(capped.values()), held), ""
 
 
 def _item(kb: Knowledge, ev: Evaluation, e: Exercise, exercise_set: str) -> PlanItem:
