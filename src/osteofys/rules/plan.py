@@ -196,9 +196,10 @@ def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
     capped: dict[str, CapHit] = {}
     held = False
     for e in ladder:
-        hits = caps.hits(e)
-        if not hits and exercise_set not in e.categories:
+        # Levels written for other exercise sets are not this plan's to report.
+        if exercise_set not in e.categories:
             continue
+        hits = caps.hits(e)
         if e.exclude is not None and e.exclude.run(values) is not False:
             continue
         entry = True if e.entry is None else e.entry.run(values)
@@ -206,7 +207,6 @@ def _climb(p: _Picking, ladder: tuple[Exercise, ...]) -> _Climb:
             held = held or not hits
             continue
         if hits:
-            # A level left out by a cap is reported, whichever category it is written for.
             capped.update((h.tag, h) for h in hits)
             continue
         if entry is None:
