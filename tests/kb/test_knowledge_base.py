@@ -83,6 +83,8 @@ THRESHOLD_USE: dict[str, set[tuple[str, str]]] = {
     },
     "acute_phase_earliest_end_weeks": {("acute_phase_weeks", "ge")},
     "pain_activity_caution_max": {("pain_activity", "gt")},
+    "acute_exit_pain_rest_max": {("pain_rest", "gt")},
+    "acute_exit_pain_activity_max": {("pain_activity", "gt")},
     "fall_min_falls": {("falls_last_12_months", "ge")},
     "tug_fall_risk_s": {("tug_s", "ge")},
     "sts5_fall_risk_s": {("sts5_s", "ge")},

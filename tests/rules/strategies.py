@@ -142,7 +142,4 @@ def masked(draw: st.DrawFn, case: dict[str, Any]) -> dict[str, Any]:
         out["dxa"] = None
     if draw(st.integers(0, 5)) == 0:
         out["fractures"] = None
-        decision = out.get("acute_phase_decision")
-        if decision and decision["action"] == "start":
-            out["acute_phase_decision"] = None  # "start" names a recorded fracture
     return out

@@ -340,3 +340,25 @@ def test_a_decision_that_does_not_take_effect_changes_nothing_that_loosens_safet
     else:
         assert decided.acute_phase.active is True
         assert decided.acute_phase.source is AcuteSource.CLINICIAN
+
+
+def test_ending_with_pain_above_the_guidance_is_allowed_with_a_caution(run: Run) -> None:
+    case = vary(
+        fractures=vertebral("2026-08-27"),
+        function__pain_activity=7,
+        acute_phase_decision=END,
+    )
+    a = run(case)
+    assert a.acute_phase.ended_by_clinician
+    assert "R-ACU-EXIT-2_pain" in a.reasons
+    assert "acute_exit_pain_caution" in a.overlays
+    calm = run(vary(case, function__pain_activity=3))
+    assert "R-ACU-EXIT-2_pain" not in calm.reasons
+
+
+def test_starting_with_the_fractures_not_recorded_is_undecided(run: Run) -> None:
+    a = run(vary(fractures=None, acute_phase_decision=start()))
+    assert a.acute_phase.active is None
+    assert a.acute_phase.decision is not None
+    assert a.acute_phase.decision.refused is AcuteRefusal.UNDECIDED
+    assert "fractures" in a.missing

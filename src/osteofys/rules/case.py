@@ -486,10 +486,13 @@ class _Parser:
             self.fail(path, "only_with_start", raw.get("site"), AcuteAction.START.value)
         elif action == AcuteAction.START and site is None and raw.get("site") is None:
             self.fail(path, "required", None, ", ".join(DECISION_FIELDS["site"].values))
-        elif action == AcuteAction.START and site is not None and fractures is not None:
-            if not any(f.site == site for f in fractures):
-                self.fail(path, "no_fracture", site, "fractures")
-        elif action == AcuteAction.START and site is not None:
+        elif (
+            action == AcuteAction.START
+            and site is not None
+            # Fractures not recorded (None): the core leaves the start undecided (P14).
+            and fractures is not None
+            and not any(f.site == site for f in fractures)
+        ):
             self.fail(path, "no_fracture", site, "fractures")
         if len(self.issues) > before:
             return None
