@@ -376,11 +376,18 @@ class PlanItemOut(Schema):
     name: str
     domain: str
     position: int
-    dose: dict[str, int | list[int]]
+    dose: dict[str, int | str | list[int]]
+    """Ranges as [min, max]; `intensity` and `progression` name knowledge-base texts."""
     dose_text: str
     supervised: bool
     precaution_confirmed: bool
     precaution_note: str
+    pattern: str | None = None
+    family: str | None = None
+    level: int | None = None
+    """The item's place on its family's progression ladder (1 = easiest)."""
+    tags: dict[str, str] = {}
+    """The safety tags (impact, spinal_flexion, fall_risk, load) the caps are read against."""
 
 
 class PlanOut(Schema):
@@ -395,11 +402,16 @@ class PlanOut(Schema):
     created_at: datetime
     updated_at: datetime
     items: list[PlanItemOut]
+    slots: list[dict[str, Any]] = []
+    """What became of each slot of the plan's layout (docs/case-format.md, "The plan")."""
+    withheld: list[str] = []
+    notes: list[str] = []
 
 
 def _item_out(i: PlanItem) -> PlanItemOut:
     base, lang = clinical.base(), clinical.lang()
     exercise = base.exercises.get(i.exercise)
+    known = base.knowledge.exercise(i.exercise)
     return PlanItemOut(
         id=i.pk,
         exercise=i.exercise,
@@ -411,6 +423,10 @@ def _item_out(i: PlanItem) -> PlanItemOut:
         supervised=i.supervised,
         precaution_confirmed=i.precaution_confirmed,
         precaution_note=i.precaution_note,
+        pattern=known.pattern.value if known else None,
+        family=known.family if known else None,
+        level=known.level if known else None,
+        tags=dict(known.tags) if known else {},
     )
 
 
@@ -427,6 +443,9 @@ def plan_out(p: Plan) -> PlanOut:
         created_at=p.created_at,
         updated_at=p.updated_at,
         items=[_item_out(i) for i in p.items.all()],
+        slots=p.slots,
+        withheld=p.withheld,
+        notes=p.notes,
     )
 
 
