@@ -4,8 +4,10 @@ category as what comes later, fall prevention, and no exercise pages while exerc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from osteofys.documents import handout_data, handout_data_from_assessment, handout_pdf
@@ -15,6 +17,8 @@ from osteofys.rules import Assessment
 from osteofys.rules.result import write_result
 from tests.conftest import vary
 from tests.documents.helpers import all_text, flat, page_texts
+
+CASES_DIR = Path(__file__).parents[1] / "cases"
 
 WHEN = date(2026, 11, 27)
 VERTEBRAL = vary(fractures=[{"site": "vertebra", "date": "2026-10-01", "low_energy": True}])
@@ -162,3 +166,22 @@ def test_another_fracture_the_clinician_started_the_acute_phase_for_gets_its_own
     assert "hvor meget du må belaste og bevæge det sted, hvor bruddet er" in advice
     assert "korset" not in advice
     assert "genoptræningsplan" not in advice
+
+
+def test_the_clinicians_acute_phase_decision_is_printed_with_its_reason(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """Issue 15 item 6: a start for another fracture and an early end are on the handout."""
+    for name, said in (
+        ("A01-pelvic-fracture-4-weeks-acute-started", "også gælder efter dit brud"),
+        (
+            "A02-vertebral-fracture-acute-ended-13-weeks",
+            "den første tid efter bruddet er overstået",
+        ),
+    ):
+        case = json.loads((CASES_DIR / f"{name}.json").read_text("utf-8"))["case"]
+        assessment = run(case)
+        data = handout_data_from_assessment(base, assessment, case, lang="da")
+        text = flat(all_text(handout_pdf(data)))
+        assert said in text, name
+        assert flat(assessment.acute_phase.reason[:40]) in text, name

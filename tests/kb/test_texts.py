@@ -134,7 +134,7 @@ RENAMED = [
         "ui",
         "title",
     ),
-    ("acute_active = {", "acute_on = {", "ui", "acute_active"),
+    ("nothing_missing = {", "nothing_gone = {", "ui", "nothing_missing"),
     ("[referral.urgent]", "[referral.akut]", "referral", "urgent"),
     ("[bone_status.severe]", "[bone_status.svaer]", "bone_status", "severe"),
     ("[domains.strakt]", "[domains.straight]", "domains", "strakt"),

@@ -203,6 +203,9 @@ def handout_data(
         "safety": [m(lang) for m in texts.safety_messages if m != lead],
         "avoid": avoid_from.avoid(lang) if avoid_from else None,
         "acute": acute,
+        "acute_ended": labels["acute_ended"].format(reason=phase_reason)
+        if (phase_reason := _ended_early(result))
+        else None,
         "falls": None
         if withheld
         else _falls(
@@ -312,6 +315,11 @@ def _acute(
     elif phase.get("until"):
         until = base.texts.long_date(date.fromisoformat(phase["until"]), lang)
         note = labels["acute_until"].format(until=until)
+    if phase.get("source") == "clinician" and phase.get("reason"):
+        # R-ACU-2: the clinician started it for another recent fracture; their reason is printed.
+        note = " ".join(
+            filter(None, (labels["acute_started"].format(reason=phase["reason"]), note))
+        )
     return {
         "site": acute_site(result),
         "heading": heading,
@@ -319,6 +327,14 @@ def _acute(
         "advice": [a.patient(lang) for a in advice],
         "avoid": [a(lang) for a in site.avoid],
     }
+
+
+def _ended_early(result: Mapping[str, Any]) -> str | None:
+    """R-ACU-EXIT-2: the clinician's reason, when they ended the acute phase early."""
+    phase = result.get("acute_phase") or {}
+    if not phase.get("ended_by_clinician"):
+        return None
+    return str(phase.get("reason") or "") or None
 
 
 HIP_PROTECTOR_CATEGORIES = ("funktionsbegraenset",)

@@ -259,6 +259,7 @@ DOCUMENT_KEYS = "kb page of made_with texts_from phone email".split()
 HANDOUT_KEYS = (
     "title subtitle patient clinic date category_heading category_label no_category"
     " red_flag_heading red_flag safety_heading avoid_heading acute_heading acute_until"
+    " acute_started acute_ended"
     " acute_precaution_heading acute_precaution acute_avoid_heading exercises_heading exercise"
     " exercises_intro purpose how dose harder easier take_care illustration diary_heading"
     " diary_intro week questions later_heading falls_heading floor_exercise withheld_heading"
