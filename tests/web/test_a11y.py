@@ -237,9 +237,7 @@ def test_every_page_at_every_width(server: str, tmp_path: Path) -> None:
         audit.check("plan with its slots open")
         for width in WIDTHS:
             audit.width(width)
-            page.screenshot(
-                path=shots / f"3{WIDTHS.index(width)}-plan-{width}.png", full_page=True
-            )
+            page.screenshot(path=shots / f"3{WIDTHS.index(width)}-plan-{width}.png", full_page=True)
         audit.width(WIDTHS[0])
         page.locator("details.dose-edit summary").first.click()
         audit.check("plan with the dose form open")

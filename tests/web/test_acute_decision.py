@@ -214,4 +214,3 @@ def test_a_follow_up_keeps_the_decision_while_its_phase_would_run(
     # The follow-up (today) is within 6 months of the fracture: the end is carried, marked.
     assert '<option value="end" selected>' in page
     assert REASON in page
-

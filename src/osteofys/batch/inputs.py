@@ -285,10 +285,7 @@ def citizens(table: Table, on: date, ranges: Mapping[str, tuple[float, float]]) 
                 low, high = ranges[path]
                 checks[flag("out_of_range", column)] = (value < low) | (value > high)
             case (
-                FieldKind.CONDITIONS
-                | FieldKind.DATE
-                | FieldKind.NUMBER_OR_UNABLE
-                | FieldKind.TEXT
+                FieldKind.CONDITIONS | FieldKind.DATE | FieldKind.NUMBER_OR_UNABLE | FieldKind.TEXT
             ):
                 raise ValueError(f"{path}: a {spec.kind} field is not a questionnaire column")
             case _:

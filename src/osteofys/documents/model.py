@@ -96,7 +96,6 @@ def plan_items(assessment: Assessment) -> list[dict[str, Any]]:
             "exercise": i.exercise,
             "domain": i.domain,
             "dose": i.dose,
-            **({"pattern": str(i.pattern)} if getattr(i, "pattern", None) else {}),
             **({"supervised": True} if i.supervised else {}),
         }
         for i in kept_items(assessment.plan)
@@ -246,7 +245,7 @@ def _exercise(
     dose = Dose.from_dict(item.get("dose") or {})
     return {
         "id": eid,
-        "pattern": item.get("pattern"),
+        "pattern": known.pattern.value if (known := base.knowledge.exercise(eid)) else None,
         "name": name,
         "purpose": texts.purpose(lang) if texts else None,
         "how": list(texts.how(lang)) if texts else [],

@@ -756,7 +756,7 @@ class _Builder:
         if name is not None and name not in FINDINGS:
             self.fail(Code.UNKNOWN_FINDING, where, f"capacity reads unknown finding {name!r}")
             return None
-        return name
+        return None if name is None else str(name)
 
     def families(self) -> tuple[Family, ...]:
         """families.toml: the ladders, and each exercise's (family, level) for `exercise`."""

@@ -128,8 +128,8 @@ def _facts(d: _Doc, case: Mapping[str, Any]) -> str:
     decision = case.get("acute_phase_decision")
     if decision:
         action = d.texts.choices["acute_phase_decision.action"][decision["action"]](d.lang)
-        label = d.texts.field_label("acute_phase_decision", d.lang)
-        parts.append(f"{label}: {action} ({decision.get('reason', '')})")
+        named = d.texts.field_label("acute_phase_decision", d.lang)
+        parts.append(f"{named or ''}: {action} ({decision.get('reason', '')})")
     return " · ".join(parts)
 
 

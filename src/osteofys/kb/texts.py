@@ -102,7 +102,7 @@ ACUTE_SITES = tuple(site.value for site in AcuteSite)
 
 
 @dataclass(frozen=True, slots=True)
-class AcuteSite:
+class SiteAdvice:
     """The acute-phase advice after a fracture at one site (acute_phase.toml [site.*])."""
 
     heading: Text
@@ -306,7 +306,7 @@ class Texts:
     exercises: Mapping[str, ExerciseText]
     acute_advice: tuple[Advice, ...]
     acute_avoid: tuple[Text, ...]
-    acute_sites: Mapping[str, AcuteSite]
+    acute_sites: Mapping[str, SiteAdvice]
     """The advice by fracture site (ACUTE_SITES); see `acute_site`."""
     safety_messages: tuple[Text, ...]
     safety_lead: Text | None
@@ -318,7 +318,7 @@ class Texts:
     dose_words: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
     """plan.toml's `intensity`, `progression` and `note` texts, by kind and key."""
 
-    def acute_site(self, site: str | None) -> AcuteSite:
+    def acute_site(self, site: str | None) -> SiteAdvice:
         """The acute-phase advice after a fracture at `site`; a vertebral one's when unknown."""
         return self.acute_sites.get(site or "vertebra") or self.acute_sites["vertebra"]
 
@@ -443,7 +443,7 @@ class _Reader:
         return section if isinstance(section, dict) else {}
 
 
-def _acute_sites(r: _Reader, acute: Mapping[str, Any]) -> Mapping[str, AcuteSite]:
+def _acute_sites(r: _Reader, acute: Mapping[str, Any]) -> Mapping[str, SiteAdvice]:
     """acute_phase.toml [site.*]: each site's advice and avoid lists, by id, in their order."""
     advice = {
         str(a.get("id")): Advice(
@@ -457,7 +457,8 @@ def _acute_sites(r: _Reader, acute: Mapping[str, Any]) -> Mapping[str, AcuteSite
         str(a.get("id")): r.text(a.get("text"), f"acute_phase.avoid[{i}].text")
         for i, a in enumerate(acute.get("avoid", []))
     }
-    sites = acute.get("site") if isinstance(acute.get("site"), dict) else {}
+    found = acute.get("site")
+    sites: dict[str, Any] = found if isinstance(found, dict) else {}
     out = {}
     for site in ACUTE_SITES:
         where = f"acute_phase.site.{site}"
@@ -474,7 +475,7 @@ def _acute_sites(r: _Reader, acute: Mapping[str, Any]) -> Mapping[str, AcuteSite
                 r.fail(f"{where}.{key}", f"names {unknown!r}, which acute_phase.toml lacks")
             return [register[i] for i in ids if i in register]
 
-        out[site] = AcuteSite(
+        out[site] = SiteAdvice(
             r.text(entry.get("heading"), f"{where}.heading"),
             tuple(pick("advice", advice)),
             tuple(pick("avoid", avoid)),

@@ -251,15 +251,15 @@ class Knowledge:
         ladders = self.cache.get("ladders")
         if not isinstance(ladders, dict):
             by_id = {e.id: e for e in self.exercises}
-            ladders = {pattern: [] for pattern in Pattern}
+            found: dict[Pattern, list[tuple[str, tuple[Exercise, ...]]]] = {p: [] for p in Pattern}
             for family in self.families:
                 rungs = tuple(
                     by_id[eid]
                     for eid in family.levels
                     if eid in by_id and not by_id[eid].supervised_only
                 )
-                ladders[family.pattern].append((family.id, rungs))
-            ladders = {k: tuple(v) for k, v in ladders.items()}
+                found[family.pattern].append((family.id, rungs))
+            ladders = {k: tuple(v) for k, v in found.items()}
             self.cache["ladders"] = ladders
         return ladders
 

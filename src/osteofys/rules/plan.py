@@ -262,7 +262,8 @@ def _fill(
 def _best_family(p: _Picking, slot: Slot, used: set[str]) -> tuple[_Climb, str]:
     """The slot's preferred family first, then the pattern's other families, in KB order."""
     ladders = p.kb.ladders()[slot.pattern]
-    ladders = sorted(ladders, key=lambda f: f[0] != slot.family) if slot.family else ladders
+    if slot.family:
+        ladders = tuple(sorted(ladders, key=lambda f: f[0] != slot.family))
     capped: dict[str, CapHit] = {}
     refine: dict[str, None] = {}
     held = False

@@ -31,7 +31,7 @@ from osteofys.kb.explain import (
     slot_text,
     step_text,
 )
-from osteofys.kb.texts import AcuteSite, Source
+from osteofys.kb.texts import SiteAdvice, Source
 from osteofys.rules.case import DECISION, DECISION_FIELDS
 from osteofys.rules.model import Dose, Group, ReferralBasis, SlotStatus
 from osteofys.rules.plan import within
@@ -610,7 +610,7 @@ def gp_letter(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _acute_site(stored: dict[str, Any]) -> AcuteSite:
+def _acute_site(stored: dict[str, Any]) -> SiteAdvice:
     """The acute-phase advice for the stored result's fracture site (a vertebral one's if none)."""
     return clinical.base().texts.acute_site((stored.get("acute_phase") or {}).get("site"))
 
