@@ -185,3 +185,16 @@ def test_the_clinicians_acute_phase_decision_is_printed_with_its_reason(
         text = flat(all_text(handout_pdf(data)))
         assert said in text, name
         assert flat(assessment.acute_phase.reason[:40]) in text, name
+
+
+def test_at_fall_risk_the_handout_gives_the_balance_dose_and_each_load_text_once(
+    base: KnowledgeBase, run: Callable[..., Assessment]
+) -> None:
+    """Issue 15 item 3: about 3 hours of balance a week; how hard, and when to make it harder."""
+    case = json.loads((CASES_DIR / "S06-77-two-falls-tandem-6s.json").read_text("utf-8"))["case"]
+    assessment = run(case)
+    data = handout_data_from_assessment(base, assessment, case, lang="da")
+    text = flat(all_text(handout_pdf(data)))
+    assert "3 timer om ugen" in text
+    rule = base.texts.dose_words["progression"]["double"]("da")
+    assert text.count(flat(rule)) == 1

@@ -227,6 +227,14 @@ def handout_data(
         else None,
         "domains": domains,
         "dose_guide": _dose_guide(domains, numbers),
+        # plan.toml notes on the whole plan (e.g. about 3 hours of balance a week at fall risk).
+        "plan_notes": [
+            base.texts.dose_words["note"][n["id"]](lang)
+            for n in plan.get("notes") or ()
+            if n.get("id") in base.texts.dose_words["note"]
+        ]
+        if home
+        else [],
         "illustrations": illustrations,
         "diary": {
             "weeks": DIARY_WEEKS,
