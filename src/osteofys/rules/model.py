@@ -240,6 +240,8 @@ class Outcome(StrEnum):
     """SPEC P7."""
     HIRIT_OFFERED = "hirit_offered"
     """SPEC P13: the plan may hold the supervised high-intensity lifts."""
+    NEUROLOGICAL_FLAG = "neurological_flag"
+    """P4_neuro: the plan withholds every exercise until the clinician has clarified it."""
     PAIN_CAUTION = "pain_caution"
     """SPEC R-ACU-EXIT-2: pain at activity above the knowledge base's threshold: start lower
     and review."""

@@ -64,8 +64,6 @@ def candidates(
 
 # A precautionary acute phase (P4: a suspected new vertebral fracture) uses the vertebral layout.
 DEFAULT_ACUTE_SITE = AcuteSite.VERTEBRA
-NEUROLOGICAL_FLAG = "neurological_flag"
-PAIN_CAUTION = "pain_caution"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +120,7 @@ def plan_for(
     site = (acute.site or DEFAULT_ACUTE_SITE) if careful else None
     layout = kb.layouts[f"acute_{site}" if site else exercise_set]
     withheld = _withheld(ev)
-    step_down = ev.values.get(PAIN_CAUTION) is True
+    step_down = ev.values.get(Outcome.PAIN_CAUTION) is True
     picks, slots = _fill(_Picking(kb, ev, exercise_set, caps, step_down), layout, withheld)
     order = FALL_RISK_ORDER if ev.values[Outcome.FALL_RISK] is True else DOMAIN_ORDER
     domains = tuple(
@@ -156,12 +154,8 @@ def plan_for(
 
 def _withheld(ev: Evaluation) -> tuple[str, ...]:
     """Issue 15 item 8: no exercises while a neurological red flag is not clarified."""
-    step = ev.by_outcome.get(NEUROLOGICAL_FLAG)
-    if step is not None:
-        return (step.rule,) if step.outcome is True else ()
-    if ev.values.get("neurological_symptoms") is True:
-        return (ev.by_outcome[Outcome.RED_FLAG].rule,)
-    return ()
+    step = ev.by_outcome[Outcome.NEUROLOGICAL_FLAG]
+    return (step.rule,) if step.outcome is True else ()
 
 
 @dataclass(frozen=True, slots=True)
