@@ -349,8 +349,9 @@ def test_a_username_cannot_become_a_spreadsheet_formula(
 
 def test_audit_object_types_cover_the_records_models_and_the_security_objects() -> None:
     records = {"patient", "assessment", "plan", "retest"}
+    training = {"trainingsession", "trainingclass", "enrolment", "progressiondecision"}
     security = {"user", "clinic", "api_token"}
-    assert {t.value for t in ObjectType} == records | security
+    assert {t.value for t in ObjectType} == records | training | security
 
 
 @pytest.mark.django_db(transaction=True)

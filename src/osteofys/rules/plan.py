@@ -337,6 +337,9 @@ class KeptItem:
     position: int
     dose: dict[str, Any]
     supervised: bool = False
+    family: str = ""
+    level: int | None = None
+    """The family and level as planned: progression moves along these, whatever a later KB says."""
 
 
 def kept_items(plan: Plan) -> list[KeptItem]:
@@ -345,7 +348,14 @@ def kept_items(plan: Plan) -> list[KeptItem]:
     HiRIT (P13, Stærk) loads bone through heavy strength training.
     """
     items = [
-        KeptItem(i.exercise, d.domain.value, n, dict(i.dose.as_dict()))
+        KeptItem(
+            i.exercise,
+            d.domain.value,
+            n,
+            dict(i.dose.as_dict()),
+            family=i.family or "",
+            level=i.level,
+        )
         for d in plan.domains
         for n, i in enumerate(d.items)
     ]
@@ -356,6 +366,8 @@ def kept_items(plan: Plan) -> list[KeptItem]:
             SUPERVISED_FROM_POSITION + n,
             dict(i.dose.as_dict()),
             supervised=True,
+            family=i.family or "",
+            level=i.level,
         )
         for n, i in enumerate(plan.supervised)
     ]

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "osteofys.web.records",
     "osteofys.web.library",
     "osteofys.web.audit",
+    "osteofys.web.training",
+    "osteofys.web.classes",
+    "osteofys.web.progress",
 ]
 
 MIDDLEWARE = [

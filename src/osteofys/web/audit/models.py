@@ -31,6 +31,12 @@ class ObjectType(models.TextChoices):
     ASSESSMENT = "assessment", _("Vurdering")
     PLAN = "plan", _("Træningsplan")
     RETEST = "retest", _("Gentest")
+    # Training follow-up (osteofys.web.training): the values are the models' names, as `record`
+    # takes them from the object.
+    SESSION = "trainingsession", _("Træningssession")
+    TRAINING_CLASS = "trainingclass", _("Hold")
+    ENROLMENT = "enrolment", _("Tilmelding til hold")
+    PROGRESSION = "progressiondecision", _("Progressionsforslag")
     USER = "user", _("Bruger")
     CLINIC = "clinic", _("Klinik")
     API_TOKEN = "api_token", _("API-nøgle")
@@ -49,6 +55,12 @@ class Detail(models.TextChoices):
     ITEM_REMOVE = "item_remove", _("øvelse fjernet")
     DOSE = "dose", _("dosis ændret")
     FHIR_FULL_CPR = "fhir_cpr", _("FHIR-udtræk med fuldt CPR-nummer")
+    SESSION_NOTE = "session_note", _("journalnotat for session")
+    CLASS_REPORT = "class_report", _("holdrapport (PDF)")
+    ATTENDANCE = "attendance", _("fremmøde")
+    ACCEPTED = "accepted", _("forslag accepteret")
+    DECLINED = "declined", _("forslag afvist")
+    ADHERENCE = "adherence", _("træningsforløb/fremmøde")
     # Security events:
     WRONG_PASSWORD = "password_wrong", _("forkert adgangskode")
     WRONG_CODE = "code_wrong", _("forkert to-faktor-kode")

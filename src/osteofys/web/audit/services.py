@@ -47,7 +47,10 @@ def record(
         clinic_id = obj.clinic_id  # type: ignore[attr-defined]
         object_type = obj._meta.model_name or ""
         object_id = obj.pk
-        patient_id = obj.pk if object_type == ObjectType.PATIENT else obj.patient_id  # type: ignore[attr-defined]
+        # A class or other clinic-level object has no patient.
+        patient_id = (
+            obj.pk if object_type == ObjectType.PATIENT else getattr(obj, "patient_id", None)
+        )
     if clinic_id is None:
         raise ValueError("an access-log entry needs a clinic")
     values = _entry(action, clinic_id=clinic_id, object_type=object_type, detail=detail)

@@ -146,6 +146,10 @@ class PlanItem(models.Model):
     exercise = models.CharField(max_length=60)
     domain = models.CharField(max_length=10)
     position = models.PositiveSmallIntegerField(default=0)
+    # The family and level as planned (blank/None for items stored before they were kept):
+    # progression moves one level along this family, whatever a later knowledge base says.
+    family = models.CharField(max_length=60, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
     dose = models.JSONField(default=dict)
     supervised = models.BooleanField(default=False)
     # Set when the clinician added an exercise whose tags break a precaution of the case.

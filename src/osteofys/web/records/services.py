@@ -458,6 +458,8 @@ def plan_item_add(
         plan=plan,
         exercise=exercise.id,
         domain=exercise.domain.value,
+        family=exercise.family,
+        level=exercise.level if exercise.family else None,
         position=plan.items.filter(domain=exercise.domain.value).count(),
         dose=exercise.dose_for(category).as_dict(),
         precaution_confirmed=not safe,
