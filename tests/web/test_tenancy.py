@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -17,6 +18,13 @@ from osteofys.cli import main as cli_main
 from osteofys.web.accounts.models import Clinic, Profile, Role
 from osteofys.web.accounts.tokens import api_token_create
 from osteofys.web.audit.models import AuditEntry
+from osteofys.web.training.models import (
+    Enrolment,
+    ProgressionDecision,
+    SessionKind,
+    TrainingClass,
+    TrainingSession,
+)
 from tests.web.conftest import (
     PASSWORD,
     make_assessment,
@@ -28,9 +36,20 @@ from tests.web.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-ID_KWARGS = {"patient_id", "assessment_id", "plan_id", "item_id", "user_id", "token_id"}
-# URL parameters that name no clinic's data: the exercise library is the same for everyone.
-SHARED_KWARGS = {"exercise_id"}
+ID_KWARGS = {
+    "patient_id",
+    "assessment_id",
+    "plan_id",
+    "item_id",
+    "user_id",
+    "token_id",
+    "session_id",
+    "class_id",
+    "decision_id",
+}
+# URL parameters that name no clinic's data: the exercise library is the same for everyone, and a
+# class's session date (`day`) is only read together with the class's id.
+SHARED_KWARGS = {"exercise_id", "day"}
 API_PREFIX = "api/v1/"
 
 
@@ -93,13 +112,65 @@ def _owned_by(clinic: Clinic, user: User) -> dict[str, int]:
     patient = make_patient(clinic)
     assessment = make_assessment(patient, user)
     plan = assessment.plans.get()
+    item = plan.items.first()
+    training = _training_objects(clinic, user, patient, plan, item)
     return {
         "patient_id": patient.pk,
         "assessment_id": assessment.pk,
         "plan_id": plan.pk,
-        "item_id": plan.items.first().pk,
+        "item_id": item.pk,
         "user_id": user.pk,
         "token_id": api_token_create(user=user, name="journal").token.pk,
+        **training,
+    }
+
+
+def _training_objects(
+    clinic: Clinic, user: User, patient: Any, plan: Any, item: Any
+) -> dict[str, Any]:
+    """A class with the patient on it, a logged session and a progression decision."""
+    day = date(2026, 12, 7)
+    training_class = TrainingClass.objects.create(
+        clinic=clinic,
+        name="Osteoporoseskole",
+        weekdays=[1],
+        start_time=time(10, 0),
+        start_date=day,
+        weeks=8,
+        created_by=user,
+    )
+    Enrolment.objects.create(
+        clinic=clinic, training_class=training_class, patient=patient, enrolled_on=day
+    )
+    session = TrainingSession.objects.create(
+        clinic=clinic,
+        patient=patient,
+        plan=plan,
+        kind=SessionKind.SUPERVISED,
+        training_class=training_class,
+        date=day,
+        kb_version=plan.kb_version,
+        created_by=user,
+    )
+    decision = ProgressionDecision.objects.create(
+        clinic=clinic,
+        patient=patient,
+        plan_item=item,
+        session=session,
+        rule="double_progression",
+        step="next_level",
+        from_exercise=item.exercise,
+        to_exercise=item.exercise,
+        decision="declined",
+        reason="Ikke i dag",
+        kb_version=plan.kb_version,
+        decided_by=user,
+    )
+    return {
+        "session_id": session.pk,
+        "class_id": training_class.pk,
+        "decision_id": decision.pk,
+        "day": day.isoformat(),
     }
 
 
