@@ -137,6 +137,16 @@ FHIR_CODES = (
     "osteoporosis_without_fracture",
     "gp_assessment",
     "training_plan",
+    # Supervised sessions as Procedures and their pain ratings (issue 16, docs/fhir.md).
+    "exercise_therapy",
+    "procedure_not_done",
+    "attendance_excused",
+    "attendance_absent",
+    "pain_score",
+    "event_fall",
+    "event_new_back_pain",
+    "event_new_pain",
+    "event_other",
 )
 FHIR_LOCAL_SYSTEMS = (
     "function-test",
@@ -149,8 +159,27 @@ FHIR_LOCAL_SYSTEMS = (
     "exercise",
     "training-domain",
     "knowledge-base",
+    "attendance",
+    "adverse-event",
 )
-FHIR_TEXTS = ("knowledge", "overridden", "provisional")
+FHIR_TEXTS = (
+    "knowledge",
+    "overridden",
+    "provisional",
+    # Sessions and the plan's progress (issue 16).
+    "next_time",
+    "event",
+    "event_action",
+    "not_done",
+    "pain_during",
+    "pain_next_day",
+    "technique_ok",
+    "technique_not_ok",
+    "pain_during_max",
+    "pain_next_day_max",
+    "progress",
+    "progress_reason",
+)
 FHIR_CODE_KEYS = frozenset(
     {"system", "code", "display", "text", "field", "category", "unit", "body_site"}
     | {"sources", "reference"}
