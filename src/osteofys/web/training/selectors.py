@@ -1,0 +1,147 @@
+"""Reads of training sessions, always scoped to one clinic. Another clinic's session is a 404.
+
+`session_get` logs its read (a view of the session). The reads below a patient (`session_list`,
+`session_for_day`, the histories) take a patient or a plan item the caller has already read
+through a scoped, logged selector (records.selectors.patient_get / plan_get), and scope to that
+patient's clinic again, so a wrong argument can never reach another clinic's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from osteofys.web.accounts.models import Clinic
+from osteofys.web.audit import services as audit
+from osteofys.web.audit.models import Action
+from osteofys.web.records.models import Patient, Plan, PlanItem
+from osteofys.web.training.models import (
+    AdverseEvent,
+    SessionEntry,
+    SessionKind,
+    TrainingSession,
+)
+from osteofys.web.training.services import MAX_ENTRIES
+
+# How many sessions a list shows at most (the patient page); twice a week for a year is ~100.
+LIST_LIMIT = 100
+# How many entries of one plan item a progression history holds at most (newest ones).
+HISTORY_LIMIT = 20
+
+
+def _with_parts(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    return sessions.select_related("therapist", "training_class", "plan").prefetch_related(
+        Prefetch("entries", queryset=SessionEntry.objects.order_by("position", "id")),
+        Prefetch("events", queryset=AdverseEvent.objects.order_by("id")),
+    )
+
+
+def session_get(clinic: Clinic, session_id: int, *, log_view: bool = True) -> TrainingSession:
+    """The clinic's session with its patient, therapist, entries and events, or 404.
+
+    The read is logged as a view of the session unless `log_view` is False (a caller that logs
+    its own, more specific entry, e.g. the PDF's export).
+    """
+    found = (
+        _with_parts(TrainingSession.objects.filter(clinic=clinic, pk=session_id))
+        .select_related("patient")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    if log_view:
+        audit.record(Action.VIEW, found)
+    return found
+
+
+def session_list(patient: Patient, limit: int = LIST_LIMIT) -> list[TrainingSession]:
+    """The patient's sessions, newest first, at most `limit`, with entries and events.
+
+    The patient is already scoped and logged by `patient_get`.
+    """
+    sessions = TrainingSession.objects.filter(clinic_id=patient.clinic_id, patient=patient)
+    return list(_with_parts(sessions).order_by("-date", "-id")[: max(0, limit)])
+
+
+def session_count(patient: Patient) -> int:
+    return TrainingSession.objects.filter(clinic_id=patient.clinic_id, patient=patient).count()
+
+
+def session_for_day(
+    patient: Patient, day: date, kind: str = SessionKind.SUPERVISED
+) -> TrainingSession | None:
+    """The patient's supervised session of `day` (there is at most one), or None."""
+    sessions = TrainingSession.objects.filter(
+        clinic_id=patient.clinic_id, patient=patient, date=day, kind=kind
+    )
+    return _with_parts(sessions).order_by("-id").first()
+
+
+def sessions_for_day(patients: Iterable[Patient], day: date) -> dict[int, TrainingSession]:
+    """The supervised sessions of `day` of several patients of one clinic (the class screen).
+
+    Patient id -> session, in three queries whatever the number of patients.
+    """
+    patients = list(patients)
+    if not patients:
+        return {}
+    clinic_id = patients[0].clinic_id
+    sessions = TrainingSession.objects.filter(
+        clinic_id=clinic_id,
+        patient_id__in=[p.pk for p in patients if p.clinic_id == clinic_id],
+        date=day,
+        kind=SessionKind.SUPERVISED,
+    )
+    return {s.patient_id: s for s in _with_parts(sessions)}
+
+
+def _history(entries: QuerySet[SessionEntry], limit: int) -> list[SessionEntry]:
+    newest = entries.select_related("session").prefetch_related(
+        Prefetch("session__events", queryset=AdverseEvent.objects.order_by("id"))
+    )
+    rows = list(newest.order_by("-session__date", "-session__id")[: max(0, limit)])
+    rows.reverse()
+    return rows
+
+
+def entries_for_item(plan_item: PlanItem, limit: int = HISTORY_LIMIT) -> list[SessionEntry]:
+    """What was logged for one plan item, oldest first (newest last), at most `limit` entries.
+
+    Each entry carries its session (`entry.session`, with its date and adverse events prefetched):
+    the progression rules read the history in this order. Sessions the patient did not attend
+    have no entries, so they are not in it.
+    """
+    plan = plan_item.plan
+    entries = SessionEntry.objects.filter(
+        plan_item=plan_item,
+        session__clinic_id=plan.clinic_id,
+        session__patient_id=plan.patient_id,
+    )
+    return _history(entries, limit)
+
+
+def entries_by_item(plan: Plan, limit: int = HISTORY_LIMIT) -> dict[int, list[SessionEntry]]:
+    """Every plan item's history (as `entries_for_item`), in two queries for the whole plan.
+
+    Plan item id -> entries oldest first, the newest `limit` of each.
+    """
+    entries = SessionEntry.objects.filter(
+        plan_item__plan=plan,
+        session__clinic_id=plan.clinic_id,
+        session__patient_id=plan.patient_id,
+    )
+    out: dict[int, list[SessionEntry]] = {}
+    rows = entries.select_related("session").prefetch_related(
+        Prefetch("session__events", queryset=AdverseEvent.objects.order_by("id"))
+    )
+    # Bounded: the newest `limit` entries of as many items as a session may hold.
+    for entry in rows.order_by("-session__date", "-session__id")[: limit * MAX_ENTRIES]:
+        kept = out.setdefault(entry.plan_item_id or 0, [])
+        if len(kept) < limit:
+            kept.append(entry)
+    for kept in out.values():
+        kept.reverse()
+    return out
