@@ -22,7 +22,12 @@ FIXED: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "Flag": (("status", ("active",)),),
     "ServiceRequest": (("status", ("active",)), ("intent", ("proposal",))),
     "CarePlan": (("status", ("active",)), ("intent", ("plan",))),
+    "Procedure": (("status", ("completed", "not-done")),),
 }
+# What a reference below `subject` may point to, by the element it sits in.
+REFERENCE_TARGETS = {"basedOn": ("CarePlan",), "partOf": ("Procedure",)}
+ACTIVITY_STATUSES = ("not-started", "in-progress")
+PAIN_RANGE = (0, 10)
 OBSERVATION_CATEGORIES = ("imaging", "exam", "survey")
 CONDITION_ICD10 = ("M80", "M81")
 
@@ -36,8 +41,11 @@ def check(doc: Mapping[str, Any], kb: KnowledgeBase | None = None) -> list[str]:
     project's own rules must hold, which those models do not know: the exact system URIs of LOINC,
     SNOMED CT, ICD-10 and the CPR register; codes of standard systems are those of fhir.toml;
     value sets (Observation status final, category among the five, ServiceRequest intent
-    proposal, ...); the CPR number has the form DDMMÅÅXXXX with a real date; every reference points
-    to the Patient of the Bundle.
+    proposal, Procedure status completed or not-done, ...); the CPR number has the form
+    DDMMÅÅXXXX with a real date; every `subject` points to the Patient of the Bundle, every
+    `basedOn` to a CarePlan and every `partOf` to a Procedure in it; a Procedure is SNOMED CT
+    exercise therapy with a performed date, and has a status reason exactly when not done; a pain
+    score is an integer 0-10; a CarePlan activity is not started or in progress.
 
     Args:
         doc: the Bundle as JSON data.
@@ -46,7 +54,7 @@ def check(doc: Mapping[str, Any], kb: KnowledgeBase | None = None) -> list[str]:
     table = codes(kb or load())
     entries = doc.get("entry") or []
     patients = [e.get("fullUrl") for e in entries if _type(e) == "Patient"]
-    problems = _models(doc) + _bundle(doc, patients)
+    problems = _models(doc) + _bundle(doc, patients) + _references(entries)
     for i, entry in enumerate(entries):
         resource = entry.get("resource") or {}
         where = f"entry[{i}] {resource.get('resourceType')}"
@@ -84,6 +92,25 @@ def _models(doc: Mapping[str, Any]) -> Problems:
             get_fhir_model_class(resource["resourceType"]).model_validate(resource)
         except (ValidationError, KeyError, ValueError) as exc:
             problems.append(f"{where}: R4B model: {exc}")
+    return problems
+
+
+def _references(entries: list[Any]) -> Problems:
+    """Every `basedOn` and `partOf` reference is the fullUrl of a resource of the right type."""
+    types = {e.get("fullUrl"): _type(e) for e in entries if isinstance(e, Mapping)}
+    problems: Problems = []
+    for i, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(resource, Mapping):
+            continue
+        for element, allowed in REFERENCE_TARGETS.items():
+            for n, ref in enumerate(resource.get(element) or []):
+                target = ref.get("reference") if isinstance(ref, Mapping) else None
+                if types.get(target) not in allowed:
+                    problems.append(
+                        f"entry[{i}] {resource.get('resourceType')}: {element}[{n}] {target!r}"
+                        f" is not a {' or '.join(allowed)} of the Bundle"
+                    )
     return problems
 
 
@@ -156,7 +183,57 @@ def _observation(resource: Mapping[str, Any], table: Codes) -> Problems:
         tags = [t.get("code") for t in resource.get("meta", {}).get("tag") or []]
         if not any(tags):
             problems.append("the function category does not carry the knowledge-base version")
+    return problems + _pain(resource, table)
+
+
+def _pain(resource: Mapping[str, Any], table: Codes) -> Problems:
+    """A pain score (LOINC 72514-3) is an integer on the 0-10 scale."""
+    codings = resource.get("code", {}).get("coding") or []
+    if not any(c.get("code") == table["pain_score"].code for c in codings):
+        return []
+    value = resource.get("valueInteger")
+    low, high = PAIN_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return [f"pain score {value!r} is not an integer {low}-{high} (valueInteger)"]
+    return []
+
+
+def _procedure(resource: Mapping[str, Any], table: Codes) -> Problems:
+    """A supervised session: exercise therapy, performed on a date, a reason when not done."""
+    problems: Problems = []
+    therapy = table["exercise_therapy"]
+    codings = resource.get("code", {}).get("coding") or []
+    if not any(
+        c.get("system") == therapy.system and c.get("code") == therapy.code for c in codings
+    ):
+        problems.append(f"Procedure.code needs SNOMED CT {therapy.code}")
+    performed = resource.get("performedDateTime")
+    if not (isinstance(performed, str) and _date_ok(performed[:10])):
+        problems.append(f"performedDateTime {performed!r} is not a date")
+    not_done = resource.get("status") == "not-done"
+    if not_done != ("statusReason" in resource):
+        problems.append("statusReason must be given exactly when the status is not-done")
     return problems
+
+
+def _care_plan(resource: Mapping[str, Any], table: Codes) -> Problems:
+    problems: Problems = []
+    for n, activity in enumerate(resource.get("activity") or []):
+        status = (activity.get("detail") or {}).get("status")
+        if status not in ACTIVITY_STATUSES:
+            problems.append(f"activity[{n}].detail.status {status!r} not in {ACTIVITY_STATUSES}")
+        for m, note in enumerate(activity.get("progress") or []):
+            if not (note.get("text") or "").strip():
+                problems.append(f"activity[{n}].progress[{m}] has no text")
+    return problems
+
+
+def _date_ok(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _condition(resource: Mapping[str, Any], table: Codes) -> Problems:
@@ -201,4 +278,6 @@ RULES: dict[str, Callable[[Mapping[str, Any], Codes], Problems]] = {
     "Observation": _observation,
     "Condition": _condition,
     "Patient": _patient,
+    "Procedure": _procedure,
+    "CarePlan": _care_plan,
 }

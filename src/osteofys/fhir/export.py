@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from osteofys.fhir.codes import Code, Codes, codes
@@ -32,6 +32,16 @@ TEST_FIELDS = (
 )
 # SPEC P9: the bone statuses that mean osteoporosis by definition (T ≤ -2.5 or diagnostic fracture).
 OSTEOPOROTIC = ("osteoporosis", "severe")
+# A session's attendance (training.models.Attendance): attended is a completed Procedure, the
+# others are not-done with the attendance code as the reason.
+ATTENDED = "attended"
+NOT_ATTENDED = {"excused": "attendance_excused", "absent": "attendance_absent"}
+EVENT_CODES = {
+    "fall": "event_fall",
+    "new_back_pain": "event_new_back_pain",
+    "new_pain": "event_new_pain",
+    "other": "event_other",
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,9 @@ class CarePlanActivity:
         domain: "staerk", "stabil" or "strakt".
         dose: the dose, or None when the clinician left it open.
         supervised: True for supervised-only training (e.g. HiRIT, SPEC P13).
+        family: the progression family of the plan item (its ladder), when known.
+        level: the item's level on that ladder (1 = easiest), when known.
+        progress: the item's accepted progression decisions, oldest first.
     """
 
     exercise: str
@@ -73,6 +86,96 @@ class CarePlanActivity:
     domain: str
     dose: Dose | None
     supervised: bool = False
+    family: str | None = None
+    level: int | None = None
+    progress: tuple[Progress, ...] = ()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One accepted progression decision of a plan item (CarePlan `activity.progress`).
+
+    Attributes:
+        when: when the therapist accepted it.
+        step: the step (rules.progress.Step value: more_load, next_level, stay, down, stop).
+        rule: the id of the progression rule (kb/data/progression.toml).
+        from_exercise, from_level, from_dose: the item as it was.
+        to_exercise, to_level, to_dose: the item as it became.
+        reason: the therapist's words, if any.
+    """
+
+    when: datetime | date
+    step: str
+    rule: str
+    from_exercise: str
+    to_exercise: str
+    from_level: int | None = None
+    to_level: int | None = None
+    from_dose: Dose | None = None
+    to_dose: Dose | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SessionExercise:
+    """What was done of one plan item in a session, as the session log holds it.
+
+    Attributes:
+        exercise: the exercise id of the knowledge base; name: its name in the export language.
+        done: False when the exercise was not done that day (the numbers are then None).
+        sets, reps, hold_s, minutes: what was done; load_kg or load_text the load.
+        effort, pain_during, pain_next_day: ratings 0-10; technique_ok: checked and good.
+        note: the therapist's note on the exercise.
+    """
+
+    exercise: str
+    name: str
+    done: bool = True
+    sets: int | None = None
+    reps: int | None = None
+    hold_s: int | None = None
+    minutes: int | None = None
+    load_kg: float | None = None
+    load_text: str = ""
+    effort: int | None = None
+    pain_during: int | None = None
+    pain_next_day: int | None = None
+    technique_ok: bool | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    """An adverse event of a session: kind fall, new_back_pain, new_pain or other."""
+
+    kind: str
+    description: str = ""
+    action: str = ""
+
+
+@dataclass(frozen=True)
+class SupervisedSession:
+    """One supervised training session of the subject, exported as a Procedure.
+
+    Attributes:
+        key: stable and unique per session of the subject (the web passes "session-<id>"); the
+            Procedure's urn:uuid derives from it, so a repeated export gives the same id.
+        date: the session's date (Procedure.performedDateTime).
+        attendance: "attended" (status completed) or "excused"/"absent" (status not-done).
+        note: the journal text (how the patient responded); next_time: the plan for next time.
+        exercises: what was done, in the session log's order.
+        events: adverse events in or after the session (Procedure.complication).
+        follows_care_plan: the session followed the plan exported as the CarePlan (basedOn).
+    """
+
+    key: str
+    date: date
+    attendance: str = "attended"
+    note: str = ""
+    next_time: str = ""
+    exercises: tuple[SessionExercise, ...] = ()
+    events: tuple[SessionEvent, ...] = ()
+    follows_care_plan: bool = True
 
 
 def activities_from(
@@ -126,6 +229,7 @@ def bundle(
     activities: Sequence[CarePlanActivity] | None = None,
     lang: str = "da",
     final_category: str | None = None,
+    sessions: Sequence[SupervisedSession] = (),
 ) -> dict[str, Any]:
     """The assessment as a FHIR R4 Bundle (type collection), as plain JSON-able data.
 
@@ -148,15 +252,25 @@ def bundle(
             plan of `assessment` (see `activities_from`).
         lang: language of the human-readable texts ("da" or "en"). Codes do not change.
         final_category: the clinician's confirmed category when it differs from the suggestion.
+        sessions: the supervised sessions to export, each as a Procedure (SNOMED CT 229065009
+            exercise therapy) with its pain ratings as Observations (LOINC 72514-3, partOf the
+            Procedure). A session that follows the CarePlan is `basedOn` it, and the CarePlan's
+            activities are then in progress.
 
     Raises:
-        ValueError: `subject.id` is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .).
+        ValueError: `subject.id` is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .), or two
+            sessions share a key.
     """
     if not FHIR_ID.fullmatch(subject.id):
         raise ValueError(f"subject id {subject.id!r} is not a FHIR id (1-64 of A-Z a-z 0-9 - .)")
+    if len({s.key for s in sessions}) != len(sessions):
+        raise ValueError("two sessions share a key")
     doc = _document(assessment, kb, lang)
     plan = list(activities) if activities is not None else activities_from(doc, kb, lang)
     export = _Export(subject, case=case, doc=doc, kb=kb, table=codes(kb), lang=lang)
+    care_plan = export.care_plan(
+        plan, in_progress=any(s.follows_care_plan and s.attendance == ATTENDED for s in sessions)
+    )
     resources = [
         export.patient(),
         *export.dxa(),
@@ -165,7 +279,8 @@ def bundle(
         export.acute_flag(),
         export.condition(),
         export.referral(),
-        export.care_plan(plan),
+        care_plan,
+        *(r for s in sessions for r in export.session(s, with_plan=care_plan[1] is not None)),
     ]
     return {
         "resourceType": "Bundle",
@@ -203,14 +318,18 @@ class _Export:
         self.codes = table
         self.lang = lang
         self.when = case.assessment_date.isoformat()
+        self.in_progress = False
 
     def uuid(self, kind: str) -> str:
         """The same uuid on every export of this subject, resource kind and assessment date.
 
         The Patient's depends on the subject alone; the date keeps the observations of two
-        assessments of one person from sharing an id.
+        assessments of one person from sharing an id. A session's resources ("session/...")
+        depend on the session's key, not on the assessment: a later assessment does not change
+        the id of a session logged before it.
         """
-        key = kind if kind == "patient" else f"{kind}/{self.when}"
+        undated = kind == "patient" or kind.startswith("session/")
+        key = kind if undated else f"{kind}/{self.when}"
         return str(uuid.uuid5(NAMESPACE, f"{self.subject.id}/{key}"))
 
     def url(self, kind: str) -> str:
@@ -444,9 +563,10 @@ class _Export:
 
     # --- CarePlan ----------------------------------------------------------------------------
 
-    def care_plan(self, activities: Sequence[CarePlanActivity]) -> Made:
+    def care_plan(self, activities: Sequence[CarePlanActivity], *, in_progress: bool) -> Made:
         if not activities:
             return "careplan/training", None
+        self.in_progress = in_progress
         plan = self.codes["training_plan"]
         return self.new(
             "CarePlan",
@@ -458,8 +578,37 @@ class _Export:
             subject=self.ref(),
             period={"start": self.when},
             created=self.when,
-            activity=[{"detail": self.activity(a)} for a in activities],
+            activity=[self.care_plan_activity(a) for a in activities],
         )
+
+    def care_plan_activity(self, a: CarePlanActivity) -> dict[str, Any]:
+        """The detail, and the accepted progression decisions as `progress` (oldest first)."""
+        activity: dict[str, Any] = {}
+        if a.progress:
+            activity["progress"] = [self.progress(p) for p in a.progress]
+        activity["detail"] = self.activity(a)
+        return activity
+
+    def progress(self, p: Progress) -> dict[str, Any]:
+        def state(exercise: str, level: int | None, dose: Dose | None) -> str:
+            name = self.kb.texts.exercise_name(exercise, self.lang)
+            words = [name]
+            if level is not None:
+                words.append(self.text("level", level=str(level)))
+            if dose is not None and dose_text(dose, self.lang):
+                words.append(dose_text(dose, self.lang))
+            return ", ".join(words)
+
+        text = self.text(
+            "progress",
+            step=step_word(self.kb, p.step, self.lang),
+            rule=p.rule,
+            before=state(p.from_exercise, p.from_level, p.from_dose),
+            after=state(p.to_exercise, p.to_level, p.to_dose),
+        )
+        if p.reason.strip():
+            text += " " + self.text("progress_reason", reason=p.reason.strip())
+        return {"time": p.when.isoformat(), "text": text}
 
     def activity(self, a: CarePlanActivity) -> dict[str, Any]:
         texts = self.kb.texts.exercises.get(a.exercise)
@@ -467,7 +616,7 @@ class _Export:
         detail: dict[str, Any] = {
             "extension": [self.plan_item(a)],
             "code": self.local("exercise", a.exercise, display, a.name),
-            "status": "not-started",
+            "status": "in-progress" if self.in_progress else "not-started",
             "description": f"{a.name}: {dose_text(a.dose, self.lang)}" if a.dose else a.name,
         }
         timing = _timing(a.dose) if a.dose else None
@@ -489,6 +638,10 @@ class _Export:
             },
             {"url": "supervised", "valueBoolean": a.supervised},
         ]
+        if a.family:
+            parts.append({"url": "family", "valueCode": a.family})
+        if a.level is not None:
+            parts.append({"url": "level", "valueInteger": a.level})
         dose = a.dose or Dose()
         if dose.sets is not None:
             parts.append({"url": "sets", "valueInteger": dose.sets})
@@ -499,6 +652,168 @@ class _Export:
         if dose.impacts is not None:
             parts.append({"url": "impacts", "valueInteger": dose.impacts})
         return {"url": self.codes.structure("plan-item"), "extension": parts}
+
+    # --- Training sessions (Procedure, pain Observations) ------------------------------------
+
+    def session(self, s: SupervisedSession, *, with_plan: bool) -> list[Resource]:
+        """The session as a Procedure, then its highest pain ratings as Observations."""
+        kind = f"session/{s.key}"
+        attended = s.attendance == ATTENDED
+        fields: dict[str, Any] = {}
+        exercises = s.exercises if attended else ()
+        if exercises:
+            fields["extension"] = [self.session_exercise(e) for e in exercises]
+        if with_plan and s.follows_care_plan:
+            fields["basedOn"] = [{"reference": self.url("careplan/training")}]
+        fields["status"] = "completed" if attended else "not-done"
+        if not attended:
+            reason = self.codes[NOT_ATTENDED.get(s.attendance, "attendance_absent")]
+            not_done = self.codes["procedure_not_done"]
+            fields["statusReason"] = {
+                "coding": [not_done.coding(), reason.coding()],
+                "text": reason.text[self.lang],
+            }
+        fields["code"] = self.codes["exercise_therapy"].concept(self.lang)
+        fields["subject"] = self.ref()
+        fields["performedDateTime"] = s.date.isoformat()
+        if s.events:
+            fields["complication"] = [self.complication(e) for e in s.events]
+        notes = self.session_notes(s, exercises)
+        if notes:
+            fields["note"] = [{"text": n} for n in notes]
+        made = [self.new("Procedure", kind, **fields)]
+        procedure = {"reference": self.url(kind)}
+        for field, text, when in (
+            ("pain_during", "pain_during_max", s.date),
+            ("pain_next_day", "pain_next_day_max", s.date + timedelta(days=1)),
+        ):
+            pain = self.highest(exercises, field)
+            if pain is None:
+                continue
+            value, exercise = pain
+            observation = self.observation(
+                self.codes["pain_score"],
+                f"{kind}/{field}",
+                when.isoformat(),
+                valueInteger=value,
+                note=[{"text": self.text(text, exercise=exercise)}],
+            )
+            observation[1]["partOf"] = [procedure]
+            made.append(observation)
+        return made
+
+    @staticmethod
+    def highest(exercises: Sequence[SessionExercise], field: str) -> tuple[int, str] | None:
+        """The highest rating of `field` in the session and the first exercise that had it."""
+        rated = [(getattr(e, field), e.name) for e in exercises if getattr(e, field) is not None]
+        if not rated:
+            return None
+        top = max(value for value, _ in rated)
+        return top, next(name for value, name in rated if value == top)
+
+    def session_notes(
+        self, s: SupervisedSession, exercises: Sequence[SessionExercise]
+    ) -> list[str]:
+        """The journal: the response, the plan for next time, each exercise, each event."""
+        notes = [s.note.strip()] if s.note.strip() else []
+        if s.next_time.strip():
+            notes.append(self.text("next_time", text=s.next_time.strip()))
+        notes += [self.exercise_line(e) for e in exercises]
+        for e in s.events:
+            code = self.codes[EVENT_CODES.get(e.kind, "event_other")]
+            line = self.text("event", kind=code.text[self.lang], description=e.description.strip())
+            if e.action.strip():
+                line += " " + self.text("event_action", action=e.action.strip())
+            notes.append(line.strip().rstrip(":"))
+        return notes
+
+    def exercise_line(self, e: SessionExercise) -> str:
+        """'Rejse-sætte-sig: 3 × 10 gentagelser, 5 kg, anstrengelse 6/10, smerte under 2/10'."""
+        if not e.done:
+            line = self.text("not_done", name=e.name)
+            return f"{line}. {e.note.strip()}" if e.note.strip() else line
+        parts = [dose_text(logged_dose(e), self.lang)]
+        if e.load_kg is not None:
+            kg = f"{e.load_kg:g}"
+            parts.append(f"{kg.replace('.', ',') if self.lang == 'da' else kg} kg")
+        if e.load_text.strip():
+            parts.append(e.load_text.strip())
+        if e.effort is not None:
+            parts.append(dose_text(Dose(effort=(e.effort, e.effort)), self.lang))
+        if e.pain_during is not None:
+            parts.append(self.text("pain_during", value=str(e.pain_during)))
+        if e.pain_next_day is not None:
+            parts.append(self.text("pain_next_day", value=str(e.pain_next_day)))
+        if e.technique_ok is not None:
+            parts.append(self.text("technique_ok" if e.technique_ok else "technique_not_ok"))
+        said = ", ".join(p for p in parts if p)
+        line = f"{e.name}: {said}" if said else e.name
+        return f"{line}. {e.note.strip()}" if e.note.strip() else line
+
+    def session_exercise(self, e: SessionExercise) -> dict[str, Any]:
+        """The extension `session-exercise`: one exercise of the session, machine-readable."""
+        texts = self.kb.texts.exercises.get(e.exercise)
+        parts: list[dict[str, Any]] = [
+            {
+                "url": "exercise",
+                "valueCoding": {
+                    "system": self.codes.local("exercise"),
+                    "code": e.exercise,
+                    "display": texts.name.da if texts else e.name,
+                },
+            },
+            {"url": "done", "valueBoolean": e.done},
+        ]
+        for name in ("sets", "reps", "effort", "pain_during", "pain_next_day"):
+            value = getattr(e, name)
+            if value is not None:
+                parts.append({"url": _camel(name), "valueInteger": value})
+        ucum = self.codes.systems["ucum"]
+        for name, url, unit in (
+            ("hold_s", "hold", "s"),
+            ("minutes", "minutes", "min"),
+            ("load_kg", "load", "kg"),
+        ):
+            value = getattr(e, name)
+            if value is not None:
+                quantity = {"value": value, "unit": unit, "system": ucum, "code": unit}
+                parts.append({"url": url, "valueQuantity": quantity})
+        if e.load_text.strip():
+            parts.append({"url": "loadText", "valueString": e.load_text.strip()})
+        if e.technique_ok is not None:
+            parts.append({"url": "techniqueOk", "valueBoolean": e.technique_ok})
+        return {"url": self.codes.structure("session-exercise"), "extension": parts}
+
+    def complication(self, e: SessionEvent) -> dict[str, Any]:
+        code = self.codes[EVENT_CODES.get(e.kind, "event_other")]
+        concept = code.concept(self.lang)
+        if e.description.strip():
+            concept["text"] = f"{code.text[self.lang]}: {e.description.strip()}"
+        return concept
+
+
+def logged_dose(e: SessionExercise) -> Dose:
+    """What was done as a Dose (single values as ranges), so dose_text can say it."""
+
+    def one(value: int | None) -> tuple[int, int] | None:
+        return (value, value) if value is not None else None
+
+    return Dose(
+        sets=e.sets,
+        reps=one(e.reps),
+        hold_s=one(e.hold_s),
+        minutes=one(e.minutes),
+    )
+
+
+def step_word(kb: KnowledgeBase, step: str, lang: str) -> str:
+    """The knowledge base's word for a progression step, or the step id without one."""
+    return step
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
 
 
 def _range(span: tuple[int, int], unit: str | None = None, table: Codes | None = None) -> Any:
