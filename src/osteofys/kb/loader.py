@@ -23,11 +23,15 @@ from osteofys.rules.knowledge import (
     CategoryInfo,
     Exercise,
     Family,
+    FollowUp,
     Knowledge,
     Layout,
+    Mdc,
     Precaution,
+    ProgressionRule,
     RiskFactor,
     Rule,
+    Setting,
     Slot,
     Table,
     TableRow,
@@ -50,6 +54,8 @@ from osteofys.rules.model import (
     ReferralBasis,
 )
 from osteofys.rules.plan import candidates, tighten
+from osteofys.rules.progress import COMMON_FACTS, RULE_FACTS, RULES
+from osteofys.rules.retest import BETTER, TESTS
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGS = ("da", "en")
@@ -217,6 +223,23 @@ EXERCISE_KEYS = [
 ]
 
 
+# Knowledge.follow_up: each number, and how many values it has (retest_weeks is a range).
+FOLLOW_UP_SHAPES = {
+    "retest_weeks": 2,
+    "pain_flag_above": 1,
+    "inactive_days": 1,
+    "sessions_to_progress": 1,
+    "effort_max_to_progress": 1,
+    "effort_too_hard_above": 1,
+    "sessions_too_hard_to_step_down": 1,
+    "easier_dose_percent": 1,
+}
+FOLLOW_UP_FILES = ("progression", "retests")
+FOLLOW_UP_EFFORT = ("effort_max_to_progress", "effort_too_hard_above")
+# retests.toml [population]: how an MDC is said with its population (`phrase` of an entry).
+MDC_PHRASES = ("mdc", "meaningful")
+
+
 class KnowledgeError(ValueError):
     """The knowledge base is inconsistent. `problems` lists every finding of the check."""
 
@@ -285,6 +308,11 @@ def load_from(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     if builder.problems or knowledge is None:
         raise KnowledgeError(builder.problems)
     return KnowledgeBase(knowledge, raw, exercises, texts)
+
+
+def _words(node: Any) -> dict[str, str]:
+    """A {da, en} table as a plain mapping (the loader checks its languages, check_texts)."""
+    return {lng: str(node[lng]) for lng in LANGS if lng in node} if isinstance(node, dict) else {}
 
 
 def texts_in(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -1118,6 +1146,192 @@ class _Builder:
     def conditions(self) -> list[tuple[str, dict[str, Any]]]:
         return [(c, e) for c, e in self.section("conditions").items() if isinstance(e, dict)]
 
+    # --- following the training (issue 16) -------------------------------------------------
+
+    def follow_up(self) -> FollowUp:
+        """progression.toml and retests.toml `[follow_up.*]`: each number once, with its source."""
+        entries: dict[str, tuple[str, Any]] = {}
+        for name in FOLLOW_UP_FILES:
+            for key, entry in self.section(name).get("follow_up", {}).items():
+                if key in entries:
+                    self.fail(
+                        Code.FOLLOW_UP,
+                        f"{name}.follow_up.{key}",
+                        f"is also in {entries[key][0]}.toml: one owner for each number",
+                    )
+                    continue
+                entries[key] = (name, entry)
+        settings: dict[str, Setting] = {}
+        for key, (name, entry) in entries.items():
+            where = f"{name}.follow_up.{key}"
+            if key not in FOLLOW_UP_SHAPES:
+                self.fail(Code.FOLLOW_UP, where, f"is not one of {sorted(FOLLOW_UP_SHAPES)}")
+                continue
+            setting = self.setting(where, key, entry)
+            if setting is not None:
+                settings[key] = setting
+        for key in sorted(FOLLOW_UP_SHAPES.keys() - entries.keys()):
+            self.fail(Code.FOLLOW_UP, "progression.follow_up", f"no {key}")
+
+        def one(key: str) -> int:
+            found = settings.get(key)
+            return found.value[0] if found else 0
+
+        weeks = settings.get("retest_weeks")
+        return FollowUp(
+            retest_weeks=(weeks.value[0], weeks.value[1]) if weeks else (0, 0),
+            pain_flag_above=one("pain_flag_above"),
+            inactive_days=one("inactive_days"),
+            sessions_to_progress=one("sessions_to_progress"),
+            effort_max_to_progress=one("effort_max_to_progress"),
+            effort_too_hard_above=one("effort_too_hard_above"),
+            sessions_too_hard_to_step_down=one("sessions_too_hard_to_step_down"),
+            easier_dose_percent=one("easier_dose_percent"),
+            settings=settings,
+        )
+
+    def setting(self, where: str, key: str, entry: Any) -> Setting | None:
+        """One follow-up number: its own value, unit, evidence and sources, or a threshold's."""
+        if not isinstance(entry, dict):
+            self.fail(Code.FOLLOW_UP, where, "must be a table")
+            return None
+        if "threshold" in entry:
+            tid = entry["threshold"]
+            threshold = self.thresholds.get(str(tid))
+            if "value" in entry or threshold is None:
+                self.fail(
+                    Code.FOLLOW_UP,
+                    where,
+                    f"names the threshold {tid!r}, which is not in thresholds.toml"
+                    if threshold is None
+                    else "has a value and a threshold: the threshold owns the number",
+                )
+                return None
+            if not threshold.value.is_integer():
+                self.fail(Code.FOLLOW_UP, where, f"the threshold {tid!r} is not a whole number")
+                return None
+            return Setting(
+                key,
+                (int(threshold.value),),
+                threshold.unit,
+                threshold.evidence,
+                threshold.sources,
+                threshold=threshold.id,
+            )
+        value = entry.get("value")
+        values = value if isinstance(value, list) else [value]
+        shape = FOLLOW_UP_SHAPES[key]
+        if (
+            len(values) != shape
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values)
+            or values != sorted(values)
+        ):
+            wanted = "a whole number above 0" if shape == 1 else "[low, high] whole numbers above 0"
+            self.fail(Code.FOLLOW_UP, where, f"value must be {wanted}")
+            return None
+        if key in FOLLOW_UP_EFFORT and not EFFORT_SCALE[0] <= values[0] <= EFFORT_SCALE[1]:
+            self.fail(Code.FOLLOW_UP, where, "an effort must be on the 0-10 scale")
+        if key == "easier_dose_percent" and values[0] >= 100:
+            self.fail(Code.FOLLOW_UP, where, "an easier dose must be below 100 percent")
+        if not entry.get("unit"):
+            self.fail(Code.FOLLOW_UP, where, "needs a unit")
+        return Setting(
+            key,
+            tuple(values),
+            str(entry.get("unit", "")),
+            self.check_evidence(where, entry.get("evidence")),
+            self.check_sources(where, entry.get("sources")),
+        )
+
+    def mdc(self) -> dict[str, Mdc]:
+        """retests.toml `[mdc.*]`: one entry for each function test of the case."""
+        found: dict[str, Mdc] = {}
+        for test, entry in self.section("retests").get("mdc", {}).items():
+            where = f"retests.mdc.{test}"
+            if test not in TESTS:
+                self.fail(Code.MDC, where, f"is not a function test of the case ({TESTS})")
+                continue
+            if not isinstance(entry, dict):
+                self.fail(Code.MDC, where, "must be a table")
+                continue
+            value = entry.get("value")
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+            ):
+                self.fail(Code.MDC, where, "value must be a positive number (or left out)")
+                continue
+            if entry.get("better") not in BETTER:
+                self.fail(Code.MDC, where, f"better must be one of {BETTER}")
+            if not entry.get("unit"):
+                self.fail(Code.MDC, where, "needs a unit")
+            if entry.get("phrase", "mdc") not in MDC_PHRASES:
+                self.fail(Code.MDC, where, f"phrase must be one of {MDC_PHRASES}")
+            population, note = entry.get("population"), entry.get("note")
+            if value is not None and not isinstance(population, dict):
+                self.fail(Code.MDC, where, "a value needs the population it was measured in")
+            if value is None and not isinstance(note, dict):
+                self.fail(Code.MDC, where, "without a value it needs a note saying none was found")
+            sources = self.check_sources(
+                where, entry.get("sources", []), required=value is not None
+            )
+            found[test] = Mdc(
+                test=test,
+                value=None if value is None else float(value),
+                unit=str(entry.get("unit", "")),
+                better=str(entry.get("better", "")),
+                population=_words(population),
+                evidence=self.check_evidence(where, entry.get("evidence")),
+                sources=sources,
+                note=_words(note),
+            )
+        for test in TESTS:
+            if test not in found and test not in self.section("retests").get("mdc", {}):
+                self.fail(Code.MDC, "retests.mdc", f"no entry for the test {test}")
+        return found
+
+    def progression_rules(self) -> dict[str, ProgressionRule]:
+        """progression.toml `[rule.*]`: exactly the core's rules, each with its step and reason."""
+        found: dict[str, ProgressionRule] = {}
+        section = self.section("progression").get("rule", {})
+        for rid, entry in section.items():
+            where = f"progression.rule.{rid}"
+            if rid not in RULES:
+                self.fail(Code.PROGRESSION_RULE, where, "is not a rule of rules.progress")
+                continue
+            if not isinstance(entry, dict):
+                self.fail(Code.PROGRESSION_RULE, where, "must be a table")
+                continue
+            if entry.get("step") != RULES[rid].value:
+                self.fail(
+                    Code.PROGRESSION_RULE,
+                    where,
+                    f"step {entry.get('step')!r}: the core's step for it is {RULES[rid].value!r}",
+                )
+            text = entry.get("text")
+            if not isinstance(text, dict):
+                self.fail(Code.TEXT_MISSING, f"{where}.text", "needs a reason in da and en")
+                text = {}
+            allowed = set(RULE_FACTS[rid]) | set(COMMON_FACTS)
+            for lng in LANGS:
+                names = {f for _, f, _, _ in string.Formatter().parse(str(text.get(lng, ""))) if f}
+                for name in sorted(names - allowed):
+                    self.fail(
+                        Code.PLACEHOLDER_UNKNOWN,
+                        f"{where}.text.{lng}",
+                        f"{{{name}}} is not a fact of the rule ({', '.join(sorted(allowed))})",
+                    )
+            found[rid] = ProgressionRule(
+                id=rid,
+                step=RULES[rid].value,
+                evidence=self.check_evidence(where, entry.get("evidence")),
+                sources=self.check_sources(where, entry.get("sources")),
+                text=_words(text),
+            )
+        for rid in RULES:
+            if rid not in section:
+                self.fail(Code.PROGRESSION_RULE, "progression.rule", f"no rule {rid}")
+        return found
+
     # --- assembly --------------------------------------------------------------------------
 
     def build(self) -> Knowledge | None:
@@ -1199,6 +1413,9 @@ class _Builder:
             categories=categories,
             exercises=tuple(e for e in exercises if e),
             plan_components=components,
+            follow_up=self.follow_up(),
+            mdc=self.mdc(),
+            progression_rules=self.progression_rules(),
             families=families,
             layouts=layouts,
             plan_notes=self.plan_notes(),

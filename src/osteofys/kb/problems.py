@@ -181,6 +181,21 @@ class Code(StrEnum):
         "osteofys.E093",
         "a retired source is cited, or a retired source does not name the sources that replace it",
     )
+    FOLLOW_UP = (
+        "osteofys.E094",
+        "a follow-up number ([follow_up]) is missing, repeated, not a whole number or range, "
+        "has no unit, or names an unknown threshold",
+    )
+    PROGRESSION_RULE = (
+        "osteofys.E095",
+        "the progression rules are not exactly the core's (one missing or unknown), or a rule's "
+        "step is not the core's",
+    )
+    MDC = (
+        "osteofys.E096",
+        "a function test has no MDC entry, or an entry is malformed (not a test of the case, a "
+        "value that is not a positive number, `better` not lower/higher, or no population or note)",
+    )
 
 
 _SECTION = re.compile(r"[A-Za-z_]+")

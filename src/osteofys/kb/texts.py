@@ -6,6 +6,20 @@ phrases, document wording, exercise texts, tag words, the source register and th
 The loader builds `Texts` with `build_texts` and reports each key the code needs but the data
 lacks (naming the table and the key), so a renamed key fails `kb check` instead of a page.
 UI words that are not knowledge (buttons, headings of the web pages) are gettext's.
+
+Following the training (issue 16; progression.toml, retests.toml), on `Texts`:
+
+- `step(step, lang)`: a progression step's name ("Næste niveau"; rules.progress.Step).
+- `progression_rule(rule, lang)`: a progression rule's reason with its {placeholders} unfilled.
+- `progression_reason(suggestion, lang)` / `reason(rule, facts, lang)`: the reason with the
+  suggestion's facts filled in: numbers with the language's decimal sign, dates as long dates,
+  exercise ids (`exercise`, `to`) as names, `event` and `unit` as words, `load_from`/`load_to` as
+  the load tag's words and `blocked` as the words of each block ("loftet for stød").
+- `event(kind, lang)`: an adverse event's word (training.models.EventKind values).
+- `blocked(why, lang)`: why a move up was not suggested (a cap tag or rules.progress.BLOCKS).
+- `verdict(verdict, lang)`: a re-test verdict ("inden for måleusikkerheden"; rules.retest.Verdict).
+- `mdc_population(test, lang)`: the MDC with its population ("MDC95 2,08 s hos hjemmeboende
+  voksne ≥ 50 år"), or "ingen MDC fundet"; `mdc_note(test, lang)`: the entry's note, if any.
 """
 
 from __future__ import annotations
@@ -18,6 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from osteofys.rules.assess import RED_FLAG_FIELDS
 from osteofys.rules.model import (
+    CAP_SCALES,
     FALL_RISK_LEVELS,
     FLEXION_LEVELS,
     IMPACT_LEVELS,
@@ -207,6 +222,25 @@ class Tags:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpTexts:
+    """The words of following the training (progression.toml, retests.toml)."""
+
+    steps: Mapping[str, Text]
+    rules: Mapping[str, Text]
+    events: Mapping[str, Text]
+    units: Mapping[str, Text]
+    blocked: Mapping[str, Text]
+    verdicts: Mapping[str, Text]
+    phrases: Mapping[str, Text]
+    """retests.toml [population]: "mdc", "meaningful" and "none"."""
+    mdc_units: Mapping[str, Text]
+    """retests.toml [unit]: each MDC unit in words."""
+    mdc: Mapping[str, tuple[str, str, str, Text | None, Text | None]]
+    """Per test: (the value written with a decimal point or "", its unit, its phrase, the
+    population, the note)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentTexts:
     """The fixed wording of the printed documents (texts.toml `[documents]`)."""
 
@@ -317,6 +351,81 @@ class Texts:
     fhir: FhirTexts
     dose_words: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
     """plan.toml's `intensity`, `progression` and `note` texts, by kind and key."""
+    follow_up: FollowUpTexts | None = None
+    """Issue 16: steps, progression reasons, events, re-test verdicts and MDC populations."""
+
+    @property
+    def _fu(self) -> FollowUpTexts:
+        assert self.follow_up is not None, "built by build_texts"
+        return self.follow_up
+
+    def step(self, step: str, lang: str) -> str:
+        """A progression step's name (rules.progress.Step)."""
+        return self._fu.steps[step](lang)
+
+    def progression_rule(self, rule: str, lang: str) -> str:
+        """A progression rule's reason, its {placeholders} unfilled."""
+        return self._fu.rules[rule](lang)
+
+    def event(self, kind: str, lang: str) -> str:
+        """An adverse event's word (fall, new_back_pain, new_pain, other)."""
+        return self._fu.events[kind](lang)
+
+    def blocked(self, why: str, lang: str) -> str:
+        """Why a move up was not suggested: a cap tag or one of rules.progress.BLOCKS."""
+        return self._fu.blocked[why](lang)
+
+    def verdict(self, verdict: str, lang: str) -> str:
+        """A re-test verdict in words (rules.retest.Verdict)."""
+        return self._fu.verdicts[verdict](lang)
+
+    def reason(self, rule: str, facts: Iterable[tuple[str, object]], lang: str) -> str:
+        """A progression rule's reason with the facts filled in (see the module docstring)."""
+        words = {name: self._fact(name, value, lang) for name, value in facts}
+        return self.progression_rule(rule, lang).format_map(_Blank(words))
+
+    def progression_reason(self, suggestion: Any, lang: str) -> str:
+        """The reason of a rules.progress.Suggestion in `lang`."""
+        return self.reason(suggestion.rule, suggestion.facts, lang)
+
+    def _fact(self, name: str, value: object, lang: str) -> str:
+        if value is None:
+            return "–"
+        match name:
+            case "exercise" | "to" if isinstance(value, str) and value in self.exercises:
+                return self.exercise_name(value, lang)
+            case "event" if isinstance(value, str):
+                return self.event(value, lang)
+            case "unit" if isinstance(value, str) and value in self._fu.units:
+                return self._fu.units[value](lang)
+            case "load_from" | "load_to" if isinstance(value, str) and value in self.tags.load:
+                return self.tags.load[value](lang)
+            case "blocked" if isinstance(value, tuple):
+                return ", ".join(self.blocked(str(v), lang) for v in value)
+        if isinstance(value, bool):
+            return self.ui["yes" if value else "no"](lang)
+        if isinstance(value, date):
+            return self.long_date(value, lang)
+        if isinstance(value, float):
+            return self.decimal(_written(value), lang)
+        return str(value)
+
+    def mdc_population(self, test: str, lang: str) -> str:
+        """A test's MDC with its population, or that none was found."""
+        value, unit, phrase, population, _ = self._fu.mdc[test]
+        if not value or population is None:
+            return self._fu.phrases["none"](lang)
+        words = self._fu.mdc_units.get(unit)
+        return self._fu.phrases[phrase](lang).format(
+            value=self.decimal(value, lang),
+            unit=words(lang) if words else unit,
+            population=population(lang),
+        )
+
+    def mdc_note(self, test: str, lang: str) -> str | None:
+        """The MDC entry's note (why none was found, or how to read it); None without one."""
+        note = self._fu.mdc[test][4]
+        return note(lang) if note else None
 
     def acute_site(self, site: str | None) -> SiteAdvice:
         """The acute-phase advice after a fracture at `site`; a vertebral one's when unknown."""
@@ -394,6 +503,21 @@ class Texts:
     def short_date(self, when: date, lang: str) -> str:
         """The terminal's date: 05.01.2027 in Danish, 2027-01-05 in English."""
         return when.strftime(self.cli["date_format"](lang))
+
+
+class _Blank(dict[str, str]):
+    """Placeholders a suggestion does not carry are left empty (the loader checks their names)."""
+
+    def __missing__(self, key: str) -> str:
+        return "–"
+
+
+def _written(value: float) -> str:
+    """A number written with a decimal point: 2.08, 2.5, 24.1; below 1 with two decimals (0.10)."""
+    text = f"{value:g}"
+    if abs(value) < 1 and len(text.partition(".")[2]) < 2:
+        text = f"{value:.2f}"
+    return text
 
 
 # --- building and checking ----------------------------------------------------------------------
@@ -650,6 +774,52 @@ def build_texts(
             }
         ),
         fhir=_fhir(r, r.section(raw, "fhir")),
+        follow_up=_follow_up(r, raw),
+    )
+
+
+def _follow_up(r: _Reader, raw: Mapping[str, Any]) -> FollowUpTexts:
+    """progression.toml and retests.toml's words; the loader checks the rules and MDC entries."""
+    from osteofys.rules.progress import BLOCKS, RULES, Event, Step  # noqa: PLC0415
+    from osteofys.rules.retest import Verdict  # noqa: PLC0415
+
+    progression, retests = r.section(raw, "progression"), r.section(raw, "retests")
+    rules = {
+        str(rid): r.text(e.get("text"), f"progression.rule.{rid}.text")
+        for rid, e in r.section(progression, "rule").items()
+        if isinstance(e, dict) and rid in RULES
+    }
+    mdc = {}
+    for test, e in r.section(retests, "mdc").items():
+        if not isinstance(e, dict):
+            continue
+        value = e.get("value")
+        written = _written(float(value)) if isinstance(value, int | float) else ""
+        population = e.get("population")
+        note = e.get("note")
+        mdc[str(test)] = (
+            written,
+            str(e.get("unit", "")),
+            str(e.get("phrase", "mdc")),
+            r.text(population, f"retests.mdc.{test}.population") if population else None,
+            r.text(note, f"retests.mdc.{test}.note") if isinstance(note, dict) else None,
+        )
+    return FollowUpTexts(
+        steps=r.table(progression.get("step"), "progression.step", list(Step)),
+        rules=MappingProxyType(rules),
+        events=r.table(progression.get("event"), "progression.event", list(Event)),
+        units=r.table(
+            progression.get("unit"), "progression.unit", ("reps", "hold_s", "minutes", "impacts")
+        ),
+        blocked=r.table(progression.get("blocked"), "progression.blocked", [*CAP_SCALES, *BLOCKS]),
+        verdicts=r.table(retests.get("verdict"), "retests.verdict", list(Verdict)),
+        phrases=r.table(
+            retests.get("population"), "retests.population", ("mdc", "meaningful", "none")
+        ),
+        mdc=MappingProxyType(mdc),
+        mdc_units=r.table(
+            retests.get("unit"), "retests.unit", sorted({unit for _, unit, *_ in mdc.values()})
+        ),
     )
 
 

@@ -213,6 +213,77 @@ class Layout:
 
 
 @dataclass(frozen=True, slots=True)
+class Setting:
+    """One number of following the training (progression.toml, retests.toml `[follow_up.*]`)."""
+
+    id: str
+    value: tuple[int, ...]
+    """One whole number, or a range [low, high] (retest_weeks)."""
+    unit: str
+    evidence: str
+    sources: tuple[str, ...]
+    threshold: str | None = None
+    """The threshold (thresholds.toml) that owns the number, when it is one of the rules' too."""
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The numbers the progression rules, the re-test interval and the adherence flags read.
+
+    Each is a `Setting` in `settings` with its unit, evidence and sources (issue 16, items 2, 4, 5).
+    """
+
+    retest_weeks: tuple[int, int]
+    """A re-test is due this many weeks after the last one (from the low to the high end)."""
+    pain_flag_above: int
+    """Pain (0-10) during a session above this: go down a level and review; a flag on the patient
+    page. Owned by thresholds.toml `pain_activity_caution_max`."""
+    inactive_days: int
+    """No session logged for this many days: a flag on the patient page."""
+    sessions_to_progress: int
+    """Consecutive logged sessions at the top of the range before a move up is suggested."""
+    effort_max_to_progress: int
+    """Effort (0-10) at most this in each of those sessions."""
+    effort_too_hard_above: int
+    """Effort (0-10) above this: the session was too hard."""
+    sessions_too_hard_to_step_down: int
+    """Consecutive too-hard sessions before a step down is suggested (otherwise stay)."""
+    easier_dose_percent: int
+    """A step down at the bottom of a family: the range of one-set doses scaled to this percent."""
+    settings: Mapping[str, Setting] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Mdc:
+    """A test's minimal detectable change (MDC95) as a source reports it (retests.toml)."""
+
+    test: str
+    value: float | None
+    """None: no MDC was found for the test (`note` says so)."""
+    unit: str
+    better: str
+    """"lower" (a timed test) or "higher"."""
+    population: Mapping[str, str]
+    """Whom the source measured, by language ("hjemmeboende voksne ≥ 50 år")."""
+    evidence: str
+    sources: tuple[str, ...]
+    note: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressionRule:
+    """One progression rule (progression.toml `[rule.*]`): the step it suggests and its reason."""
+
+    id: str
+    step: str
+    """A `rules.progress.Step` value."""
+    evidence: str
+    sources: tuple[str, ...]
+    text: Mapping[str, str]
+    """The reason by language, with {placeholders} from the suggestion's facts (kb.texts)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """Everything `assess` needs. Built and checked by `osteofys.kb`."""
 
@@ -234,6 +305,12 @@ class Knowledge:
     exercises: tuple[Exercise, ...]
     plan_components: Mapping[tuple[str, str], tuple[str, ...]]
     """(category, domain) -> dose-line components in order (doses.toml)."""
+    follow_up: FollowUp
+    """Issue 16: the numbers of following the training (progression.toml, retests.toml)."""
+    mdc: Mapping[str, Mdc]
+    """Issue 16 item 4: each function test's MDC95 by test id (`tug_s`, ...; retests.toml)."""
+    progression_rules: Mapping[str, ProgressionRule]
+    """Issue 16 item 2: the progression rules by id (progression.toml; rules.progress.RULES)."""
     families: tuple[Family, ...] = ()
     layouts: Mapping[str, Layout] = field(default_factory=dict)
     plan_notes: tuple[Rule, ...] = ()
