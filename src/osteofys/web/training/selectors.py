@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -64,6 +65,16 @@ def session_list(patient: Patient, limit: int = LIST_LIMIT) -> list[TrainingSess
     """
     sessions = TrainingSession.objects.filter(clinic_id=patient.clinic_id, patient=patient)
     return list(_with_parts(sessions).order_by("-date", "-id")[: max(0, limit)])
+
+
+def session_page(patient: Patient, page: int, per_page: int) -> Page[TrainingSession]:
+    """One page of the patient's sessions, newest first, with entries and events (the API).
+
+    A page past the last is the last page. The patient is already scoped and logged.
+    """
+    sessions = TrainingSession.objects.filter(clinic_id=patient.clinic_id, patient=patient)
+    ordered = _with_parts(sessions).order_by("-date", "-id")
+    return Paginator(ordered, max(1, per_page)).get_page(page)
 
 
 def session_count(patient: Patient) -> int:
