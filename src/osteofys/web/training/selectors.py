@@ -25,12 +25,13 @@ from osteofys.web.training.models import (
     SessionKind,
     TrainingSession,
 )
-from osteofys.web.training.services import MAX_ENTRIES
 
 # How many sessions a list shows at most (the patient page); twice a week for a year is ~100.
 LIST_LIMIT = 100
 # How many entries of one plan item a progression history holds at most (newest ones).
 HISTORY_LIMIT = 20
+# Entries one session may hold (one per plan item; a plan holds about 9-15): services checks it.
+MAX_ENTRIES = 60
 
 
 def _with_parts(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:

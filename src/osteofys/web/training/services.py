@@ -40,11 +40,11 @@ from osteofys.web.training.models import (
     TrainingClass,
     TrainingSession,
 )
+from osteofys.web.training.selectors import MAX_ENTRIES
 
 # Bounds of what one session may hold, whoever posts it (form, class screen, API): these are
 # input-size and plausibility limits, not clinical numbers.
 MAX_EVENTS = 10
-MAX_ENTRIES = 60  # a plan holds about 9-15 items; one entry per item at most
 MAX_TEXT = 4000  # characters of the session note, the plan for next time, an entry note
 MAX_EVENT_TEXT = 2000  # characters of an event's description and of what was done
 MAX_LOAD_TEXT = SessionEntry._meta.get_field("load_text").max_length or 40
