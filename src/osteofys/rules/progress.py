@@ -15,7 +15,7 @@ reassess. The rules and their numbers are the knowledge base's (progression.toml
 6. `not_done`: the latest entry was not done: STAY.
 7. `too_hard_down`: too hard (the bottom of the range not reached, or effort above
    `effort_too_hard_above`) in `sessions_too_hard_to_step_down` consecutive sessions: DOWN.
-8. `too_hard_reps` / `too_hard_effort`: too hard in the latest session only: STAY.
+8. `too_hard_range` / `too_hard_effort`: too hard in the latest session only: STAY.
 9. `not_measured`: the dose has no range the log can be compared with: STAY.
 10. `more_load` / `next_level` / `progress_blocked`: double progression. Every prescribed set at
    the top of the range (reps, hold, minutes or impacts) with technique checked and effort at most
@@ -41,8 +41,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from osteofys.rules.case import Case
+from osteofys.rules.findings import derive
 from osteofys.rules.knowledge import Exercise, Family, FollowUp, Knowledge
-from osteofys.rules.model import CAP_SCALES, LOAD_LEVELS, Dose
+from osteofys.rules.model import CAP_SCALES, LOAD_LEVELS, Assessment, Dose, Outcome
 from osteofys.rules.plan import within
 
 
@@ -133,7 +135,7 @@ RULES: dict[str, Step] = {
     "review_event": Step.STAY,
     "not_done": Step.STAY,
     "too_hard_down": Step.DOWN,
-    "too_hard_reps": Step.STAY,
+    "too_hard_range": Step.STAY,
     "too_hard_effort": Step.STAY,
     "not_measured": Step.STAY,
     "more_load": Step.MORE_LOAD,
@@ -152,7 +154,7 @@ RULE_FACTS: dict[str, tuple[str, ...]] = {
     "review_event": ("event",),
     "not_done": (),
     "too_hard_down": ("sessions", "bottom", "unit", "effort_limit"),
-    "too_hard_reps": ("reached", "bottom", "unit"),
+    "too_hard_range": ("reached", "bottom", "unit"),
     "too_hard_effort": ("effort", "effort_limit"),
     "not_measured": (),
     "more_load": ("sets", "top", "unit", "effort_limit", "sessions", "load_from", "load_to"),
@@ -181,6 +183,31 @@ EXTERNAL_LOADS = frozenset(LOAD_LEVELS[1:])
 def load_after(load: str) -> str:
     """The load class assumed after MORE_LOAD: one class heavier, "heavy" at the top."""
     return LOAD_LEVELS[min(LOAD_LEVELS.index(load) + 1, len(LOAD_LEVELS) - 1)]
+
+
+class _Findings(dict[str, object]):
+    """A findings record in which a name that was not given is unknown (None)."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def entry_findings(kb: Knowledge, case: Case, assessment: Assessment) -> dict[str, object]:
+    """What the next level's entry and exclusion criteria read, from a case and its assessment.
+
+    The case's own findings (rules.findings.derive) and the outcomes the assessment reports; an
+    outcome it does not report is left out, so a criterion reading it is unknown (not suggested).
+    """
+    found: dict[str, object] = dict(derive(case, kb.value("adult_age_years")).values)
+    found.update(
+        {
+            Outcome.FALL_RISK.value: assessment.fall_risk,
+            Outcome.LOW_PERFORMANCE.value: assessment.low_performance,
+            Outcome.RED_FLAG.value: bool(assessment.red_flags),
+            Outcome.ACUTE_PHASE.value: assessment.acute_phase.active,
+        }
+    )
+    return found
 
 
 def check_caps(caps: Mapping[str, str]) -> None:
@@ -220,7 +247,8 @@ def _measure(dose: Dose) -> _Measure | None:
         if span is not None:
             return _Measure(name, span[0], span[1])
     if dose.impacts is not None:
-        return _Measure("impacts", dose.impacts, dose.impacts)
+        # A count to reach, not a range: fewer impacts are not "too hard" by themselves.
+        return _Measure("impacts", 0, dose.impacts)
     return None
 
 
@@ -300,11 +328,13 @@ def suggest(
     `since`: only entries after this date count (the day of the item's last accepted decision, so
     a streak is not counted twice). `exercise_set`: the plan's exercise set; a level not for it is
     not suggested, and a new level's dose is its dose for the set (else its default dose).
-    `findings`: the latest assessment's findings; when given, a next level whose entry is not met
-    (or cannot be shown) or whose exclusion holds (or is unknown) is not suggested ("entry",
-    "exclude"). Without it the entry criteria are left to the therapist, who sees the tests.
+    `findings`: the latest assessment's findings (`entry_findings`); when given, a next level
+    whose entry is not met (or cannot be shown: a name not given is unknown) or whose exclusion
+    holds (or is unknown) is not suggested ("entry", "exclude"). Without it the entry criteria are
+    left to the therapist, who sees the tests.
     """
     check_caps(caps)
+    known = None if findings is None else _Findings(findings)
     entries = sorted((e for e in history if since is None or e.when > since), key=lambda e: e.when)
     if not entries:
         return None
@@ -312,7 +342,7 @@ def suggest(
     measure = _measure(item.dose)
     r = _Reading(fu, fu.pain_flag_above, item.dose, measure)
     latest = entries[-1]
-    mv = _Mover(kb, item, caps, exercise_set, findings, latest.when)
+    mv = _Mover(kb, item, caps, exercise_set, known, latest.when)
 
     stop = [e for e in latest.events if e in STOP_EVENTS]
     if stop:
@@ -340,7 +370,7 @@ def suggest(
         )
     if measure is not None and r.below_bottom(latest):
         return mv.same(
-            "too_hard_reps", reached=measure.reached(latest), bottom=measure.bottom, unit=unit
+            "too_hard_range", reached=measure.reached(latest), bottom=measure.bottom, unit=unit
         )
     if r.effort_above(latest):
         return mv.same(
