@@ -33,6 +33,9 @@ from osteofys.web.records.documents import (
     handout_render,
 )
 from osteofys.web.records.models import Assessment, Patient, Plan, Retest
+from osteofys.web.training import presenters as training_presenters
+from osteofys.web.training import selectors as training_selectors
+from osteofys.web.training.models import TrainingSession
 
 FORMAT = "osteofys.gdpr-export/1"
 
@@ -116,12 +119,65 @@ def _retest(r: Retest) -> dict[str, Any]:
     }
 
 
+def _session(s: TrainingSession) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "date": _when(s.date),
+        "kind": s.kind,
+        "attendance": s.attendance,
+        "plan_id": s.plan_id,
+        "training_class": s.training_class.name if s.training_class is not None else None,
+        "therapist": training_presenters.person(s.therapist) or None,
+        "note": s.note,
+        "next_time": s.next_time,
+        "knowledge_version": s.kb_version,
+        "created_at": _when(s.created_at),
+        "updated_at": _when(s.updated_at),
+        "entries": [
+            {
+                "exercise": e.exercise,
+                "family": e.family,
+                "level": e.level,
+                "prescribed": e.prescribed,
+                "done": e.done,
+                "sets": e.sets,
+                "reps": e.reps,
+                "hold_s": e.hold_s,
+                "minutes": e.minutes,
+                "load_kg": str(e.load_kg) if e.load_kg is not None else None,
+                "load_text": e.load_text,
+                "effort": e.effort,
+                "pain_during": e.pain_during,
+                "pain_next_day": e.pain_next_day,
+                "technique_ok": e.technique_ok,
+                "difficulty": e.difficulty,
+                "note": e.note,
+            }
+            for e in s.entries.all()
+        ],
+        "adverse_events": [
+            {"kind": ev.kind, "description": ev.description, "action": ev.action}
+            for ev in s.events.all()
+        ],
+    }
+
+
+# Every session's journal note as text, oldest first, in one file of the archive.
+SESSION_NOTES = "dokumenter/journalnotater-traening.txt"
+
+
+def _session_notes(sessions: list[TrainingSession]) -> bytes:
+    notes = [training_presenters.session_note(s).text for s in sessions]
+    return ("\n\n" + "-" * 72 + "\n\n").join(notes).encode("utf-8")
+
+
 def patient_archive(patient: Patient, clinic: Clinic, today: date) -> bytes:
     """A ZIP with data.json and the documents as PDF, all from what was stored.
 
-    data.json holds the patient, assessments with inputs and results, plans and re-tests. The PDFs
-    are the handout of every plan and the GP letter of every assessment (each assessment page offers
-    its letter, so any of them may have been handed out).
+    data.json holds the patient, assessments with inputs and results, plans, re-tests and training
+    sessions (with their entries and adverse events). The PDFs are the handout of every plan and
+    the GP letter of every assessment (each assessment page offers its letter, so any of them may
+    have been handed out); the sessions' journal notes are one text file.
     """
     assessments = list(
         patient.assessments.select_related("created_by", "patient").order_by(
@@ -140,6 +196,9 @@ def patient_archive(patient: Patient, clinic: Clinic, today: date) -> bytes:
         (f"dokumenter/{gp_letter_filename(a, today)}", gp_letter_render(a, clinic, today))
         for a in assessments
     ]
+    sessions = training_selectors.session_list(patient, limit=None)[::-1]
+    if sessions:
+        documents.append((SESSION_NOTES, _session_notes(sessions)))
     data = {
         "format": FORMAT,
         "exported_at": timezone.now().isoformat(),
@@ -153,6 +212,7 @@ def patient_archive(patient: Patient, clinic: Clinic, today: date) -> bytes:
         "assessments": [_assessment(a) for a in assessments],
         "plans": [_plan(p) for p in plans],
         "retests": [_retest(r) for r in patient.retests.order_by("date", "id")],
+        "training_sessions": [_session(s) for s in sessions],
         "documents": [name for name, _content in documents],
     }
     buffer = io.BytesIO()

@@ -176,6 +176,8 @@ class EntryForm(forms.Form):
         choices=STATUS_CHOICES,
         widget=forms.RadioSelect,
         initial=PRESCRIBED,
+        # Not posted (a client that sends only what changed): "Som ordineret", see chosen().
+        required=False,
     )
     sets = BoundedInt("sets")
     reps = BoundedInt("reps")

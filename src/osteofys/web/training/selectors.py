@@ -59,13 +59,15 @@ def session_get(clinic: Clinic, session_id: int, *, log_view: bool = True) -> Tr
     return found
 
 
-def session_list(patient: Patient, limit: int = LIST_LIMIT) -> list[TrainingSession]:
-    """The patient's sessions, newest first, at most `limit`, with entries and events.
+def session_list(patient: Patient, limit: int | None = LIST_LIMIT) -> list[TrainingSession]:
+    """The patient's sessions, newest first, at most `limit` (None: all, the GDPR export).
 
-    The patient is already scoped and logged by `patient_get`.
+    With entries, events, therapist, class and plan. The patient is already scoped and logged by
+    `patient_get`.
     """
     sessions = TrainingSession.objects.filter(clinic_id=patient.clinic_id, patient=patient)
-    return list(_with_parts(sessions).order_by("-date", "-id")[: max(0, limit)])
+    ordered = _with_parts(sessions).order_by("-date", "-id")
+    return list(ordered if limit is None else ordered[: max(0, limit)])
 
 
 def session_page(patient: Patient, page: int, per_page: int) -> Page[TrainingSession]:
