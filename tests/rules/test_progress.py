@@ -106,7 +106,7 @@ def test_one_session_at_the_top_is_not_enough(k: Knowledge, base: KnowledgeBase)
     s = go(k, "squat_to_chair", at_top(it.dose, 1))
     assert (s.step, s.rule, s.exercise) == (Step.STAY, "keep_going", "squat_to_chair")
     assert s.fact("streak") == 1
-    assert "1 af 2" in base.texts.progression_reason(s, "da")
+    assert "i 1 af de 2 sessioner" in base.texts.progression_reason(s, "da")
 
 
 def test_the_sessions_must_be_consecutive(k: Knowledge) -> None:
@@ -412,7 +412,9 @@ def test_new_pain_goes_down_and_another_event_stays(k: Knowledge, base: Knowledg
     assert base.texts.progression_reason(other, "da").startswith("En anden hændelse ved træningen")
 
 
-def test_down_at_the_first_level_keeps_the_exercise_with_an_easier_dose(k: Knowledge) -> None:
+def test_down_at_the_first_level_keeps_the_exercise_with_an_easier_dose(
+    k: Knowledge, base: KnowledgeBase
+) -> None:
     it = item(k, "sit_to_stand")
     assert it.dose.sets == 2
     s = go(k, "sit_to_stand", at_top(it.dose, 1, pain_during=7))
@@ -424,6 +426,7 @@ def test_down_at_the_first_level_keeps_the_exercise_with_an_easier_dose(k: Knowl
         (8, 12),
     )
     assert s.fact("easier") is True
+    assert "Samme øvelse med lettere dosering" in base.texts.progression_reason(s, "da")
     one_set = ItemNow("sit_to_stand", "", 1, replace(it.dose, sets=1))
     lower = suggest(k, one_set, at_top(one_set.dose, 1, pain_during=7), {})
     assert lower is not None
@@ -432,6 +435,22 @@ def test_down_at_the_first_level_keeps_the_exercise_with_an_easier_dose(k: Knowl
     held = suggest(k, hold, at_top(hold.dose, 1, pain_during=7), {})
     assert held is not None
     assert held.dose.hold_s == (6, 20)
+    floor = ItemNow("sit_to_stand", "", 1, Dose(sets=1, reps=(1, 1)))
+    same = suggest(k, floor, at_top(floor.dose, 1, pain_during=7), {})
+    assert same is not None
+    assert (same.step, same.dose, same.fact("easier")) == (Step.DOWN, floor.dose, False)
+    assert "kan ikke gøres lettere" in base.texts.progression_reason(same, "da")
+
+
+def test_a_reason_names_the_sets_in_words(k: Knowledge, base: KnowledgeBase) -> None:
+    one = go(k, "chin_tuck")
+    assert item(k, "chin_tuck").dose.sets == 1
+    assert base.texts.progression_reason(one, "da").startswith("Sættet nåede 10 gentagelser")
+    assert base.texts.progression_reason(one, "en").startswith("The set reached 10 repetitions")
+    it = ItemNow("squat_to_chair", "", 2, replace(item(k, "squat_to_chair").dose, sets=None))
+    every = suggest(k, it, at_top(it.dose), {})
+    assert every is not None
+    assert base.texts.progression_reason(every, "da").startswith("Hvert sæt nåede 12")
 
 
 def test_down_never_goes_to_a_level_that_breaks_a_cap(k: Knowledge) -> None:

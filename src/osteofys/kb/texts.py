@@ -14,7 +14,9 @@ Following the training (issue 16; progression.toml, retests.toml), on `Texts`:
 - `progression_reason(suggestion, lang)` / `reason(rule, facts, lang)`: the reason with the
   suggestion's facts filled in: numbers with the language's decimal sign, dates as long dates,
   exercise ids (`exercise`, `to`) as names, `event` and `unit` as words, `load_from`/`load_to` as
-  the load tag's words and `blocked` as the words of each block ("loftet for stød").
+  the load tag's words, `blocked` as the words of each block ("loftet for stød") and `sets` as
+  "Alle 3 sæt" / "Sættet" / "Hvert sæt"; a step down that keeps the exercise adds that it keeps
+  it with an easier dose (or that the dose cannot be made easier).
 - `event(kind, lang)`: an adverse event's word (training.models.EventKind values).
 - `blocked(why, lang)`: why a move up was not suggested (a cap tag or rules.progress.BLOCKS).
 - `verdict(verdict, lang)`: a re-test verdict ("inden for måleusikkerheden"; rules.retest.Verdict).
@@ -230,6 +232,8 @@ class FollowUpTexts:
     events: Mapping[str, Text]
     units: Mapping[str, Text]
     blocked: Mapping[str, Text]
+    words: Mapping[str, Text]
+    """progression.toml [words]: the sets of a reason, and the easier-dose sentences."""
     verdicts: Mapping[str, Text]
     phrases: Mapping[str, Text]
     """retests.toml [population]: "mdc", "meaningful" and "none"."""
@@ -380,15 +384,30 @@ class Texts:
         return self._fu.verdicts[verdict](lang)
 
     def reason(self, rule: str, facts: Iterable[tuple[str, object]], lang: str) -> str:
-        """A progression rule's reason with the facts filled in (see the module docstring)."""
-        words = {name: self._fact(name, value, lang) for name, value in facts}
-        return self.progression_rule(rule, lang).format_map(_Blank(words))
+        """A progression rule's reason with the facts filled in (see the module docstring).
+
+        A step down that keeps the exercise says so after the reason (fact `easier`).
+        """
+        given = dict(facts)
+        words = {name: self._fact(name, value, lang) for name, value in given.items()}
+        words.setdefault("sets", self._fact("sets", None, lang))
+        text = self.progression_rule(rule, lang).format_map(_Blank(words))
+        if "easier" in given:
+            after = self._fu.words["easier" if given["easier"] else "no_easier"](lang)
+            text = f"{text} {after}"
+        return text
 
     def progression_reason(self, suggestion: Any, lang: str) -> str:
         """The reason of a rules.progress.Suggestion in `lang`."""
         return self.reason(suggestion.rule, suggestion.facts, lang)
 
     def _fact(self, name: str, value: object, lang: str) -> str:
+        if name == "sets" and not isinstance(value, bool):
+            if value == 1:
+                return self._fu.words["one_set"](lang)
+            if isinstance(value, int):
+                return self._fu.words["all_sets"](lang).format(n=value)
+            return self._fu.words["each_set"](lang)
         if value is None:
             return "–"
         match name:
@@ -812,6 +831,11 @@ def _follow_up(r: _Reader, raw: Mapping[str, Any]) -> FollowUpTexts:
             progression.get("unit"), "progression.unit", ("reps", "hold_s", "minutes", "impacts")
         ),
         blocked=r.table(progression.get("blocked"), "progression.blocked", [*CAP_SCALES, *BLOCKS]),
+        words=r.table(
+            progression.get("words"),
+            "progression.words",
+            ("all_sets", "one_set", "each_set", "easier", "no_easier"),
+        ),
         verdicts=r.table(retests.get("verdict"), "retests.verdict", list(Verdict)),
         phrases=r.table(
             retests.get("population"), "retests.population", ("mdc", "meaningful", "none")

@@ -27,11 +27,26 @@ reassess. The rules and their numbers are the knowledge base's (progression.toml
 
 Caps hold: a move up is checked with `rules.plan.within` (the same check every plan makes) and a
 move up is never made from an exercise that already breaks a cap; a step down goes to the level
-below only when that level is within the caps, otherwise it keeps the exercise with an easier
-dose. No suggestion moves more than one level or leaves the family.
+below only when that level is within the caps (and not supervised only, and for the plan's
+exercise set), otherwise it keeps the exercise with an easier dose (one set fewer, or at one set
+the range at `easier_dose_percent`). No suggestion moves more than one level or leaves the family.
 
-The log does not say which load class a heavier weight falls in, so MORE_LOAD is assumed to move
-the exercise's load tag one class up (`load_after`): "light" with a load cap of "light" stays.
+How the log is read (our choices, DERIVED; the numbers are the knowledge base's):
+- Consecutive means the newest entries in date order; an entry not done, with an adverse event or
+  a pain flag breaks a streak. Only entries after `since` count.
+- "At the top": logged sets >= prescribed sets, the lowest set's reps (hold, minutes) >= the top
+  of the range, technique checked True and effort logged and <= `effort_max_to_progress`. A value
+  not logged is not at the top. An impacts dose compares the impacts done (logged as `reps`) with
+  its count; fewer impacts are not "too hard" by themselves (only the effort says so).
+- Pain: the latest entry only (a streak excludes any entry with a pain flag). Next-day pain is a
+  flag when above the pain during; with no pain recorded during, when above the pain limit.
+- Events: a fall or new back pain at the latest session stops; a new pain goes down; another
+  event stays until reviewed; an event at an earlier session only breaks the streak.
+- The log does not say which load class a heavier weight falls in, so MORE_LOAD is assumed to move
+  the exercise's load tag one class up (`load_after`): "light" under a load cap of "light" gets no
+  more load. The next level of a home exercise is never a supervised-only (HiRIT) lift.
+- The new level's dose is its knowledge-base dose for the plan's exercise set (else its default);
+  it is not bounded by the recorded tests (rules.plan.fit_capacity needs the assessment).
 """
 
 from __future__ import annotations
