@@ -290,7 +290,7 @@ def test_the_care_plan_shows_family_level_and_accepted_progressions(export: Expo
     assert squat["detail"]["status"] == walk["detail"]["status"] == "in-progress"
     (progress,) = squat["progress"]
     assert progress["time"] == "2026-11-20T10:30:00+00:00"
-    assert "double_progression" in progress["text"]
+    assert progress["text"].startswith("Mere belastning (double_progression): ")
     assert "trin 2, 2 × 8–12 gentagelser → " in progress["text"]
     assert "3 × 8–12 gentagelser" in progress["text"]
     assert progress["text"].endswith("Begrundelse: Alle sæt i toppen to gange.")

@@ -606,9 +606,11 @@ class _Export:
             before=state(p.from_exercise, p.from_level, p.from_dose),
             after=state(p.to_exercise, p.to_level, p.to_dose),
         )
+        text = text if text.endswith(".") else f"{text}."
         if p.reason.strip():
             text += " " + self.text("progress_reason", reason=p.reason.strip())
-        return {"time": p.when.isoformat(), "text": text}
+        when = p.when.isoformat(timespec="seconds") if isinstance(p.when, datetime) else None
+        return {"time": when or p.when.isoformat(), "text": text}
 
     def activity(self, a: CarePlanActivity) -> dict[str, Any]:
         texts = self.kb.texts.exercises.get(a.exercise)
@@ -808,7 +810,10 @@ def logged_dose(e: SessionExercise) -> Dose:
 
 def step_word(kb: KnowledgeBase, step: str, lang: str) -> str:
     """The knowledge base's word for a progression step, or the step id without one."""
-    return step
+    try:
+        return kb.texts.step(step, lang)
+    except (KeyError, AssertionError):
+        return step
 
 
 def _camel(name: str) -> str:
