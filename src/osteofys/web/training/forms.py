@@ -56,6 +56,14 @@ NUMBERS = ("sets", "reps", "hold_s", "minutes", "effort", "pain_during", "pain_n
 DETAILS = (*NUMBERS, "load_kg", "load_text", "technique_ok", "note")
 # Labels and messages in the language of the request that shows them, not of the import.
 _label = lazy(field_label, str)
+
+
+def _shown_label(name: str) -> str:
+    # "(0–10)" stays on one line: a label wraps between words, never after the dash.
+    return field_label(name).replace("–", "\u2060–\u2060")
+
+
+_display_label = lazy(_shown_label, str)
 _range_message = lazy(services.range_message, str)
 # Event rows shown beyond the stored ones (more come with "Tilføj hændelse", or after a save).
 BLANK_EVENTS = 1
@@ -75,7 +83,7 @@ class BoundedInt(forms.IntegerField):
         low, high = LIMITS[name]
         message = _range_message(_label(name), name)
         super().__init__(
-            label=_label(name),
+            label=_display_label(name),
             required=False,
             widget=CountInput(attrs={"data-min": low, "data-max": high}),
             error_messages={"invalid": message, "min_value": message, "max_value": message},
@@ -188,7 +196,8 @@ class EntryForm(forms.Form):
         label=gettext_lazy("Elastik/niveau"),
         required=False,
         max_length=services.MAX_LOAD_TEXT,
-        help_text=gettext_lazy("fx grøn elastik"),
+        # An example, not help under the box: the four boxes of a row stay lined up.
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("fx grøn elastik")}),
     )
     effort = BoundedInt("effort")
     pain_during = BoundedInt("pain_during")

@@ -225,6 +225,7 @@ def _note(session: TrainingSession) -> SessionNote:
             "response": _("Respons og bemærkninger"),
             "next_time": _("Plan for næste gang"),
             "kb": _("Videnbase"),
+            "printed": _("udskrevet"),
             "none": "—",
         },
     )
