@@ -686,7 +686,7 @@ def test_class_page_queries(
     c, _patients = twelve
     url = reverse("classes:class_detail", args=[c.pk])
     # Three access-log statements per participant shown (one entry each), the rest constant.
-    with django_assert_max_num_queries(12 * 3 + 16):
+    with django_assert_max_num_queries(12 * 3 + 12):
         response = logged_in.get(url)
     assert response.status_code == 200
     with CaptureQueriesContext(connection) as twelve_queries:
@@ -713,9 +713,13 @@ def test_day_screen_queries(
         ],
     )
     url = reverse("classes:day", args=[c.pk, today.isoformat()])
-    with django_assert_max_num_queries(12 * 3 + 18):
+    with django_assert_max_num_queries(12 * 3 + 14):
         response = logged_in.get(url)
     assert response.status_code == 200
+    # One participant's log open: the same page and their plan's items.
+    log = reverse("classes:participant_log", args=[c.pk, today.isoformat(), patients[0].pk])
+    with django_assert_max_num_queries(12 * 3 + 16):
+        assert logged_in.get(log).status_code == 200
     with CaptureQueriesContext(connection) as many:
         logged_in.get(url)
     services.enrolment_end(enrolment=Enrolment.objects.get(training_class=c, patient=patients[-1]))

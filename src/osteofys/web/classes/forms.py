@@ -233,6 +233,9 @@ class TestDayCell:
         self.stored = stored  # a Retest already recorded that day: shown, not entered again
         self.prefix = retest_prefix(patient.pk, test)
         self.label = clinical.test_label(test)
+        low, high = clinical.base().knowledge.input_ranges[f"tests.{test}"]
+        # Word joiners: "0–60" never breaks at its dash (the phone's label above the box).
+        self.range = f"{low:g}\u2060–\u2060{high:g}".replace(".", ",")
         self.can_be_unable = test == TestName.STS5
         bound = None
         if data is not None and stored is None:

@@ -326,7 +326,9 @@ def participant_log(request: HttpRequest, class_id: int, day: str, patient_id: i
         prefix=f"p{patient_id}",
     )
     row["log"] = log
-    following = rows[rows.index(row) + 1 :]
+    # Next: the following participants not registered as away (excused or absent) today.
+    away = (Attendance.EXCUSED, Attendance.ABSENT)
+    following = [r for r in rows[rows.index(row) + 1 :] if r["attendance"] not in away]
     row["next_name"] = following[0]["patient"].name if following else ""
     context["open_log"] = True
     if posted is not None and log.is_valid():
