@@ -157,6 +157,12 @@ def test_class_form_errors_name_the_field_and_range(
     assert not TrainingClass.objects.exists()
 
 
+def test_a_danish_date_is_understood(logged_in: Client, clinic: Clinic) -> None:
+    response = logged_in.post(reverse("classes:class_create"), class_post(start_date="7.12.2026"))
+    assert response.status_code == 302
+    assert TrainingClass.objects.get().start_date == date(2026, 12, 7)
+
+
 def test_the_therapist_must_be_of_the_clinic(logged_in: Client, clinic: Clinic) -> None:
     outsider = make_user(make_clinic("Klinik B"), "bo")
     form = ClassForm(class_post(therapist=outsider.pk), clinic_id=clinic.pk)
@@ -610,7 +616,8 @@ def test_class_report_pdf(logged_in: Client, clinic: Clinic, user: User, tmp_pat
     assert re.search(r"Bent Bentsen\s+12\s+11\s+−1\s+inden for måleusikkerheden", text), text
     assert "MDC95 2,08 s" in text
     exported = AuditEntry.objects.filter(action="export", detail=Detail.CLASS_REPORT)
-    assert {e.patient_id for e in exported} == {a.pk, b.pk}
+    assert {e.patient_id for e in exported} == {a.pk, b.pk, None}
+    assert exported.filter(object_type="trainingclass", object_id=c.pk).count() == 1
     assert logged_in.post(reverse("classes:class_report", args=[c.pk])).status_code == 405
 
 

@@ -24,6 +24,7 @@ from osteofys.documents.class_report import (
 from osteofys.documents.render import with_logo
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.accounts.selectors import clinic_of
+from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
 from osteofys.web.classes import presenters, selectors
 from osteofys.web.classes.forms import TEST_DAY_TESTS
@@ -138,6 +139,8 @@ def class_report_render(training_class: TrainingClass, clinic: Clinic, today: da
         today=today,
         labels=labels(),
     )
+    # The report itself (the class), besides each participant printed.
+    audit.record(Action.EXPORT, training_class, detail=Detail.CLASS_REPORT)
     data = class_report_data(clinical.base(), report, clinical.lang())
     logo = bytes(clinic.logo) if clinic.logo else None
     return class_report_pdf(with_logo(data, logo, clinic.logo_type))

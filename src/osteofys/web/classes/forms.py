@@ -97,7 +97,7 @@ class ClassForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Startdato: skriv holdets første dato."),
-            "invalid": _("Startdato: skriv en gyldig dato, fx 2026-12-07."),
+            "invalid": _("Startdato: skriv en gyldig dato, fx 7.12.2026."),
         },
     )
     weeks = forms.IntegerField(

@@ -247,8 +247,8 @@ def day(request: HttpRequest, class_id: int, day: str) -> HttpResponse:
     """One session date of the class: attendance for all, and each participant's log in turn."""
     training_class = selectors.class_get(clinic_of(request.user), class_id)
     when = selectors.parse_day(training_class, day)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     return render(request, "classes/day.html", _day_context(request, training_class, when))
 
 
