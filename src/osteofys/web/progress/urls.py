@@ -1,6 +1,19 @@
 """URLs of progress. Only database ids appear in paths: never a name or a CPR number."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from osteofys.web.progress import views
 
 app_name = "progress"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path(
+        "planer/<int:plan_id>/punkt/<int:item_id>/progression/accepter/",
+        views.progression_accept,
+        name="progression_accept",
+    ),
+    path(
+        "planer/<int:plan_id>/punkt/<int:item_id>/progression/afvis/",
+        views.progression_decline,
+        name="progression_decline",
+    ),
+]
