@@ -367,6 +367,9 @@ def test_every_read_and_write_is_in_the_access_log(
     logged_in.get(reverse("training:session_detail", args=[session.pk]))
     logged_in.get(reverse("training:session_note_pdf", args=[session.pk]))
     entries = list(AuditEntry.objects.filter(clinic=clinic).order_by("seq"))[start:]
+    # The session page also shows the progression suggestions (progress app), which log their
+    # own reads: the session log's entries are these, in this order.
+    entries = [e for e in entries if e.object_type in ("patient", "trainingsession")]
     seen = [(e.action, e.object_type, e.detail) for e in entries]
     assert seen == [
         ("view", "patient", ""),  # the form (GET)
@@ -393,7 +396,8 @@ def test_query_counts(
     session = saved(patient, plan, user)
     with django_assert_max_num_queries(16):
         assert logged_in.get(f"{log_url(patient)}?dato=2026-11-03").status_code == 200
-    with django_assert_max_num_queries(14):
+    # The page: the session with its parts, the access log; the progression panel's own reads.
+    with django_assert_max_num_queries(22):
         response = logged_in.get(reverse("training:session_detail", args=[session.pk]))
         assert response.status_code == 200
     data = form_data(logged_in, log_url(patient))
@@ -444,3 +448,17 @@ def test_the_form_works_with_a_prefix(setup: tuple[Patient, Plan], user: User) -
     assert stored.entries.count() == len(items)
     assert log.form.prefix == "p7"
     assert all(f.prefix.startswith("p7-e") for f in log.entries)
+
+
+def test_a_log_without_its_note_boxes_keeps_the_stored_note(
+    setup: tuple[Patient, Plan], user: User
+) -> None:
+    """The class screen may leave out the response and next-time boxes (show_notes=False)."""
+    patient, plan = setup
+    items = services.plan_items_in_order(plan)
+    stored = saved(patient, plan, user, entries=[])
+    data = {"p1-date": "2026-11-03", "p1-version": str(stored.version), "p1-attendance": "attended"}
+    log = SessionLog(items=items, day=date(2026, 11, 3), data=data, session=stored, prefix="p1")
+    assert log.is_valid(), log.error_summary()
+    again = services.session_save(patient=patient, plan=plan, user=user, **log.save_values())
+    assert (again.note, again.next_time) == ("Motiveret i dag.", "Øg til 3 sæt.")

@@ -499,10 +499,16 @@ class SessionLog:
             "attendance": data["attendance"],
             "entries": [f.entry() for f in self.entries] if attended else [],
             "events": [e for e in (f.event() for f in self.events) if e is not None],
-            "note": data.get("note", ""),
-            "next_time": data.get("next_time", ""),
+            "note": self._kept("note"),
+            "next_time": self._kept("next_time"),
             "version": version if version is not None else 0,
         }
+
+    def _kept(self, name: str) -> str:
+        """The posted text, or the stored one when the box was not on the page (show_notes)."""
+        if self.form.add_prefix(name) not in self.form.data and self.session is not None:
+            return str(getattr(self.session, name))
+        return str(self.form.cleaned_data.get(name, ""))
 
     def add_service_errors(self, errors: Mapping[str, str]) -> None:
         """Put the save service's messages (SessionInputError.errors) on the fields they name."""
