@@ -636,3 +636,40 @@ def test_a_posted_exercise_or_dose_is_never_used(
     squat.refresh_from_db()
     assert squat.exercise == shown.suggestion.exercise
     assert squat.dose == shown.suggestion.dose.as_dict()
+
+
+# --- the session page ------------------------------------------------------------------------
+
+
+def test_the_session_page_ends_with_the_suggestions_made_from_it_and_returns_there(
+    logged_in: Client, plan: Plan, user: User, squat: PlanItem
+) -> None:
+    session = two_good_sessions(plan, user)
+    url = reverse("training:session_detail", args=[session.pk])
+    html = logged_in.get(url).content.decode()
+    card = re.search(rf'<article [^>]*id="suggestion-{squat.pk}".*?</article>', html, re.S)[0]
+    assert "Næste niveau" in card
+    assert f'name="next" value="{url}"' in card
+    assert "hx-post" not in card  # the session page posts and comes back
+    response = logged_in.post(accept_url(plan, squat), posted(plan, squat, next=url))
+    assert response.status_code == 302
+    assert response["Location"] == url
+    squat.refresh_from_db()
+    assert squat.level == 3
+    # The earlier session made no suggestion of its own: its page shows none.
+    earlier = plan.sessions.exclude(pk=session.pk).get()
+    html = logged_in.get(reverse("training:session_detail", args=[earlier.pk])).content.decode()
+    assert "progression-card" not in html
+
+
+def test_a_return_address_elsewhere_is_ignored(
+    logged_in: Client, plan: Plan, user: User, squat: PlanItem
+) -> None:
+    two_good_sessions(plan, user)
+    for bad in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        data = posted(plan, squat, next=bad, reason="")
+        response = logged_in.post(decline_url(plan, squat), data)
+        assert response.status_code == 400  # the plan page with the message, not a redirect
+    response = logged_in.post(accept_url(plan, squat), posted(plan, squat, next="//evil.example/"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{plan_url(plan)}#progression"

@@ -79,6 +79,7 @@ class PlanProgress:
         self.reason = reason
         self.focus = focus
         self.back = back
+        self._read_logged = False
 
     @cached_property
     def _all(self) -> list[dict[str, Any]]:
@@ -88,6 +89,8 @@ class PlanProgress:
         if self.session_id is not None:
             shown = [s for s in shown if s.session_id == self.session_id]
         cards = [card(base, s, rules, lang) for s in shown]
+        if cards:
+            self._logged()
         for c in cards:
             if self.error and self.error[0] == c["item_id"]:
                 c.update(error=self.error[1], typed=self.reason, open=True)
@@ -128,7 +131,16 @@ class PlanProgress:
     @cached_property
     def history(self) -> list[dict[str, Any]]:
         base, lang = clinical.base(), clinical.lang()
-        return [history_row(base, d, lang) for d in selectors.decision_list(self.plan)]
+        rows = [history_row(base, d, lang) for d in selectors.decision_list(self.plan)]
+        if rows:
+            self._logged()
+        return rows
+
+    def _logged(self) -> None:
+        """One access-log entry for the block, when it shows the patient's progression."""
+        if not self._read_logged:
+            self._read_logged = True
+            selectors.progression_read(self.plan)
 
 
 def cap_rules(plan: Plan) -> dict[str, tuple[str, ...]]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -110,18 +111,22 @@ def item_now(item: PlanItem) -> ItemNow:
 
 
 def suggestions_for(plan: Plan) -> list[Shown]:
-    """The suggestions to show for the plan's items, in the plan's order.
+    """The suggestions to show for the plan's items, in the plan's order (not logged here).
 
     An item gets one when it has attended sessions logged for its exercise as it is now, the
     core's rule is more than "carry on", and no decision was taken yet on the same latest session
     (a declined suggestion comes back only after a new session). Bounded: the training selector
     reads at most its history limit per item, in a fixed number of queries for the whole plan.
+    The page that shows them logs the read (`progression_read`).
     """
-    shown = _suggestions(plan, list(plan.items.all()))
+    return _suggestions(plan, list(plan.items.all()))
+
+
+def progression_read(plan: Plan) -> None:
+    """Log that the patient's progression (suggestions, the plan's decisions) was shown."""
     audit.record(
         Action.LIST, ProgressionDecision(clinic_id=plan.clinic_id, patient_id=plan.patient_id)
     )
-    return shown
 
 
 def suggestion_for(plan: Plan, item_id: int) -> Shown | None:
@@ -131,35 +136,50 @@ def suggestion_for(plan: Plan, item_id: int) -> Shown | None:
     return found[0] if found else None
 
 
+def _needs_findings(suggestion: Suggestion, item: PlanItem) -> bool:
+    """Whether the next or previous level's entry criteria took part (else findings change nothing).
+
+    A move to another level reads them; so does a blocked move up that had a level above.
+    """
+    if suggestion.step in (Step.NEXT_LEVEL, Step.DOWN):
+        return suggestion.exercise != item.exercise
+    return suggestion.rule == BLOCKED_RULE and "top_of_family" not in suggestion.blocked_by
+
+
 def _suggestions(plan: Plan, items: list[PlanItem]) -> list[Shown]:
     if not items:
         return []
     knowledge = clinical.base().knowledge
     caps = plan_caps(plan)
     histories = entries_by_item(plan)
-    findings = plan_findings(plan) if histories else None
-    wanted = {i.pk for i in items}
-    since = _since(plan, wanted)
-    candidates: list[tuple[PlanItem, ItemNow, Suggestion, int]] = []
+    logged_items: list[tuple[PlanItem, list[SessionEntry]]] = []
     for item in items:
         entries = [
             e
             for e in histories.get(item.pk, [])
             if e.exercise == item.exercise and e.session.attendance == Attendance.ATTENDED
         ]
-        if not entries:
-            continue
+        if entries:
+            logged_items.append((item, entries))
+    if not logged_items:
+        return []
+    since = _since(plan, {item.pk for item, _ in logged_items})
+    # The entry criteria's findings cost an assessment: read once, and only when a move needs them.
+    findings: list[Mapping[str, object] | None] = []
+    candidates: list[tuple[PlanItem, ItemNow, Suggestion, int]] = []
+    for item, entries in logged_items:
         now = item_now(item)
+        history = [logged(e) for e in entries]
+        kwargs: dict[str, Any] = {"since": since.get(item.pk), "exercise_set": plan.exercise_set}
         try:
-            suggestion = suggest(
-                knowledge,
-                now,
-                [logged(e) for e in entries],
-                caps,
-                since=since.get(item.pk),
-                exercise_set=plan.exercise_set,
-                findings=findings,
-            )
+            suggestion = suggest(knowledge, now, history, caps, **kwargs)
+            if suggestion is not None and _needs_findings(suggestion, item):
+                if not findings:
+                    findings.append(plan_findings(plan))
+                if findings[0] is not None:
+                    suggestion = suggest(
+                        knowledge, now, history, caps, **kwargs, findings=findings[0]
+                    )
         except ValueError:
             continue  # a stored cap the core does not know: no suggestion rather than a guess
         if suggestion is None or suggestion.rule in QUIET_RULES:

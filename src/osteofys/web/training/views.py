@@ -22,6 +22,7 @@ from osteofys.web.accounts.selectors import clinic_of
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action
 from osteofys.web.audit.selectors import latest_change
+from osteofys.web.progress.presenters import PlanProgress
 from osteofys.web.records import selectors as records
 from osteofys.web.records.models import Patient, Plan
 from osteofys.web.training import presenters, selectors, services
@@ -187,5 +188,9 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "note": note,
         "edit_day": session.date.isoformat(),
         "is_supervised": session.kind == "supervised",
+        # Issue 16, item 2: the progression suggestions made from this session (progress app).
+        "progression": PlanProgress(
+            session.plan, session_id=session.pk, back=request.get_full_path()
+        ),
     }
     return render(request, "training/session_detail.html", context)
