@@ -23,6 +23,8 @@ from osteofys.web.accounts.models import ApiToken, Clinic
 from osteofys.web.api import api
 from osteofys.web.audit.models import Action, AuditEntry, Detail
 from osteofys.web.records.models import Assessment, Patient, Plan
+from osteofys.web.training import services as training_services
+from osteofys.web.training.models import TrainingSession
 from tests.conftest import BASE_CASE, ROOT
 from tests.web.conftest import make_assessment, make_clinic, make_patient, make_user
 
@@ -71,7 +73,28 @@ def auth(secret: str) -> dict[str, str]:
 def owned(clinic: Clinic, user: User) -> dict[str, Any]:
     patient = make_patient(clinic, cpr="0204581234")
     assessment = make_assessment(patient, user)
-    return {"patients": patient, "assessments": assessment, "plans": assessment.plans.get()}
+    plan = assessment.plans.get()
+    return {
+        "patients": patient,
+        "assessments": assessment,
+        "plans": plan,
+        "sessions": make_session(patient, plan, user),
+    }
+
+
+def make_session(patient: Patient, plan: Plan, user: User, **changes: Any) -> TrainingSession:
+    """A supervised session of yesterday (the operations' own bodies log today's)."""
+    items = list(plan.items.all())
+    item = next((i for i in items if i.domain == "staerk"), items[0] if items else None)
+    values: dict[str, Any] = {
+        "patient": patient,
+        "plan": plan,
+        "user": user,
+        "when": timezone.localdate() - timedelta(days=1),
+        "attendance": "attended",
+        "entries": [{"plan_item_id": item.pk, "sets": 2, "reps": 10, "effort": 5}] if item else [],
+    }
+    return training_services.session_save(**{**values, **changes})
 
 
 def dxa_bundle(when: str = "2026-03-10") -> dict[str, Any]:
@@ -107,6 +130,10 @@ def valid_body(method: str, path: str, patient: Patient | None = None) -> Any:
         return {"case": {**BASE_CASE, "patient": {}}}
     if path.endswith("/evaluate"):
         return BASE_CASE
+    if path.endswith("/sessions"):
+        return {"date": timezone.localdate().isoformat(), "note": "Fint."}
+    if "/sessions/" in path:
+        return {"version": 1, "note": "Rettet."}
     body = {"name": "Ny Patient", "birth_date": "1950-01-01", "sex": "male"}
     return {**body, "version": 1} if method == "PUT" else body
 
@@ -205,7 +232,7 @@ def _scoped() -> list[tuple[str, str]]:
 
 def test_the_scoped_operations_are_found() -> None:
     kinds = {p.removeprefix(f"{API}/").split("/")[0] for _, p in _scoped()}
-    assert kinds == {"patients", "assessments", "plans"}
+    assert kinds == {"patients", "assessments", "plans", "sessions"}
 
 
 @pytest.mark.parametrize(("method", "path"), _scoped())

@@ -24,7 +24,7 @@ from osteofys.web.accounts import tokens
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.wsgi import application
 from tests.web.conftest import make_assessment, make_patient
-from tests.web.test_api import API, operations
+from tests.web.test_api import API, make_session, operations
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,12 @@ def _one_connection() -> Any:
 def ids(clinic: Clinic, user: Any) -> dict[str, int]:
     patient = make_patient(clinic, cpr="0204581234")
     assessment = make_assessment(patient, user)
+    plan = assessment.plans.get()
     return {
         "patients": patient.pk,
         "assessments": assessment.pk,
-        "plans": assessment.plans.get().pk,
+        "plans": plan.pk,
+        "sessions": make_session(patient, plan, user).pk,
     }
 
 

@@ -20,7 +20,7 @@ from osteofys.web.accounts.models import Clinic
 from osteofys.web.records.forms import AssessmentForm, PatientForm, RetestForm
 from osteofys.web.records.models import Plan
 from tests.web.conftest import make_assessment, make_patient
-from tests.web.test_api import call, operations, valid_body
+from tests.web.test_api import call, make_session, operations, valid_body
 from tests.web.test_views import _assessment_post
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
@@ -293,10 +293,12 @@ def test_every_api_operation_at_the_calendars_edges_and_deeply_nested(
     deep (5,000 is in test_api.py), and each date of a valid body at the calendar's edges: a 4xx
     in JSON, never a 500."""
     patient = make_patient(clinic)
-    make_assessment(patient, user)
+    plan = make_assessment(patient, user).plans.get()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.api_token_create(user=user, name='f').secret}"}
     client = Client()
-    url = path.replace("{id}", str(patient.pk))
+    # A session's operations get a real session of the patient; the others the patient's id.
+    session = make_session(patient, plan, user)
+    url = path.replace("{id}", str(session.pk if "/sessions/{id}" in path else patient.pk))
 
     def send(body: Any) -> None:
         response = call(client, method, url, body, **auth)

@@ -27,6 +27,7 @@ from osteofys.web.api_errors import (
     strict_json,
 )
 from osteofys.web.records.api import router as records_router
+from osteofys.web.training.api import router as training_router
 
 DESCRIPTION = """\
 OsteoFys' REST-API. Send en personlig API-nøgle i `Authorization: Bearer <token>`
@@ -57,6 +58,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"deepLinking": False}),
 )
 api.add_router("/", records_router)
+api.add_router("/", training_router)
 
 
 @api.exception_handler(ValidationError)

@@ -150,6 +150,11 @@ def _pydantic_message(kind: str, ctx: Mapping[str, Any]) -> tuple[str, str, str]
         "model_type": ("wrong_type", _("Skal være et JSON-objekt."), "object"),
         "model_attributes_type": ("wrong_type", _("Skal være et JSON-objekt."), "object"),
         "list_type": ("wrong_type", _("Skal være en liste."), "list"),
+        "too_long": (
+            "too_many",
+            _("For mange: højst %(max)s.") % {"max": ctx.get("max_length", "?")},
+            f"≤ {ctx.get('max_length', '?')}",
+        ),
         "extra_forbidden": ("unknown_field", _("Ukendt felt."), ""),
         "bad_date": ("bad_date", _("Er ikke en gyldig dato."), "YYYY-MM-DD"),
         "greater_than_equal": (

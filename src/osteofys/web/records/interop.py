@@ -18,15 +18,34 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from osteofys.fhir.export import CarePlanActivity, Subject, bundle
+from osteofys.fhir.export import (
+    CarePlanActivity,
+    Progress,
+    SessionEvent,
+    SessionExercise,
+    Subject,
+    SupervisedSession,
+    bundle,
+)
 from osteofys.fhir.importing import Ignored, dxa_from_bundle
 from osteofys.rules import Case, parse_case
 from osteofys.rules.case import CASE_FORMAT
 from osteofys.rules.model import Dose
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, Detail
+from osteofys.web.progress import selectors as progress_selectors
 from osteofys.web.records import clinical, selectors, services
 from osteofys.web.records.models import Assessment, Patient, Plan
+from osteofys.web.training import selectors as training_selectors
+from osteofys.web.training.models import (
+    Decision,
+    ProgressionDecision,
+    SessionKind,
+    TrainingSession,
+)
+
+# Supervised sessions in one export, newest first: twice a week for five years. Bounds the cost.
+MAX_FHIR_SESSIONS = 500
 
 
 class NothingToExportError(Exception):
@@ -38,6 +57,9 @@ class NothingToExportError(Exception):
 
 def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[str, Any]:
     """The patient's latest assessment as a FHIR R4 Bundle, with the current plan's items.
+
+    The supervised sessions come along as Procedures (docs/fhir.md, "Training sessions"), and the
+    current plan's items carry their family, level and accepted progression decisions.
 
     By default the Patient carries name, birth date and sex but no CPR number. With `full_cpr`
     (the caller asked for it explicitly), a recorded CPR number goes in the Patient's identifier
@@ -55,6 +77,7 @@ def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[
             _("Patienten har ingen vurdering endnu: der er intet at eksportere.")
         )
     plan = selectors.plan_current(patient)
+    of_latest = plan is not None and plan.assessment_id == latest.pk
     suggested = latest.suggested_category
     doc = bundle(
         Subject(
@@ -69,9 +92,10 @@ def fhir_bundle(patient: Patient, *, lang: str, full_cpr: bool = False) -> dict[
         stored_case(latest),
         latest.result,
         clinical.base(),
-        activities=_activities(plan, lang) if plan and plan.assessment_id == latest.pk else None,
+        activities=_activities(plan, lang) if plan and of_latest else None,
         lang=lang,
         final_category=latest.final_category if latest.final_category != suggested else None,
+        sessions=_sessions(patient, plan if of_latest else None, lang),
     )
     audit.record(Action.EXPORT, patient, detail=Detail.FHIR_FULL_CPR if full_cpr else Detail.FHIR)
     return doc
@@ -91,6 +115,7 @@ def stored_case(assessment: Assessment) -> Case:
 
 def _activities(plan: Plan, lang: str) -> list[CarePlanActivity]:
     exercises = clinical.base().exercises
+    progress = _progress(plan)
     return [
         CarePlanActivity(
             exercise=i.exercise,
@@ -98,9 +123,81 @@ def _activities(plan: Plan, lang: str) -> list[CarePlanActivity]:
             domain=i.domain,
             dose=Dose.from_dict(i.dose) if i.dose else None,
             supervised=i.supervised,
+            family=i.family or None,
+            level=i.level,
+            progress=tuple(progress.get(i.pk, ())),
         )
         for i in plan.items.all()
     ]
+
+
+def _progress(plan: Plan) -> dict[int, list[Progress]]:
+    """The plan's accepted progression decisions by plan item, oldest first (bounded read)."""
+    out: dict[int, list[Progress]] = {}
+    for d in reversed(progress_selectors.decision_list(plan)):
+        if d.decision == Decision.ACCEPTED and d.plan_item_id is not None:
+            out.setdefault(d.plan_item_id, []).append(_progress_of(d))
+    return out
+
+
+def _progress_of(d: ProgressionDecision) -> Progress:
+    return Progress(
+        when=d.decided_at,
+        step=d.step,
+        rule=d.rule,
+        from_exercise=d.from_exercise,
+        to_exercise=d.to_exercise,
+        from_level=d.from_level,
+        to_level=d.to_level,
+        from_dose=Dose.from_dict(d.from_dose) if d.from_dose else None,
+        to_dose=Dose.from_dict(d.to_dose) if d.to_dose else None,
+        reason=d.reason,
+    )
+
+
+def _sessions(patient: Patient, plan: Plan | None, lang: str) -> list[SupervisedSession]:
+    """The patient's supervised sessions (newest MAX_FHIR_SESSIONS), oldest first.
+
+    A session follows the exported CarePlan when it was logged against that plan.
+    """
+    found = training_selectors.session_list(patient, limit=MAX_FHIR_SESSIONS)
+    supervised = [s for s in reversed(found) if s.kind == SessionKind.SUPERVISED]
+    return [_session(s, plan, lang) for s in supervised]
+
+
+def _session(s: TrainingSession, plan: Plan | None, lang: str) -> SupervisedSession:
+    texts = clinical.base().texts
+    return SupervisedSession(
+        key=f"session-{s.pk}",
+        date=s.date,
+        attendance=s.attendance,
+        note=s.note,
+        next_time=s.next_time,
+        exercises=tuple(
+            SessionExercise(
+                exercise=e.exercise,
+                name=texts.exercise_name(e.exercise, lang),
+                done=e.done,
+                sets=e.sets,
+                reps=e.reps,
+                hold_s=e.hold_s,
+                minutes=e.minutes,
+                load_kg=float(e.load_kg) if e.load_kg is not None else None,
+                load_text=e.load_text,
+                effort=e.effort,
+                pain_during=e.pain_during,
+                pain_next_day=e.pain_next_day,
+                technique_ok=e.technique_ok,
+                note=e.note,
+            )
+            for e in s.entries.all()
+        ),
+        events=tuple(
+            SessionEvent(kind=e.kind, description=e.description, action=e.action)
+            for e in s.events.all()
+        ),
+        follows_care_plan=plan is not None and s.plan_id == plan.pk,
+    )
 
 
 @dataclass(frozen=True)
