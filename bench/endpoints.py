@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench import harness
-from bench.seeding import SEARCHES
+from bench.seeding import SEARCHES, Training
 
 BASELINE = "baseline (bare view, 50 rows)"
 FLOOR = "signed-in floor (same view in the app)"
@@ -40,7 +40,11 @@ class Endpoint:
 
 
 def endpoints(
-    bases: dict[str, str], session: dict[str, str], ids: list[int], body: str
+    bases: dict[str, str],
+    session: dict[str, str],
+    ids: list[int],
+    body: str,
+    training: Training | None = None,
 ) -> list[Endpoint]:
     base = bases["app"]
     cookie = "; ".join(f"{k}={v}" for k, v in session.items() if k in ("sessionid", "csrftoken"))
@@ -70,6 +74,33 @@ def endpoints(
             [f"/patienter/{i}/vurdering/" for i in ids],
             "POST",
             body,
+            post,
+            302,
+        ),
+        *(training_endpoints(base, get, post, training) if training else []),
+    ]
+
+
+def training_endpoints(
+    base: str, get: dict[str, str], post: dict[str, str], training: Training
+) -> list[Endpoint]:
+    """Issue 16: the class screen of a session day with 12 participants, and the session-log
+    save of a patient's whole plan as prescribed (one tap per exercise: the form's default)."""
+    day = training.day.isoformat()
+    logged = training.logged[:ROTATE]
+    return [
+        Endpoint(
+            "class screen (12 participants)",
+            base,
+            [f"/hold/{training.class_id}/{day}/"],
+            headers=get,
+        ),
+        Endpoint(
+            "session-log save",
+            base,
+            [f"/patienter/{i}/session/" for i in logged],
+            "POST",
+            urllib.parse.urlencode({"date": day, "attendance": "attended", "note": "Godt i gang"}),
             post,
             302,
         ),

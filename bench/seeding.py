@@ -342,3 +342,65 @@ def seed(n_patients: int, per_patient: int, rng: random.Random) -> Seeded:
             )
     counts = {"patients": len(ids), **counts}
     return Seeded(ids, counts, time.perf_counter() - start)
+
+
+@dataclass
+class Training:
+    """The training follow-up rows the benchmark reads and writes (issue 16)."""
+
+    class_id: int
+    day: date
+    logged: list[int]
+    """Patients with a plan: the session-log save rotates over them."""
+
+
+def seed_training(patient_ids: list[int], rng: random.Random, participants: int = 12) -> Training:
+    """A class meeting today with `participants` patients who have a plan (a full osteoporosis
+    school holds about 12), each with a session logged a week ago; the patients with a plan
+    among the first ROTATE-sized sample are the session-log save's rotation."""
+    from django.contrib.auth.models import User
+
+    from osteofys.web.records.models import Patient
+    from osteofys.web.training import services as training
+    from osteofys.web.training.models import Enrolment, TrainingClass
+
+    user = User.objects.get(username=USERNAME)
+    sample = rng.sample(patient_ids, min(len(patient_ids), 600))
+    with_plan = list(
+        Patient.objects.filter(pk__in=sample, plans__isnull=False)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    today = date.today()
+    members = Patient.objects.filter(pk__in=with_plan[:participants])
+    training_class = TrainingClass.objects.create(
+        clinic_id=user.profile.clinic_id,
+        name="Osteoporoseskole, bench",
+        therapist=user,
+        weekdays=[today.isoweekday()],
+        start_time="10:00",
+        start_date=today - timedelta(days=7),
+        weeks=8,
+        created_by=user,
+    )
+    for patient in members:
+        Enrolment.objects.create(
+            clinic_id=patient.clinic_id,
+            training_class=training_class,
+            patient=patient,
+            enrolled_on=training_class.start_date,
+        )
+        plan = patient.plans.order_by("-created_at", "-id").first()
+        training.session_save(
+            patient=patient,
+            plan=plan,
+            user=user,
+            when=training_class.start_date,
+            attendance="attended",
+            entries=[],
+            events=[],
+            note="",
+            next_time="",
+            training_class=training_class,
+        )
+    return Training(training_class.pk, today, with_plan)

@@ -69,7 +69,7 @@ from bench.endpoints import (
     smoke,
 )
 from bench.form import assessment_body
-from bench.seeding import PASSWORD, USERNAME, seed
+from bench.seeding import PASSWORD, USERNAME, seed, seed_training
 from bench.webreport import SECTION, report, write_docs
 
 ROOT = harness.ROOT
@@ -136,7 +136,9 @@ def prepare(args: argparse.Namespace, workdir: Path, database_url: str | None) -
     seeded = seed(args.patients, args.assessments, rng)
     print(f"  done in {seeded.seconds:.0f} s: {seeded.counts}")
     rotation = rng.sample(seeded.patient_ids, min(ROTATE, len(seeded.patient_ids)))
+    training = seed_training(seeded.patient_ids, rng)
     prepared = {
+        "training": training,
         "env": env,
         "seeded": seeded,
         "rotation": rotation,
@@ -202,6 +204,7 @@ def benchmark(
         harness.login(bases["app"], USERNAME, PASSWORD),
         prepared["rotation"],
         prepared["body"],
+        prepared["training"],
     )
     pids = {url: server.pid for url, server in zip(bases.values(), servers, strict=True)}
     for endpoint in eps:

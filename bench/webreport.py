@@ -20,17 +20,22 @@ AIM_ENDPOINTS = ("patient list", "live result")
 def table(results: list[Measured], *, fractions: bool = True) -> str:
     """Markdown table; `× baseline` only for closed-loop rows (think time caps throughput)."""
     baseline = {m.clients: m.rps for m in results if m.endpoint == BASELINE}
+    # CPU per request against the signed-in floor's of the same run and client count: what a
+    # page costs beyond any signed-in page, whatever the machine's speed that hour.
+    floor = {m.clients: m.cpu_ms for m in results if m.endpoint == FLOOR}
     lines = [
         "| endpoint | clients | req/s | × baseline | p50 ms | p95 ms | p99 ms | errors"
-        " | server CPU ms/req | other load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        " | server CPU ms/req | CPU × floor | other load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for m in results:
         fraction = f"{m.rps / baseline[m.clients]:.2f}" if baseline.get(m.clients) else "—"
+        cpu_ratio = f"{m.cpu_ms / floor[m.clients]:.1f}" if floor.get(m.clients) else "—"
         lines.append(
             f"| {m.endpoint} | {m.clients} | {m.rps:,.{0 if fractions else 1}f} | {fraction} |"
             f" {m.p50:.1f} |"
-            f" {m.p95:.1f} | {m.p99:.1f} | {m.errors} | {m.cpu_ms:.1f} | {m.other:.0%} |"
+            f" {m.p95:.1f} | {m.p99:.1f} | {m.errors} | {m.cpu_ms:.1f} | {cpu_ratio} |"
+            f" {m.other:.0%} |"
         )
     return "\n".join(lines)
 

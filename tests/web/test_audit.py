@@ -475,3 +475,21 @@ def test_the_log_page_names_existing_patients_in_one_query_and_deleted_ones_by_i
     for i in range(5):
         make_patient(clinic, name=f"Patient {i}")
     assert queries() == one == 1  # one look-up for the page, not one per row
+
+
+def test_record_many_chains_one_entry_per_object_under_one_lock(
+    clinic: Clinic, django_assert_max_num_queries: Any
+) -> None:
+    """A class screen logs a dozen patients in one append; the chain stays whole and checkable."""
+    patients = [make_patient(clinic, f"Deltager {n}") for n in range(12)]
+    before = AuditEntry.objects.filter(clinic=clinic).count()
+    with django_assert_max_num_queries(4):  # the head, the batch of inserts, the head again
+        audit.record_many(Action.VIEW, patients)
+    entries = list(AuditEntry.objects.filter(clinic=clinic).order_by("seq")[before:])
+    assert [e.patient_id for e in entries] == [p.pk for p in patients]
+    assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + 12))
+    assert all(b.prev_hash == a.hash for a, b in pairwise(entries))
+    assert chain_verify().intact
+    other = make_patient(make_clinic("Klinik B"))
+    with pytest.raises(ValueError, match="one clinic"):
+        audit.record_many(Action.VIEW, [patients[0], other])

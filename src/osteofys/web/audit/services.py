@@ -10,7 +10,7 @@ PostgreSQL; on SQLite the IMMEDIATE transaction (settings.py) already admits one
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,34 @@ def record(
     _append({**values, "object_id": object_id, "patient_id": patient_id})
 
 
+def record_many(
+    action: Action | str, objs: Sequence[models.Model], *, detail: Detail | str = Detail.NONE
+) -> None:
+    """Log one access to each of `objs` (of one clinic) in one append: a class screen shows a
+    dozen patients, and one lock with one batch of inserts costs far less than a dozen appends.
+
+    The entries are the ones `record` would write for each object, in order, in one chain.
+    """
+    if not objs:
+        return
+    entries = []
+    for obj in objs:
+        object_type = obj._meta.model_name or ""
+        patient_id = (
+            obj.pk if object_type == ObjectType.PATIENT else getattr(obj, "patient_id", None)
+        )
+        values = _entry(
+            action,
+            clinic_id=obj.clinic_id,  # type: ignore[attr-defined]
+            object_type=object_type,
+            detail=detail,
+        )
+        entries.append({**values, "object_id": obj.pk, "patient_id": patient_id})
+    if len({e["clinic_id"] for e in entries}) != 1:
+        raise ValueError("record_many logs objects of one clinic")
+    _append_all(entries)
+
+
 def record_event(
     action: Action | str,
     *,
@@ -90,14 +118,28 @@ def _entry(
 
 
 def _append(values: dict[str, Any]) -> None:
+    _append_all([values])
+
+
+def _append_all(entries: list[dict[str, Any]]) -> None:
+    """Chain `entries` (one clinic's) after the clinic's head, under one lock of the head."""
     # No savepoint of its own: a failed log write must undo the change it was logging.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        seq, prev_hash = _locked_head(cursor, values["clinic_id"])
-        values.update(seq=seq + 1, at=timezone.now(), prev_hash=prev_hash)
-        values["hash"] = entry_hash(values)
+        clinic_id = entries[0]["clinic_id"]
+        seq, prev_hash = _locked_head(cursor, clinic_id)
+        at = timezone.now()
         statements = _statements()
-        cursor.execute(statements.insert, [prep(values[name]) for name, prep in statements.columns])
-        cursor.execute(statements.update_head, [values["seq"], values["hash"], values["clinic_id"]])
+        rows = []
+        for values in entries:
+            seq += 1
+            values.update(seq=seq, at=at, prev_hash=prev_hash)
+            values["hash"] = prev_hash = entry_hash(values)
+            rows.append([prep(values[name]) for name, prep in statements.columns])
+        if len(rows) == 1:
+            cursor.execute(statements.insert, rows[0])
+        else:
+            cursor.executemany(statements.insert, rows)
+        cursor.execute(statements.update_head, [seq, prev_hash, clinic_id])
 
 
 def _locked_head(cursor: Any, clinic_id: int) -> tuple[int, str]:

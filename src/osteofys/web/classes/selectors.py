@@ -191,8 +191,7 @@ def participants(
     plans = current_plans([e.patient_id for e in rows])
     found = [Participant(e, e.patient, plans.get(e.patient_id)) for e in rows]
     if log is not None:
-        for p in found:
-            audit.record(log, p.patient, detail=detail)
+        audit.record_many(log, [p.patient for p in found], detail=detail)
     return found
 
 
