@@ -60,10 +60,11 @@ def record(
 def record_many(
     action: Action | str, objs: Sequence[models.Model], *, detail: Detail | str = Detail.NONE
 ) -> None:
-    """Log one access to each of `objs` (of one clinic) in one append: a class screen shows a
-    dozen patients, and one lock with one batch of inserts costs far less than a dozen appends.
+    """Log one access to each of `objs` (of one clinic) in one append.
 
-    The entries are the ones `record` would write for each object, in order, in one chain.
+    A class screen shows a dozen patients: one lock with one batch of inserts costs far less than
+    a dozen appends. The entries are the ones `record` would write for each object, in order,
+    in one chain.
     """
     if not objs:
         return
