@@ -6,13 +6,14 @@ import functools
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,14 +33,18 @@ from osteofys.kb.explain import (
     step_text,
 )
 from osteofys.kb.texts import SiteAdvice, Source
+from osteofys.rules import retest
 from osteofys.rules.case import DECISION, DECISION_FIELDS
 from osteofys.rules.model import Dose, Group, ReferralBasis, SlotStatus
 from osteofys.rules.plan import within
 from osteofys.rules.result import read_result, read_slot, to_json
-from osteofys.web.records import clinical, services
+from osteofys.web.progress import adherence
+from osteofys.web.progress.presenters import PlanProgress
+from osteofys.web.records import clinical, selectors, services
 from osteofys.web.records.forms import FROM_PATIENT, AssessmentForm, DoseForm
 from osteofys.web.records.models import Assessment, Plan, Retest, Sex, TestName
 from osteofys.web.records.templatetags.numbers import num
+from osteofys.web.training.models import EventKind, SessionKind
 
 # Tests with a cut-off on the chart: (threshold id, or one id per sex, True when higher is worse).
 # The numbers themselves live in the knowledge base (kb/data/thresholds.toml) with their sources.
@@ -102,9 +107,17 @@ def patient_rows(patients: list[Any]) -> SafeString:
     # Column names on each cell: on a phone the table becomes one labelled block per row (app.css).
     born, sex, cpr = escape(_("Fødselsdato")), escape(_("Køn")), escape(_("CPR"))
     latest_cat, latest_on = escape(_("Seneste kategori")), escape(_("Seneste vurdering"))
+    attention = escape(_("Kræver opmærksomhed"))
     categories: dict[str, str] = {}
     rows = []
     for p in patients:
+        badges = "".join(
+            f'<span class="badge attention attention--{escape(b["flag"])}">'
+            f"{escape(b['text'])}</span>"
+            for b in attention_badges(getattr(p, "flags", ()))
+        )
+        if badges:
+            badges = f'<span class="attention-list">{badges}</span>'
         category = p.latest_category
         if category:
             if category not in categories:
@@ -120,9 +133,61 @@ def patient_rows(patients: list[Any]) -> SafeString:
             f'<td data-label="{cpr}">{registered if p.cpr else none}</td>'
             f'<td data-label="{latest_cat}">{latest}</td>'
             f'<td data-label="{latest_on}">'
-            f"{short_date(p.latest_date) if p.latest_date else '—'}</td></tr>"
+            f"{short_date(p.latest_date) if p.latest_date else '—'}</td>"
+            f'<td data-label="{attention}">{badges}</td></tr>'
         )
     return mark_safe("\n".join(rows))
+
+
+def list_sorts(sort: str, query: str) -> list[dict[str, Any]]:
+    """The patient list's sort control: each order's label, address and whether it is shown."""
+    target = reverse("records:patient_list")
+    out = []
+    for value, label in (
+        (selectors.SORT_NAME, _("Navn")),
+        (selectors.SORT_ATTENTION, _("Kræver opmærksomhed")),
+    ):
+        params = {"q": query} if query else {}
+        if value != selectors.SORT_NAME:
+            params["sorter"] = value
+        out.append(
+            {
+                "value": value,
+                "label": label,
+                "url": f"{target}?{urlencode(params)}" if params else target,
+                "current": value == sort,
+            }
+        )
+    return out
+
+
+def _event_word(kind: str) -> str:
+    return str(dict(EventKind.choices).get(kind, kind))
+
+
+def attention_badges(found: Iterable[adherence.Found]) -> list[dict[str, str]]:
+    """The patient list's short words for a patient's flags, most severe first."""
+    out = []
+    for f in found:
+        if f.flag == adherence.Flag.ADVERSE_EVENT:
+            text = _("%(event)s %(date)s") % {
+                "event": _event_word(f.kind),
+                "date": short_date(f.when) if f.when else "",
+            }
+        elif f.flag == adherence.Flag.HIGH_PAIN:
+            text = _("Smerte %(value)s/10") % {"value": f.value}
+        elif f.flag == adherence.Flag.INACTIVE:
+            text = ngettext(
+                "Ingen træning i %(days)s dag", "Ingen træning i %(days)s dage", f.days or 0
+            ) % {"days": f.days}
+        elif f.kind == "overdue":
+            text = _("Gentest forfalden (over %(weeks)s uger)") % {
+                "weeks": adherence.follow_up().retest_weeks[1]
+            }
+        else:
+            text = _("Gentest forfalden")
+        out.append({"flag": str(f.flag), "text": text.strip()})
+    return out
 
 
 def _date(iso: str | None) -> str:
@@ -465,6 +530,9 @@ def charts(series: dict[str, list[Point]], *, sex: str | None = None) -> list[di
         if len(values) >= 2:
             change = round(values[-1][1] - values[-2][1], 2)  # type: ignore[operator]
         label = str(labels.get(test, test))
+        mdc = mdc_info(test)
+        band = _mdc_band(points, mdc)
+        changes = retest_changes(test, points)
         out.append(
             {
                 "test": test,
@@ -477,7 +545,10 @@ def charts(series: dict[str, list[Point]], *, sex: str | None = None) -> list[di
                 "cutoff_sources": _sources(thresholds[threshold].sources) if threshold else [],
                 "higher_is_worse": higher_is_worse,
                 "unable_count": sum(1 for p in points if p[2]),
-                "summary": _chart_summary(label, points, cutoff) if points else "",
+                # Issue 16, item 4: the change against the MDC, since last time and since the first.
+                "changes": changes,
+                "mdc": mdc,
+                "summary": _chart_summary(label, points, cutoff, changes, mdc) if points else "",
                 "data": {
                     "x": [p[0].isoformat() for p in points],
                     "y": [p[1] for p in points],
@@ -488,6 +559,7 @@ def charts(series: dict[str, list[Point]], *, sex: str | None = None) -> list[di
                     "worse": "low" if higher_is_worse is False else "high",
                     "label": label,
                     "unable_label": str(_("kunne ikke")),
+                    "band": band,
                 },
             }
         )
@@ -520,7 +592,13 @@ def _same_day_slots(points: list[Point]) -> list[int]:
     return slots
 
 
-def _chart_summary(label: str, points: list[Point], cutoff: float | None) -> str:
+def _chart_summary(
+    label: str,
+    points: list[Point],
+    cutoff: float | None,
+    changes: list[dict[str, Any]] | None = None,
+    mdc: dict[str, Any] | None = None,
+) -> str:
     """The chart in words, for screen readers (the table under the chart has every value)."""
     last = points[-1]
     parts = [
@@ -549,8 +627,134 @@ def _chart_summary(label: str, points: list[Point], cutoff: float | None) -> str
         )
     if cutoff is not None:
         parts.append(_("Grænseværdi: %(value)s.") % {"value": num(cutoff)})
+    for c in changes or []:
+        parts.append(f"{c['what']}: {c['delta_text']}, {c['text']}.")
+    if mdc and mdc["band"]:
+        parts.append(
+            _("Det skraverede bånd er måleusikkerheden (±%(mdc)s) omkring %(which)s.")
+            % {"mdc": mdc["short"], "which": mdc["band_around"]}
+        )
     parts.append(_("Alle målinger står i tabellen under grafen."))
     return " ".join(str(p) for p in parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def mdc_info(test: str) -> dict[str, Any] | None:
+    """A test's MDC as the chart says it: its value with its population and sources.
+
+    Or that none was found (retests.toml). None for a test the knowledge base has no entry for.
+    """
+    base, lang = clinical.base(), clinical.lang()
+    mdc = base.knowledge.mdc.get(test)
+    if mdc is None:
+        return None
+    words = base.texts.follow_up
+    units = words.mdc_units if words else {}
+    unit = units[mdc.unit](lang) if mdc.unit in units else mdc.unit
+    # "MDC95 2,08 s"; a meaningful change that is not an MDC95 (gait speed) is its value only.
+    written, _unit, phrase, _population, _note = (
+        words.mdc[test]
+        if words and test in words.mdc
+        else (str(mdc.value or ""), "", "mdc", None, None)
+    )
+    short = f"{base.texts.decimal(written, lang)} {unit}" if mdc.value is not None else ""
+    if short and phrase == "mdc":
+        short = f"MDC95 {short}"
+    return {
+        "value": mdc.value,
+        "short": short,
+        "text": _capital(base.texts.mdc_population(test, lang)),
+        "note": base.texts.mdc_note(test, lang),
+        "evidence": mdc.evidence,
+        "sources": _sources(mdc.sources),
+        "band": mdc.value is not None,
+        "band_around": "",
+    }
+
+
+def _delta_text(delta: float | None) -> str:
+    if delta is None:
+        return str(_("ingen ændring kan beregnes"))
+    sign = "+" if delta > 0 else ("±" if delta == 0 else "−")
+    return f"{sign}{num(abs(delta))}"
+
+
+def retest_change(test: str, before: Point, after: Point) -> dict[str, Any] | None:
+    """The change from one result to another with its verdict against the test's MDC.
+
+    "Reel forbedring" / "Reel forværring" only beyond the MDC (rules.retest.change); within it,
+    "Inden for måleusikkerheden (MDC95 2,08 s)"; without an MDC, that none was found; a missing or
+    "kunne ikke" result cannot be judged, in words. None for a test without a knowledge-base entry.
+    """
+    base, lang = clinical.base(), clinical.lang()
+    if test not in base.knowledge.mdc:
+        return None
+    found = retest.change(
+        base.knowledge,
+        test,
+        before[1],
+        after[1],
+        before_unable=before[2],
+        after_unable=after[2],
+    )
+    info = mdc_info(test) or {}
+    text = _capital(base.texts.verdict(found.verdict, lang))
+    if found.verdict == retest.Verdict.WITHIN_ERROR:
+        text = f"{text} ({info.get('short', '')})"
+    elif found.verdict == retest.Verdict.NO_MDC:
+        text = _("%(verdict)s — tolk med forsigtighed") % {"verdict": text}
+    elif found.verdict == retest.Verdict.UNKNOWN and (before[2] or after[2]):
+        text = _("Kan ikke vurderes: “kunne ikke” har ingen værdi at sammenligne med")
+
+    def shown(point: Point) -> str:
+        return str(_("kunne ikke")) if point[2] else num(point[1])
+
+    return {
+        "verdict": str(found.verdict),
+        "text": text,
+        "delta": found.delta,
+        "delta_text": _delta_text(found.delta),
+        "from_text": shown(before),
+        "to_text": shown(after),
+        "from_date": before[0],
+        "to_date": after[0],
+    }
+
+
+def retest_changes(test: str, points: list[Point]) -> list[dict[str, Any]]:
+    """The chart's changes: since the previous result, and from the first to the latest."""
+    if len(points) < 2:
+        return []
+    out = []
+    last = retest_change(test, points[-2], points[-1])
+    if last is not None:
+        out.append({**last, "what": str(_("Siden sidst"))})
+    if len(points) >= 3:
+        whole = retest_change(test, points[0], points[-1])
+        if whole is not None:
+            out.append({**whole, "what": str(_("Fra første til seneste"))})
+    return out
+
+
+def _mdc_band(points: list[Point], mdc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The MDC band for the chart: ±MDC around the previous result (the only one: the baseline).
+
+    None without an MDC, or when that result has no value ("kunne ikke").
+    """
+    if not mdc or mdc["value"] is None or not points:
+        return None
+    index = len(points) - 2 if len(points) >= 2 else 0
+    reference = points[index]
+    if reference[1] is None:
+        mdc["band"] = False
+        return None
+    mdc["band_around"] = (
+        _("forrige måling (%(value)s)") if len(points) >= 2 else _("udgangsværdien (%(value)s)")
+    ) % {"value": num(reference[1])}
+    return {"center": reference[1], "mdc": mdc["value"], "from": index}
 
 
 def category_change(latest: Assessment, retests: QuerySet[Retest]) -> dict[str, Any] | None:
@@ -572,7 +776,35 @@ def category_change(latest: Assessment, retests: QuerySet[Retest]) -> dict[str, 
         "category": _name(doc["category"]) if changed_category else None,
         "alternatives": [_name(a) for a in sorted(alternatives)],
         "fall_risk": doc["fall_risk"] if fall_changed else None,
+        # Issue 16, item 4: whether the re-tests that move it changed more than the MDC.
+        "tests": _moved_tests(latest, newer),
     }
+
+
+def _moved_tests(latest: Assessment, newer: list[Retest]) -> list[dict[str, Any]]:
+    """Each re-tested test's change from the assessment to its newest re-test, with its verdict.
+
+    A category that moves on a change within measurement error is worth a second look.
+    """
+    stored = latest.inputs.get("tests") or {}
+    labels = dict(TestName.choices)
+    newest: dict[str, Retest] = {}
+    for r in newer:  # oldest first: the last one of a test wins
+        newest[r.test] = r
+    out = []
+    for test, r in newest.items():
+        value = stored.get(test)
+        if value is None:
+            continue
+        before: Point = (
+            latest.assessment_date,
+            None if value == "unable" else value,
+            value == "unable",
+        )
+        found = retest_change(test, before, (r.date, r.value, r.unable))
+        if found is not None:
+            out.append({**found, "label": str(labels.get(test, test))})
+    return out
 
 
 def gp_letter(assessment: Assessment) -> dict[str, Any]:
@@ -685,6 +917,8 @@ def plan_page(plan: Plan, *, show_all: bool) -> dict[str, Any]:
         if plan.acute_advice
         else "",
         "lead": texts.safety_lead(lang) if texts.safety_lead else "",
+        # Issue 16, item 2: the progression suggestions and the plan's history (read when shown).
+        "progression": PlanProgress(plan),
         **plan_structure(plan),
     }
 
@@ -709,3 +943,194 @@ def plan_structure(plan: Plan) -> dict[str, Any]:
             if n in base.texts.dose_words["note"]
         ],
     }
+
+
+# --- Issue 16, items 4 and 5: the patient page's training block and re-test due ---------------
+
+
+def _follow_up_sources(*ids: str) -> list[Source]:
+    """The sources of the knowledge base's follow-up numbers (`kb.follow_up.settings`)."""
+    settings = adherence.follow_up().settings
+    return _sources(s for i in ids if i in settings for s in settings[i].sources)
+
+
+def _week_label(monday: date) -> str:
+    return _("Uge %(week)s") % {"week": monday.isocalendar().week}
+
+
+def _week_days(monday: date) -> str:
+    return f"{date_format(monday, 'j/n')}–{date_format(monday + timedelta(days=6), 'j/n')}"
+
+
+def _planned_text(planned: tuple[int, int] | None) -> str:
+    if planned is None:
+        return ""
+    low, high = planned
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def flag_texts(found: Iterable[adherence.Found]) -> list[dict[str, Any]]:
+    """The patient page's flags in words, most severe first, each with the sources of its number."""
+    fu = adherence.follow_up()
+    out = []
+    for f in found:
+        if f.flag == adherence.Flag.ADVERSE_EVENT:
+            text = _(
+                "%(event)s ved træningen %(date)s: stop øvelsen og genvurdér med spørgsmålene "
+                "om røde flag."
+            ) % {"event": _event_word(f.kind), "date": short_date(f.when) if f.when else ""}
+            sources: list[Source] = []
+        elif f.flag == adherence.Flag.HIGH_PAIN:
+            text = _(
+                "Smerte %(value)s/10 (over grænsen %(limit)s/10) inden for de sidste %(days)s "
+                "dage, senest %(date)s."
+            ) % {
+                "value": f.value,
+                "limit": fu.pain_flag_above,
+                "days": fu.inactive_days,
+                "date": short_date(f.when) if f.when else "",
+            }
+            sources = _follow_up_sources("pain_flag_above")
+        elif f.flag == adherence.Flag.INACTIVE:
+            if f.when:
+                text = _("Ingen træning registreret i %(days)s dage (sidst %(date)s).") % {
+                    "days": f.days,
+                    "date": short_date(f.when),
+                }
+            else:
+                text = _(
+                    "Ingen træning registreret, siden planen blev lavet for %(days)s dage siden."
+                ) % {"days": f.days}
+            sources = _follow_up_sources("inactive_days")
+        else:
+            text = retest_due_text(f.retest)
+            sources = _follow_up_sources("retest_weeks")
+        out.append({"flag": str(f.flag), "text": text, "sources": sources})
+    return out
+
+
+def retest_due_text(due: adherence.RetestDue | None) -> str:
+    """A re-test due in words: the tests and when they were last done, and ended classes."""
+    if due is None:
+        return ""
+    low, high = adherence.follow_up().retest_weeks
+    labels = dict(TestName.choices)
+    parts = []
+    if due.tests:
+        by_day: dict[date, list[str]] = {}
+        for t, when in due.tests:  # oldest first
+            by_day.setdefault(when, []).append(str(labels.get(t, t)))
+        tests = "; ".join(
+            _("%(tests)s sidst testet %(date)s")
+            % {"tests": ", ".join(names), "date": short_date(when)}
+            for when, names in by_day.items()
+        )
+        if due.overdue:
+            parts.append(
+                _("Gentest forfalden for mere end %(high)s uger siden: %(tests)s.")
+                % {"high": high, "tests": tests}
+            )
+        else:
+            parts.append(_("Gentest forfalden: %(tests)s.") % {"tests": tests})
+        parts.append(_("Gentest hver %(low)s.–%(high)s. uge.") % {"low": low, "high": high})
+    for name, day in due.classes:
+        parts.append(
+            _("Holdet %(name)s sluttede %(date)s uden sluttest.")
+            % {"name": name, "date": short_date(day)}
+        )
+    return " ".join(str(p) for p in parts)
+
+
+def training(found: adherence.Adherence) -> dict[str, Any]:
+    """The patient page's "Træningsforløb" block: the weeks, the ratings and the flags in words."""
+    fu = adherence.follow_up()
+    planned = found.planned
+    low = planned[0] if planned else None
+    top = max([planned[1] if planned else 0, *(w.done for w in found.weeks), 1])
+    weeks = [
+        {
+            "label": _week_label(w.start),
+            "days": _week_days(w.start),
+            "start": w.start,
+            "supervised": w.supervised,
+            "home": w.home,
+            "done": w.done,
+            "missed": w.missed,
+            "current": w.current,
+            "met": None if low is None or (w.current and w.done < low) else w.done >= low,
+            # The bar: sessions done against the top of the scale (planned high end or the most).
+            "supervised_pct": round(100 * w.supervised / top),
+            "home_pct": round(100 * w.home / top),
+            "planned_pct": round(100 * low / top) if low else None,
+        }
+        for w in reversed(found.weeks)  # newest first
+    ]
+    kinds = dict(SessionKind.choices)
+    ratings = [
+        {
+            "when": r.when,
+            "kind": str(kinds.get(r.kind, r.kind)),
+            "pain_during": r.pain_during,
+            "pain_next_day": r.pain_next_day,
+            "effort": r.effort,
+            "hard": r.hard,
+            "rated": r.rated,
+            "high": any(
+                p is not None and p > fu.pain_flag_above for p in (r.pain_during, r.pain_next_day)
+            ),
+        }
+        for r in found.ratings
+    ]
+    chronological = list(reversed(found.ratings))
+    chart = None
+    if len(chronological) >= 2:
+        chart = {
+            "x": [r.when.isoformat() for r in chronological],
+            "slot": _same_day_slots([(r.when, None, False) for r in chronological]),
+            "series": [
+                {"label": str(_("Smerte under")), "y": [r.pain_during for r in chronological]},
+                {
+                    "label": str(_("Smerte næste dag")),
+                    "y": [r.pain_next_day for r in chronological],
+                },
+                {"label": str(_("Anstrengelse (gns.)")), "y": [r.effort for r in chronological]},
+            ],
+            "cutoff": fu.pain_flag_above,
+            "range": [0, 10],
+            "label": str(_("Smerte og anstrengelse")),
+        }
+    return {
+        "weeks": weeks,
+        "planned": _planned_text(planned),
+        "planned_from_strength": found.planned_from_strength,
+        "ratings": ratings,
+        "ratings_chart": chart,
+        "ratings_summary": _ratings_summary(chronological, fu.pain_flag_above) if chart else "",
+        "flags": flag_texts(found.flags),
+        "since": found.since,
+        "has_plan": found.has_plan,
+        "any_session": found.any_session,
+        "pain_limit": fu.pain_flag_above,
+        "sources": _follow_up_sources("pain_flag_above", "inactive_days", "retest_weeks"),
+    }
+
+
+def _ratings_summary(ratings: list[adherence.Rating], limit: int) -> str:
+    """The ratings chart in words, for screen readers (the table has every value)."""
+    pains = [p for r in ratings for p in (r.pain_during, r.pain_next_day) if p is not None]
+    efforts = [r.effort for r in ratings if r.effort is not None]
+    parts = [
+        _("Graf over smerte og anstrengelse i %(count)s træninger fra %(first)s til %(last)s.")
+        % {
+            "count": len(ratings),
+            "first": short_date(ratings[0].when),
+            "last": short_date(ratings[-1].when),
+        }
+    ]
+    if pains:
+        parts.append(_("Højeste smerte: %(value)s/10.") % {"value": max(pains)})
+    if efforts:
+        parts.append(_("Seneste anstrengelse: %(value)s/10.") % {"value": num(efforts[-1])})
+    parts.append(_("Stiplet linje: smertegrænsen %(limit)s/10.") % {"limit": limit})
+    parts.append(_("Alle værdier står i tabellen under grafen."))
+    return " ".join(str(p) for p in parts)

@@ -14,10 +14,12 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from osteofys.web.accounts.models import Clinic
 from osteofys.web.audit import services as audit
 from osteofys.web.audit.models import Action, ObjectType
+from osteofys.web.progress import adherence
 from osteofys.web.records.cpr import digest
 from osteofys.web.records.models import (
     Assessment,
@@ -51,36 +53,68 @@ def cpr_complete(text: str) -> str | None:
     return text.replace("-", "") if _CPR_WHOLE.match(text) else None
 
 
+# The patient list's orders: by name (the default), or "needs attention" (issue 16, item 5).
+SORT_NAME = "navn"
+SORT_ATTENTION = "opmaerksomhed"
+SORTS = (SORT_NAME, SORT_ATTENTION)
+
+
 def patient_list(
-    clinic: Clinic, query: str = "", page: int | str = 1, *, cpr: str | None = None
+    clinic: Clinic,
+    query: str = "",
+    page: int | str = 1,
+    *,
+    cpr: str | None = None,
+    sort: str = SORT_NAME,
 ) -> Page[Any]:
-    """One page of the clinic's patients with each one's latest category.
+    """One page of the clinic's patients with each one's latest category and flags.
 
     Searched by name, by birth date (`query` DDMMÅÅ) or by CPR number (`cpr`, ten digits: its digest
-    is compared).
+    is compared). `sort` SORT_ATTENTION puts the patients with a flag first, the most severe flag
+    first (progress.adherence.SEVERITY), then by name; any other value sorts by name.
 
     A `query` that looks like a CPR number finds nobody: only `cpr` compares CPR numbers.
     The latest assessment is looked up for the page's rows only (one query), not annotated on the
     whole list: a correlated subquery would also run inside the paginator's COUNT, once per patient.
+    Each row gets `flags` (progress.adherence.Found, most severe first) from a fixed number of
+    queries over the page's patients; the attention order reads the same facts for every matching
+    patient (a fixed number of queries, no COUNT) and then only the page's rows.
     """
     patients = Patient.objects.filter(clinic=clinic).only("id", "name", "birth_date", "sex", "cpr")
     if cpr is not None:
         patients = patients.filter(cpr_digest=digest(cpr)) if cpr else patients.none()
     else:
         patients = _matching(patients, query.strip())
-    result = Paginator(patients, PAGE_SIZE).get_page(page)
-    rows = list(result.object_list)
+    today = timezone.localdate()
+    fu = adherence.follow_up()
+    found: dict[int, tuple[adherence.Found, ...]] | None = None
+    result: Page[Any]
+    rows: list[Any]
+    if sort == SORT_ATTENTION:
+        order, found = adherence.attention_order(clinic, patients, today)
+        result = Paginator(order, PAGE_SIZE).get_page(page)
+        by_id = patients.filter(pk__in=list(result.object_list)).in_bulk()
+        rows = [by_id[pk] for pk in result.object_list if pk in by_id]
+    else:
+        annotated = patients.annotate(**adherence.fact_annotations(clinic, today, fu))
+        result = Paginator(annotated, PAGE_SIZE).get_page(page)
+        rows = list(result.object_list)
     latest: dict[int, dict[str, Any]] = {}
+    tests: list[tuple[int, date, Any]] = []
     for a in (
-        Assessment.objects.filter(patient_id__in=[p.pk for p in rows])
+        Assessment.objects.filter(clinic=clinic, patient_id__in=[p.pk for p in rows])
         .order_by("patient_id", "-assessment_date", "-id")
-        .values("patient_id", "final_category", "assessment_date")
+        .values("patient_id", "final_category", "assessment_date", "inputs__tests")
     ):
         latest.setdefault(a["patient_id"], dict(a))
+        tests.append((a["patient_id"], a["assessment_date"], a["inputs__tests"]))
+    if found is None:
+        found = adherence.page_flags(clinic, rows, today, tests=tests, fu=fu)
     for p in rows:
-        found = latest.get(p.pk, {})
-        p.latest_category = found.get("final_category")
-        p.latest_date = found.get("assessment_date")
+        row = latest.get(p.pk, {})
+        p.latest_category = row.get("final_category")
+        p.latest_date = row.get("assessment_date")
+        p.flags = found.get(p.pk, ())
     result.object_list = rows
     # One entry for the list, without the search text: a name typed in the box stays out of it.
     audit.record(Action.LIST, clinic_id=clinic.pk, object_type=ObjectType.PATIENT)

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from osteofys.web.accounts.selectors import clinic_of
+from osteofys.web.progress import adherence
 from osteofys.web.records import clinical, conflicts, presenters, selectors, services
 from osteofys.web.records.cpr import masked
 from osteofys.web.records.forms import (
@@ -58,22 +59,37 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("records:patient_list")
-    return _patient_page_list(request, query=query, page=request.GET.get("side", 1))
+    return _patient_page_list(
+        request, query=query, page=request.GET.get("side", 1), sort=_sort(request.GET)
+    )
+
+
+def _sort(data: QueryDict) -> str:
+    """The list's order from `sorter` (navn | opmaerksomhed); anything else: by name."""
+    sort = data.get("sorter", "")
+    return sort if sort in selectors.SORTS else selectors.SORT_NAME
+
+
+def _list_address(query: str, sort: str) -> str:
+    """The list's address for a search and an order (the default order is left out)."""
+    target = reverse("records:patient_list")
+    params = {k: v for k, v in (("q", query), ("sorter", sort)) if v and v != selectors.SORT_NAME}
+    return f"{target}?{urlencode(params)}" if params else target
 
 
 def _patient_search(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip()
+    sort = _sort(request.POST)
     cpr = selectors.cpr_complete(query)
     if cpr is not None:
-        return _patient_page_list(request, cpr=cpr, shown=masked(cpr), push="")
+        return _patient_page_list(request, cpr=cpr, shown=masked(cpr), push="", sort=sort)
     if selectors.looks_like_cpr(query):
         # The start of a CPR number while it is being typed: its birth date part is searched.
-        return _patient_page_list(request, query=query[:6], push="")
+        return _patient_page_list(request, query=query[:6], push="", sort=sort)
     if not request.headers.get("HX-Request"):
         # A name or birth date without JavaScript: to the address that shows it (bookmarkable).
-        target = reverse("records:patient_list")
-        return redirect(f"{target}?{urlencode({'q': query})}" if query else target)
-    return _patient_page_list(request, query=query, push=query)
+        return redirect(_list_address(query, sort))
+    return _patient_page_list(request, query=query, push=query, sort=sort)
 
 
 def _patient_page_list(
@@ -84,18 +100,21 @@ def _patient_page_list(
     cpr: str | None = None,
     shown: str | None = None,
     push: str | None = None,
+    sort: str = selectors.SORT_NAME,
 ) -> HttpResponse:
     """The list page or (for htmx) its rows.
 
     `shown` is the search as the page repeats it and `push` the search the browser's address bar
     gets (htmx): for a CPR number neither is the number.
     """
-    page_ = selectors.patient_list(clinic_of(request.user), query, page, cpr=cpr)
+    page_ = selectors.patient_list(clinic_of(request.user), query, page, cpr=cpr, sort=sort)
     context = {
         "page": page_,
         "rows": presenters.patient_rows(list(page_.object_list)),
         "query": query if shown is None else shown,
         "search_value": "" if cpr is not None else query,
+        "sort": sort,
+        "sorts": presenters.list_sorts(sort, "" if cpr is not None else query),
     }
     template = (
         "records/_patient_rows.html"
@@ -108,8 +127,7 @@ def _patient_page_list(
     if cpr is not None:
         add_never_cache_headers(response)
     if push is not None and request.headers.get("HX-Request"):
-        target = reverse("records:patient_list")
-        response["HX-Push-Url"] = f"{target}?{urlencode({'q': push})}" if push else target
+        response["HX-Push-Url"] = _list_address(push, sort)
     return response
 
 
@@ -160,24 +178,36 @@ def _patient_conflict(request: HttpRequest, conflict: services.EditConflict) -> 
     return render(request, "records/patient_form.html", context, status=409)
 
 
-def _patient_page(patient: Patient, retest_form: RetestForm) -> dict[str, Any]:
+def _patient_page(
+    request: HttpRequest, patient: Patient, retest_form: RetestForm
+) -> dict[str, Any]:
     latest = selectors.assessment_latest(patient)
     change = presenters.category_change(latest, selectors.retest_list(patient)) if latest else None
+    plan = selectors.plan_current(patient)
+    series = selectors.test_series(patient)
+    # Issue 16, items 4 and 5: the training block (weeks, ratings, flags; logged) and re-tests due.
+    found = adherence.adherence_get(
+        clinic_of(request.user), patient, plan=plan, last_results=adherence.last_days(series)
+    )
     return {
         "patient": patient,
         "timeline": selectors.timeline(patient),
         "latest": latest,
-        "plan": selectors.plan_current(patient),
-        "charts": presenters.charts(selectors.test_series(patient), sex=patient.sex),
+        "plan": plan,
+        "charts": presenters.charts(series, sex=patient.sex),
         "change": change,
         "retest_form": retest_form,
+        "training": presenters.training(found),
+        "retest_due": presenters.retest_due_text(
+            next((f.retest for f in found.flags if f.retest is not None), None)
+        ),
     }
 
 
 @login_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get(clinic_of(request.user), patient_id)
-    context = _patient_page(patient, RetestForm(initial={"date": timezone.localdate()}))
+    context = _patient_page(request, patient, RetestForm(initial={"date": timezone.localdate()}))
     return render(request, "records/patient_detail.html", context)
 
 
@@ -622,4 +652,5 @@ def retest_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         messages.success(request, _("Gentest er gemt."))
         return redirect("records:patient_detail", patient_id=patient.pk)
     # The page again with the form as typed and its errors.
-    return render(request, "records/patient_detail.html", _patient_page(patient, form), status=400)
+    context = _patient_page(request, patient, form)
+    return render(request, "records/patient_detail.html", context, status=400)

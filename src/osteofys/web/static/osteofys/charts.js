@@ -1,6 +1,9 @@
 /* OsteoFys: the test charts on the patient page (vendored uPlot). Values over time, the cut-off as a
    dashed line, "kunne ikke" as a marker at the worse side of the cut-off, and two results of one
-   day side by side. Without this file the page shows the same values in each chart's table. */
+   day side by side. The minimal detectable change (MDC95) is a shaded band around the previous
+   result (the baseline while there is one result): a new result inside it is within measurement
+   error. A chart with `series` (the training block's pain and effort) draws several lines on a
+   fixed range. Without this file the page shows the same values in each chart's table. */
 (function () {
   "use strict";
 
@@ -12,6 +15,14 @@
   var DAY = 86400;
   var RED = "#b42318";
   var BLUE = "#0b5a78";
+  var BAND = "rgba(11, 90, 120, 0.14)";
+  var BAND_EDGE = "rgba(11, 90, 120, 0.45)";
+  // The training block's lines: pain during, pain the next day, effort (the page's legend).
+  var SERIES = [
+    { stroke: RED, width: 2, points: { show: true, size: 7, fill: RED } },
+    { stroke: "#a65f00", width: 2, dash: [3, 3], points: { show: true, size: 7, fill: "#a65f00" } },
+    { stroke: BLUE, width: 2, dash: [9, 4], points: { show: true, size: 7, fill: BLUE } }
+  ];
 
   function number(v) {
     return da ? String(v).replace(".", ",") : String(v);
@@ -77,14 +88,39 @@
     ctx.restore();
   }
 
+  // The MDC band: from the previous result's day to the right edge, value ± MDC.
+  function drawBand(u, xs, band) {
+    var ctx = u.ctx;
+    var top = u.valToPos(band.center + band.mdc, "y", true);
+    var bottom = u.valToPos(Math.max(0, band.center - band.mdc), "y", true);
+    var left = Math.max(u.bbox.left, u.valToPos(xs[band.from] || xs[0], "x", true));
+    var right = u.bbox.left + u.bbox.width;
+    ctx.save();
+    ctx.fillStyle = BAND;
+    ctx.fillRect(left, top, right - left, bottom - top);
+    ctx.strokeStyle = BAND_EDGE;
+    ctx.lineWidth = uPlot.pxRatio;
+    ctx.beginPath();
+    ctx.moveTo(left, Math.round(top) + 0.5); ctx.lineTo(right, Math.round(top) + 0.5);
+    ctx.moveTo(left, Math.round(bottom) + 0.5); ctx.lineTo(right, Math.round(bottom) + 0.5);
+    ctx.stroke();
+    ctx.restore();
+  }
+
   function yRange(d, cutoff) {
+    if (d.range) return function () { return [d.range[0], d.range[1]]; };
     var numbers = d.y.filter(finite);
+    var band = d.band && finite(d.band.center) && finite(d.band.mdc) ? d.band : null;
     var hasUnable = d.unable && d.unable.some(Boolean);
     return function (u, min, max) {
       if (!numbers.length) { min = null; max = null; }
       if (finite(cutoff)) {
         min = finite(min) ? Math.min(min, cutoff) : cutoff;
         max = finite(max) ? Math.max(max, cutoff) : cutoff;
+      }
+      if (band) { // the whole MDC band in view
+        min = finite(min) ? Math.min(min, Math.max(0, band.center - band.mdc)) : band.center;
+        max = finite(max) ? Math.max(max, band.center + band.mdc) : band.center;
       }
       if (!finite(min) || !finite(max)) { min = 0; max = 1; }
       var pad = (max - min) * 0.15 || Math.abs(max) * 0.2 || 1;
@@ -101,6 +137,8 @@
     var d = JSON.parse(script.textContent);
     if (typeof d === "string") d = JSON.parse(d); // json_script of an already-encoded string
     if (!d.x || !d.x.length) return;
+    var lines = d.series || [{ label: d.label, y: d.y }];
+    d.y = d.y || [];
     d.unable = d.unable || d.x.map(function () { return false; });
     var xs = spread(days(d), d.slot || []);
     var cutoff = d.cutoff;
@@ -130,11 +168,17 @@
         { stroke: "#4d5966", grid: { stroke: "#e6eaee" }, ticks: { stroke: "#d5dce3" },
           values: function (u, splits) { return splits.map(number); } }
       ],
-      series: [
-        {},
-        { label: d.label, stroke: BLUE, width: 2, points: { show: true, size: 8, fill: BLUE } }
-      ],
+      series: [{}].concat(d.series
+        ? lines.map(function (line, i) {
+            var style = SERIES[i % SERIES.length];
+            return { label: line.label, stroke: style.stroke, width: style.width, dash: style.dash,
+                     points: style.points, spanGaps: true };
+          })
+        : [{ label: d.label, stroke: BLUE, width: 2, points: { show: true, size: 8, fill: BLUE } }]),
       hooks: {
+        drawClear: [function (u) {
+          if (d.band && finite(d.band.center) && finite(d.band.mdc)) drawBand(u, xs, d.band);
+        }],
         draw: [function (u) {
           if (finite(cutoff)) drawCutoff(u, cutoff);
           drawUnable(u, xs, d);
@@ -143,7 +187,7 @@
     };
     el.textContent = "";
     el.appendChild(script); // keep the data for redraws
-    var plot = new uPlot(opts, [xs, d.y], el);
+    var plot = new uPlot(opts, [xs].concat(lines.map(function (line) { return line.y; })), el);
     plot.setScale("x", { min: xMin, max: xMax }); // uPlot widens a zero-width time range to years
     var timer;
     window.addEventListener("resize", function () {
