@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -166,6 +168,10 @@ def test_the_pdf_renders_with_the_note(
     clinic.save()
     pdf = session_note_render(session, clinic, date(2026, 12, 4))
     assert pdf.startswith(b"%PDF")
+    keep = os.environ.get("OSTEOFYS_REPORT_DIR")  # to look at it: pdftoppm -png
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / "journalnotat.pdf").write_bytes(pdf)
     text = pdf_text(pdf)
     for words in (
         "Journalnotat: træningssession",
