@@ -183,6 +183,14 @@ def test_progression_on_the_plan_page(
         expect(page.locator("#progression")).to_contain_text("røde flag")
         _snap(audit, page, shots, "fall")
 
+        # The decline form open on a phone: the reason box and the buttons fit.
+        page.goto(url)
+        audit.width(390)
+        card = page.locator(f"#suggestion-{hinge}")
+        card.locator("summary:has-text('Afvis')").click()
+        card.screenshot(path=shots / "progression-decline-open-390.png")
+        audit.check("plan page with a decline form open")
+
         # A therapist on a tablet: decline the hip hinge's suggestion (a reason is required),
         # then accept the squat's next level in place; both land in the plan's history.
         audit.width(768)
