@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Avg, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -196,6 +196,17 @@ def _latest(rows: QuerySet[Any], name: str) -> Subquery:
     return Subquery(rows.order_by(f"-{name}").values(name)[:1])
 
 
+def _of_clinic(rows: QuerySet[Any], field: str, clinic: Clinic) -> QuerySet[Any]:
+    """`rows` of `clinic` only, compared as `field + 0`.
+
+    The sessions have an index on (clinic, date) and one on (patient, date); without statistics
+    SQLite took the clinic's for a patient's subquery and read every session of the clinic once per
+    patient (30 s for the attention order of 2,000 patients). The `+ 0` keeps the condition but
+    not that index, so the patient's is used.
+    """
+    return rows.alias(of_clinic=F(field) + 0).filter(of_clinic=clinic.pk)
+
+
 def fact_annotations(clinic: Clinic, today: date, fu: FollowUp) -> dict[str, Any]:
     """The facts of each patient as subqueries, to annotate on a queryset of the clinic's patients.
 
@@ -203,22 +214,27 @@ def fact_annotations(clinic: Clinic, today: date, fu: FollowUp) -> dict[str, Any
     nothing filters on out of it). Only rows of `clinic` are read.
     """
     start = window_start(today, fu)
-    sessions = TrainingSession.objects.filter(
-        clinic=clinic, patient=OuterRef("pk"), date__lte=today
+    sessions = _of_clinic(
+        TrainingSession.objects.filter(patient=OuterRef("pk"), date__lte=today), "clinic_id", clinic
     )
     high = Q(pain_during__gt=fu.pain_flag_above) | Q(pain_next_day__gt=fu.pain_flag_above)
-    painful = SessionEntry.objects.filter(
-        high,
-        session__clinic=clinic,
-        session__patient=OuterRef("pk"),
-        session__date__gte=start,
-        session__date__lte=today,
+    painful = _of_clinic(
+        SessionEntry.objects.filter(
+            high,
+            session__patient=OuterRef("pk"),
+            session__date__gte=start,
+            session__date__lte=today,
+        ),
+        "session__clinic_id",
+        clinic,
     )
     pain = Greatest(
         Coalesce("pain_during", 0), Coalesce("pain_next_day", 0), output_field=IntegerField()
     )
-    events = AdverseEvent.objects.filter(
-        session__clinic=clinic, session__patient=OuterRef("pk"), session__date__lte=today
+    events = _of_clinic(
+        AdverseEvent.objects.filter(session__patient=OuterRef("pk"), session__date__lte=today),
+        "session__clinic_id",
+        clinic,
     )
     plans = Plan.objects.filter(clinic=clinic, patient=OuterRef("pk"))
     retests = Retest.objects.filter(clinic=clinic, patient=OuterRef("pk"))
@@ -506,8 +522,10 @@ def adherence_get(
     since = max(_monday(timezone.localdate(plan.created_at)), earliest) if plan else earliest
     # One query: the sessions of the weeks, each with its entries' ratings aggregated.
     sessions = list(
-        TrainingSession.objects.filter(
-            clinic=clinic, patient=patient, date__gte=since, date__lte=today
+        _of_clinic(
+            TrainingSession.objects.filter(patient=patient, date__gte=since, date__lte=today),
+            "clinic_id",
+            clinic,
         )
         .order_by("-date", "-id")
         .values("id", "date", "kind", "attendance")
