@@ -1,5 +1,5 @@
 """The training API (issue 16, item 6): a patient's sessions, one session, logging and correcting a
-supervised session and the plan's progression history; their bounds, their errors,
+supervised session, adherence and the plan's progression history; their bounds, their errors,
 their tenancy, their access-log entries and their query counts; and the FHIR export with them.
 
 The generic tests of tests/web/test_api.py (authentication, another clinic's id, a curl example
@@ -21,7 +21,7 @@ from django.utils import timezone
 from osteofys.fhir import check
 from osteofys.web.accounts import tokens
 from osteofys.web.accounts.models import Clinic
-from osteofys.web.audit.models import Action, AuditEntry
+from osteofys.web.audit.models import Action, AuditEntry, Detail
 from osteofys.web.records.models import Patient, Plan
 from osteofys.web.training.models import (
     Attendance,
@@ -505,6 +505,7 @@ def test_another_clinic_gets_404_for_every_training_operation(
         ("POST", f"{API}/patients/{patient.pk}/sessions", _body(plan)),
         ("GET", f"{API}/sessions/{session.pk}", None),
         ("PUT", f"{API}/sessions/{session.pk}", {"version": 1}),
+        ("GET", f"{API}/patients/{patient.pk}/adherence", None),
         ("GET", f"{API}/plans/{plan.pk}/progression", None),
     ]:
         response = call(client, method, url, body, **intruder)
@@ -523,6 +524,61 @@ def test_another_clinics_plan_in_the_body_is_404(
     response = call(client, "POST", f"{API}/patients/{patient.pk}/sessions", body, **auth)
     assert response.status_code == 404
     assert TrainingSession.objects.count() == 0
+
+
+# --- adherence ---------------------------------------------------------------------------------
+
+
+def test_adherence_weeks_and_flags(
+    *,
+    client: Client,
+    auth: dict[str, str],
+    patient: Patient,
+    plan: Plan,
+    user: User,
+    django_assert_max_num_queries: Any,
+) -> None:
+    item = _items(plan)[0]
+    make_session(
+        patient,
+        plan,
+        user,
+        when=TODAY(),
+        entries=[{"plan_item_id": item.pk, "sets": 2, "reps": 10, "pain_during": 9}],
+    )
+    make_session(patient, plan, user, when=TODAY() - timedelta(days=1), attendance="absent")
+    # Authentication (4), the patient, its plan and tests (4), the adherence reads and the
+    # access-log entry (7): not more with more sessions (below).
+    with django_assert_max_num_queries(15):
+        response = client.get(f"{API}/patients/{patient.pk}/adherence", **auth)
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert out["weeks"][-1]["current"] is True
+    assert sum(w["supervised"] for w in out["weeks"]) == 1
+    # The weeks count from the plan's week (made today): yesterday is in it unless today is Monday.
+    assert sum(w["missed"] for w in out["weeks"]) == (0 if TODAY().weekday() == 0 else 1)
+    if out["planned_per_week"] is not None:
+        low = out["planned_per_week"][0]
+        assert all(w["met"] == (w["done"] >= low) for w in out["weeks"])
+    pain = [f for f in out["flags"] if f["flag"] == "high_pain"]
+    assert pain == [
+        {
+            "flag": "high_pain",
+            "date": TODAY().isoformat(),
+            "value": 9,
+            "kind": "",
+            "days": None,
+            "tests": [],
+            "classes": [],
+        }
+    ]
+    assert out["ratings"][0]["pain_during"] == 9
+    (logged,) = AuditEntry.objects.filter(detail=Detail.ADHERENCE)
+    assert (logged.action, logged.patient_id) == (Action.VIEW, patient.pk)
+    for days in range(2, 40):
+        make_session(patient, plan, user, when=TODAY() - timedelta(days=days))
+    with django_assert_max_num_queries(15):
+        assert client.get(f"{API}/patients/{patient.pk}/adherence", **auth).status_code == 200
 
 
 # --- progression history -----------------------------------------------------------------------

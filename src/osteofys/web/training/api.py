@@ -1,4 +1,4 @@
-"""The training API: a patient's sessions (list, one, create, update) and progression.
+"""The training API: a patient's sessions (list, one, create, update), adherence and progression.
 
 Thin, like the views: reads go through the selectors (scoped to the caller's clinic: another
 clinic's id is a 404, and each read is in the access log), writes through
@@ -18,18 +18,21 @@ from ninja import P, QueryEx, Router, Status
 
 from osteofys.web.accounts.api import request_clinic, request_user
 from osteofys.web.api_errors import ConflictError, ErrorOut, FieldError, InputError
+from osteofys.web.progress import adherence
 from osteofys.web.progress import selectors as progress_selectors
 from osteofys.web.records import selectors as records_selectors
 from osteofys.web.records.api import Id
 from osteofys.web.records.models import Patient, Plan
 from osteofys.web.training import selectors, services
 from osteofys.web.training.api_schemas import (
+    AdherenceOut,
     DecisionOut,
     EntryIn,
     SessionIn,
     SessionOut,
     SessionPage,
     SessionUpdateIn,
+    adherence_out,
     decision_out,
     session_out,
     session_summary,
@@ -93,6 +96,26 @@ def session_list(
 )
 def session_get(request: HttpRequest, id: Id) -> SessionOut:
     return session_out(selectors.session_get(request_clinic(request), id))
+
+
+@router.get(
+    "/patients/{id}/adherence",
+    response={200: AdherenceOut, **_errors(404, 422)},
+    summary="Træningsforløbet: sessioner pr. uge mod planen, smerte og anstrengelse, flag",
+)
+def adherence_get(request: HttpRequest, id: Id) -> AdherenceOut:
+    """What the patient page shows: the weeks since the plan (at most 12), ratings and flags.
+
+    Logged as a view of the patient's training (detail "træningsforløb/fremmøde").
+    """
+    clinic = request_clinic(request)
+    patient = records_selectors.patient_get(clinic, id, log_view=False)
+    plan = records_selectors.plan_current(patient)
+    series = records_selectors.test_series(patient)
+    found = adherence.adherence_get(
+        clinic, patient, plan=plan, last_results=adherence.last_days(series)
+    )
+    return adherence_out(found)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""Request and response schemas of the training API (sessions and the progression history).
+"""Request and response schemas of the training API (sessions, adherence, progression history).
 
 The bounds of a session's numbers and texts are the session log's own (training.services: LIMITS,
 MAX_ENTRIES, MAX_EVENTS, MAX_TEXT ...), so the OpenAPI document states what the service checks.
@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from osteofys.kb.explain import dose_text
 from osteofys.rules.model import Dose
+from osteofys.web.progress.adherence import Adherence, Found
 from osteofys.web.records import clinical
 from osteofys.web.records.api_schemas import IsoDate, Text
 from osteofys.web.training.models import (
@@ -264,6 +265,109 @@ def session_out(s: TrainingSession) -> SessionOut:
         kb_version=s.kb_version,
         entries=[_entry_out(e, lang) for e in s.entries.all()],
         events=[_event_out(e) for e in s.events.all()],
+    )
+
+
+# --- adherence -----------------------------------------------------------------------------
+
+
+class WeekOut(Schema):
+    start: date = Field(description="Ugens mandag.")
+    supervised: int
+    home: int
+    done: int
+    missed: int = Field(description="Superviserede sessioner ikke mødt (afbud eller udeblevet).")
+    met: bool | None = Field(description="Nåede ugen planens laveste antal; null: ingen plan.")
+    current: bool = Field(description="Den igangværende uge (ikke slut endnu).")
+
+
+class RatingOut(Schema):
+    date: Day
+    kind: str
+    pain_during: int | None
+    pain_next_day: int | None
+    effort: float | None = Field(description="Gennemsnitlig anstrengelse 0–10.")
+    hard: int = Field(description="Øvelser patienten fandt hårde (app).")
+    rated: int
+
+
+class RetestOut(Schema):
+    test: str
+    last: date = Field(description="Dagen for testens seneste resultat.")
+
+
+class ClassEndOut(Schema):
+    name: str
+    last_day: date
+
+
+class FlagOut(Schema):
+    flag: Literal["adverse_event", "high_pain", "inactive", "retest_due"]
+    date: Day | None = None
+    value: int | None = Field(None, description="high_pain: den højeste smerte.")
+    kind: str = Field(
+        "", description="adverse_event: hændelsen; retest_due: `due` eller `overdue`."
+    )
+    days: int | None = Field(None, description="inactive: dage uden en session.")
+    tests: list[RetestOut] = []
+    classes: list[ClassEndOut] = []
+
+
+class AdherenceOut(Schema):
+    planned_per_week: list[int] | None = Field(
+        description="[fra, til] sessioner om ugen efter planen, eller null."
+    )
+    planned_from_strength: bool = Field(description="Tallet er Stærk-øvelsernes dage/uge.")
+    since: date | None
+    weeks: list[WeekOut] = Field(description="Ældste uge først, den igangværende sidst.")
+    ratings: list[RatingOut] = Field(description="Nyeste først.")
+    flags: list[FlagOut] = Field(description="Det alvorligste først.")
+
+
+def _flag_out(f: Found) -> FlagOut:
+    retest = f.retest
+    return FlagOut(
+        flag=f.flag.value,
+        date=f.when,
+        value=f.value,
+        kind=f.kind,
+        days=f.days,
+        tests=[RetestOut(test=t, last=d) for t, d in retest.tests] if retest else [],
+        classes=[ClassEndOut(name=n, last_day=d) for n, d in retest.classes] if retest else [],
+    )
+
+
+def adherence_out(a: Adherence) -> AdherenceOut:
+    low = a.planned[0] if a.planned else None
+    return AdherenceOut(
+        planned_per_week=list(a.planned) if a.planned else None,
+        planned_from_strength=a.planned_from_strength,
+        since=a.since,
+        weeks=[
+            WeekOut(
+                start=w.start,
+                supervised=w.supervised,
+                home=w.home,
+                done=w.done,
+                missed=w.missed,
+                met=(w.done >= low) if low is not None else None,
+                current=w.current,
+            )
+            for w in a.weeks
+        ],
+        ratings=[
+            RatingOut(
+                date=r.when,
+                kind=r.kind,
+                pain_during=r.pain_during,
+                pain_next_day=r.pain_next_day,
+                effort=r.effort,
+                hard=r.hard,
+                rated=r.rated,
+            )
+            for r in a.ratings
+        ],
+        flags=[_flag_out(f) for f in a.flags],
     )
 
 
