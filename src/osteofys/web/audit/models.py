@@ -60,7 +60,7 @@ class Detail(models.TextChoices):
     ATTENDANCE = "attendance", _("fremmøde")
     ACCEPTED = "accepted", _("forslag accepteret")
     DECLINED = "declined", _("forslag afvist")
-    ADHERENCE = "adherence", _("træningsforløb/fremmøde")
+    ADHERENCE = "adherence", _("træningsforløb og fremmøde")
     # Security events:
     WRONG_PASSWORD = "password_wrong", _("forkert adgangskode")
     WRONG_CODE = "code_wrong", _("forkert to-faktor-kode")
