@@ -26,15 +26,15 @@ from osteofys.web.progress import selectors
 from osteofys.web.progress.selectors import Shown
 from osteofys.web.records import clinical
 from osteofys.web.records.models import Plan, PlanItem
-from osteofys.web.records.services import (
-    DOSE_KEPT_ON_EDIT,
-    EditConflict,
-    plan_caps,
-)
 
 # Reused, not copied: the plan's optimistic version bump of every plan edit (records.services).
 # Private there; imported by name so the two stay one mechanism (see the issue 16 report).
-from osteofys.web.records.services import _plan_bump as plan_bump
+from osteofys.web.records.services import (
+    DOSE_KEPT_ON_EDIT,
+    EditConflict,
+    plan_bump,
+    plan_caps,
+)
 from osteofys.web.training.models import Decision, ProgressionDecision
 
 __all__ = [

@@ -3,7 +3,7 @@
 POST-only views look the plan up before checking the method, so another clinic's id is a 404
 whatever the method (records/views.py). Without JavaScript the forms post and the page reloads;
 on the plan page htmx swaps the progression block, the changed domain and the add section in
-place, the way the plan's own edits do (records.views `_plan_done`, `_plan_conflict`).
+place, the way the plan's own edits do (records.views `plan_done`, `plan_conflict`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from osteofys.web.records import selectors as records_selectors
 from osteofys.web.records.models import Plan, PlanItem
 
 # Reused, not copied: the plan page's in-place answer and its conflict page (records.views).
-from osteofys.web.records.views import _plan_conflict as plan_conflict
-from osteofys.web.records.views import _plan_done as plan_done
+from osteofys.web.records.views import plan_conflict, plan_done
 
 
 @login_required

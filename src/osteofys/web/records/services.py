@@ -416,7 +416,7 @@ def plan_item_remove(*, plan: Plan, item_id: int, version: int | None = None) ->
     Raises:
         EditConflict: The plan was changed since `version` was loaded; nothing was written.
     """
-    _plan_bump(plan, version)
+    plan_bump(plan, version)
     plan.items.filter(pk=item_id).delete()
     audit.record(Action.UPDATE, plan, detail=Detail.ITEM_REMOVE)
 
@@ -453,7 +453,7 @@ def plan_item_add(
     if not safe and not (confirmed and note):
         raise PrecautionNotConfirmedError(PrecautionNotConfirmedError.message)
     category = plan.exercise_set if plan.exercise_set in exercise.categories else "default"
-    _plan_bump(plan, version)
+    plan_bump(plan, version)
     item = PlanItem.objects.create(
         plan=plan,
         exercise=exercise.id,
@@ -478,7 +478,7 @@ def plan_item_dose(
     Raises:
         EditConflict: The plan was changed since `version` was loaded; nothing was written.
     """
-    _plan_bump(plan, version)
+    plan_bump(plan, version)
     item = plan.items.filter(pk=item_id).first()
     if item is not None:
         kept = {k: v for k, v in item.dose.items() if k in DOSE_KEPT_ON_EDIT}
@@ -486,7 +486,7 @@ def plan_item_dose(
     audit.record(Action.UPDATE, plan, detail=Detail.DOSE)
 
 
-def _plan_bump(plan: Plan, version: int | None) -> None:
+def plan_bump(plan: Plan, version: int | None) -> None:
     # First in the transaction: the UPDATE locks the plan row until the item change commits.
     _save_versioned(plan, version, updated_at=timezone.now())
 

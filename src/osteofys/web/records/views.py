@@ -472,7 +472,7 @@ def _htmx(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request"))
 
 
-def _plan_done(
+def plan_done(
     request: HttpRequest, plan: Plan, message: str, parts: list[tuple[str, dict[str, Any]]]
 ) -> HttpResponse:
     """An edit made in place (htmx): the changed parts and the message for the live region.
@@ -503,7 +503,7 @@ def plan_item_remove(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
         services.plan_item_remove(plan=plan, item_id=item_id, version=posted_version(request.POST))
     except services.EditConflict:
         name = conflicts.exercise_name(item.exercise) if item else ""
-        return _plan_conflict(request, plan, _("Fjern %(name)s") % {"name": name})
+        return plan_conflict(request, plan, _("Fjern %(name)s") % {"name": name})
     message = _("Øvelsen er fjernet fra planen.")
     if not _htmx(request):
         messages.success(request, message)
@@ -519,7 +519,7 @@ def plan_item_remove(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
                 {"group": presenters.plan_group(plan, item.domain), "oob": True},
             )
         )
-    return _plan_done(request, plan, message, parts)
+    return plan_done(request, plan, message, parts)
 
 
 def _dose_errors(form: DoseForm) -> str:
@@ -555,7 +555,7 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
             "name": conflicts.exercise_name(item.exercise),
             "dose": conflicts.dose_words(form.dose()),
         }
-        return _plan_conflict(request, plan, change, typed_dose=(item_id, form.dose()))
+        return plan_conflict(request, plan, change, typed_dose=(item_id, form.dose()))
     message = _("Dosis er gemt.")
     if not _htmx(request):
         messages.success(request, message)
@@ -563,7 +563,7 @@ def plan_item_dose(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
     plan = selectors.plan_get(clinic_of(request.user), plan.pk)
     saved = next(i for i in plan.items.all() if i.pk == item_id)
     row = {**presenters.plan_row(saved), "focus": True}
-    return _plan_done(request, plan, message, [("records/_plan_row.html", {"row": row})])
+    return plan_done(request, plan, message, [("records/_plan_row.html", {"row": row})])
 
 
 @login_required
@@ -588,7 +588,7 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         return render(request, template, context, status=400)
     except services.EditConflict:
         name = conflicts.exercise_name(exercise_id)
-        return _plan_conflict(request, plan, _("Tilføj %(name)s") % {"name": name})
+        return plan_conflict(request, plan, _("Tilføj %(name)s") % {"name": name})
     message = _("Øvelsen er tilføjet.")
     if not _htmx(request):
         messages.success(request, message)
@@ -604,10 +604,10 @@ def plan_item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
             {"group": group, "oob": True, "added": added.exercise},
         ),
     ]
-    return _plan_done(request, plan, f"{message} {name}", parts)
+    return plan_done(request, plan, f"{message} {name}", parts)
 
 
-def _plan_conflict(
+def plan_conflict(
     request: HttpRequest,
     stale: Plan,
     change: str,
