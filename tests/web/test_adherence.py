@@ -173,6 +173,24 @@ def test_weeks_count_supervised_and_home_sessions_apart(clinic: Clinic, user: Us
     assert sum(w.done for w in found.weeks) == 4  # the absent session is not done
 
 
+def test_a_plans_sessions_dated_before_it_was_entered_count_in_their_weeks(
+    clinic: Clinic, user: User
+) -> None:
+    """A class that began before its participants' plans were entered: the sessions logged
+    afterwards with their own (earlier) dates are the plan's course, not a gap."""
+    patient = with_plan(clinic, user, "Inger Hansen", plan_days_ago=2)
+    session(patient, ago(16))
+    session(patient, ago(9))
+    found = adherence.adherence_get(
+        clinic, patient, plan=Plan.objects.get(patient=patient), last_results={}, log=False
+    )
+    weeks = {w.start: w.done for w in found.weeks}
+    first_monday = ago(16) - timedelta(days=ago(16).weekday())
+    assert found.weeks[0].start == first_monday
+    assert weeks[first_monday] == 1
+    assert sum(weeks.values()) == 2
+
+
 def test_weeks_go_back_at_most_twelve_weeks(clinic: Clinic, user: User) -> None:
     patient = with_plan(clinic, user, "Inger Hansen", plan_days_ago=200)
     session(patient, ago(150))

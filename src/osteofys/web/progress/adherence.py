@@ -520,10 +520,17 @@ def adherence_get(
     facts = facts_of(row, tests=last_results, ended=ends.get(patient.pk, ())) if row else Facts()
     earliest = _monday(today) - timedelta(weeks=WEEKS_SHOWN - 1)
     since = max(_monday(timezone.localdate(plan.created_at)), earliest) if plan else earliest
+    # A plan's sessions count from their own dates: a class that began before its participants'
+    # plans were entered (logged afterwards, dated back) is the plan's course too.
+    of_plan = Q(plan=plan) if plan else Q(pk__in=[])
     # One query: the sessions of the weeks, each with its entries' ratings aggregated.
     sessions = list(
         _of_clinic(
-            TrainingSession.objects.filter(patient=patient, date__gte=since, date__lte=today),
+            TrainingSession.objects.filter(
+                Q(date__gte=since) | (of_plan & Q(date__gte=earliest)),
+                patient=patient,
+                date__lte=today,
+            ),
             "clinic_id",
             clinic,
         )
@@ -537,6 +544,7 @@ def adherence_get(
             rated=Count("entries", filter=~Q(entries__difficulty="")),
         )[:SESSIONS_READ]
     )
+    since = min([since, *(_monday(row["date"]) for row in sessions)])
     weeks = _weeks(sessions, since, today) if (plan or sessions) else ()
     ratings = _ratings(sessions)
     planned, strength = planned_per_week(plan.items.all()) if plan else (None, False)
