@@ -184,6 +184,7 @@ FHIR_TEXTS = (
     "pain_during_max",
     "pain_next_day_max",
     "progress",
+    "level",
     "progress_reason",
 )
 FHIR_CODE_KEYS = frozenset(
