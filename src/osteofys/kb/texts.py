@@ -418,7 +418,9 @@ class Texts:
             case "unit" if isinstance(value, str) and value in self._fu.units:
                 return self._fu.units[value](lang)
             case "load_from" | "load_to" if isinstance(value, str) and value in self.tags.load:
-                return self.tags.load[value](lang)
+                # Inside a sentence: the tag's word ("Tung belastning") in lower case.
+                word = self.tags.load[value](lang)
+                return word[:1].lower() + word[1:]
             case "blocked" if isinstance(value, tuple):
                 return ", ".join(self.blocked(str(v), lang) for v in value)
         if isinstance(value, bool):

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router, Status
 
+from osteofys.rules.limits import EARLIEST_DATE
 from osteofys.web.accounts.api import request_clinic, request_user
 from osteofys.web.api_errors import ConflictError, ErrorOut, FieldError, InputError
 from osteofys.web.progress import adherence
@@ -168,7 +169,12 @@ def _problem(name: str) -> tuple[str, str]:
         "kind": ("bad_choice", "fall, new_back_pain, new_pain, other"),
         "attendance": ("bad_choice", "attended, excused, absent"),
         "technique_ok": ("wrong_type", "true/false/null"),
-        "date": ("bad_date", _("1900-01-01 til i dag (et afbud: også senere)")),
+        # The API takes ISO dates, so its earliest date is given as one.
+        "date": (
+            "bad_date",
+            _("%(earliest)s til i dag (et afbud: også senere)")
+            % {"earliest": EARLIEST_DATE.isoformat()},
+        ),
         "plan": ("bad_plan", _("en af patientens planer")),
     }
     return fixed.get(name, ("invalid", ""))
