@@ -177,18 +177,7 @@ def _session(s: TrainingSession, plan: Plan | None, lang: str) -> SupervisedSess
             SessionExercise(
                 exercise=e.exercise,
                 name=texts.exercise_name(e.exercise, lang),
-                done=e.done,
-                sets=e.sets,
-                reps=e.reps,
-                hold_s=e.hold_s,
-                minutes=e.minutes,
-                load_kg=float(e.load_kg) if e.load_kg is not None else None,
-                load_text=e.load_text,
-                effort=e.effort,
-                pain_during=e.pain_during,
-                pain_next_day=e.pain_next_day,
-                technique_ok=e.technique_ok,
-                note=e.note,
+                **training_selectors.entry_measures(e),
             )
             for e in s.entries.all()
         ),

@@ -25,7 +25,7 @@ from osteofys.web.training.models import (
     SessionEntry,
     TrainingSession,
 )
-from osteofys.web.training.selectors import MAX_ENTRIES
+from osteofys.web.training.selectors import MAX_ENTRIES, entry_measures
 from osteofys.web.training.services import (
     LIMITS,
     MAX_EVENT_TEXT,
@@ -236,19 +236,8 @@ def _entry_out(e: SessionEntry, lang: str) -> EntryOut:
         level=e.level,
         prescribed=e.prescribed,
         prescribed_text=dose_text(Dose.from_dict(e.prescribed), lang) if e.prescribed else "",
-        done=e.done,
-        sets=e.sets,
-        reps=e.reps,
-        hold_s=e.hold_s,
-        minutes=e.minutes,
-        load_kg=float(e.load_kg) if e.load_kg is not None else None,
-        load_text=e.load_text,
-        effort=e.effort,
-        pain_during=e.pain_during,
-        pain_next_day=e.pain_next_day,
-        technique_ok=e.technique_ok,
         difficulty=e.difficulty or None,
-        note=e.note,
+        **entry_measures(e),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
@@ -159,3 +160,29 @@ def entries_by_item(plan: Plan, limit: int = HISTORY_LIMIT) -> dict[int, list[Se
     for kept in out.values():
         kept.reverse()
     return out
+
+
+# What an entry records of the exercise as done, in the order the journal, the API and the FHIR
+# export give it: one list, so a new measure reaches all three.
+ENTRY_MEASURES = (
+    "done",
+    "sets",
+    "reps",
+    "hold_s",
+    "minutes",
+    "load_kg",
+    "load_text",
+    "effort",
+    "pain_during",
+    "pain_next_day",
+    "technique_ok",
+    "note",
+)
+
+
+def entry_measures(entry: SessionEntry) -> dict[str, Any]:
+    """An entry's measures by name (ENTRY_MEASURES), the load as a float for JSON."""
+    values = {name: getattr(entry, name) for name in ENTRY_MEASURES}
+    if values["load_kg"] is not None:
+        values["load_kg"] = float(values["load_kg"])
+    return values
