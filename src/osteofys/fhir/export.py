@@ -736,8 +736,7 @@ class _Export:
             return f"{line}. {e.note.strip()}" if e.note.strip() else line
         parts = [dose_text(logged_dose(e), self.lang)]
         if e.load_kg is not None:
-            kg = f"{e.load_kg:g}"
-            parts.append(f"{kg.replace('.', ',') if self.lang == 'da' else kg} kg")
+            parts.append(f"{self.kb.texts.decimal(f'{e.load_kg:g}', self.lang)} kg")
         if e.load_text.strip():
             parts.append(e.load_text.strip())
         if e.effort is not None:
