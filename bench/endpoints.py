@@ -89,6 +89,11 @@ def training_endpoints(
     day = training.day.isoformat()
     logged = training.logged[:ROTATE]
     return [
+        # The whole clinic's flags are read to order it: the one training read that grows with
+        # the clinic (10,000 patients here), not with the page.
+        Endpoint(
+            "patient list, needs attention", base, ["/patienter/?sorter=opmaerksomhed"], headers=get
+        ),
         Endpoint(
             "class screen (12 participants)",
             base,
