@@ -678,3 +678,13 @@ def test_the_facts_read_a_patients_sessions_by_the_patient_index(clinic: Clinic)
         plan = [row[-1] for row in cursor.fetchall()]
     assert any("training_tr_patient" in step for step in plan), plan
     assert not [step for step in plan if "training_tr_clinic" in step], plan
+
+
+def test_the_event_kinds_are_the_cores_and_its_stop_events_flag() -> None:
+    """One vocabulary: the form's event kinds are the events the progression rules read, and the
+    adherence flag fires on the events that stop an exercise there (rule stop_event)."""
+    from osteofys.rules import progress
+    from osteofys.web.training.models import EventKind
+
+    assert set(EventKind.values) == {e.value for e in progress.Event}
+    assert set(adherence.STOP_EVENTS) == {"fall", "new_back_pain"}

@@ -42,6 +42,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
+from osteofys.rules import progress
 from osteofys.rules.knowledge import FollowUp
 from osteofys.rules.model import Dose
 from osteofys.web.accounts.models import Clinic
@@ -55,7 +56,6 @@ from osteofys.web.training.models import (
     Attendance,
     Difficulty,
     Enrolment,
-    EventKind,
     SessionEntry,
     SessionKind,
     TrainingSession,
@@ -86,7 +86,8 @@ SEVERITY: tuple[Flag, ...] = (
     Flag.RETEST_DUE,
 )
 # The events that stop an exercise and ask for reassessment (rules.progress Step.STOP).
-STOP_EVENTS: tuple[str, ...] = (EventKind.FALL.value, EventKind.NEW_BACK_PAIN.value)
+# The events that stop an exercise are the core's (rules.progress, rule stop_event).
+STOP_EVENTS: tuple[str, ...] = tuple(sorted(e.value for e in progress.STOP_EVENTS))
 
 
 @dataclass(frozen=True, slots=True)
